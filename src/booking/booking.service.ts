@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { CalendarConfig } from '../config/config.types.js';
+import type { BookRequest } from '../contract/book-request.js';
+import { blockedRange, judgeStart, relevantWindow, type ResourceLoad } from '../engine/availability.js';
+import { countInRange } from '../engine/interval.js';
+import { dayInstants } from '../engine/schedule.js';
+import { localDateOf } from '../engine/zone.js';
+import type { BookingPlan, BookingSnapshot, Store } from '../store/store.js';
+import { nearestAlternatives } from './availability.service.js';
+import { reasonText, type ReasonCode } from './reasons.js';
+import { resourceLoads } from './resource-loads.js';
+
+export type BookingOutcome =
+  | { readonly status: 'success'; readonly kind: 'created' | 'replaced' | 'retry'; readonly resourceId: string }
+  | { readonly status: 'failed'; readonly kind: 'conflict' | 'invalid'; readonly reason: string };
+
+type Decision =
+  | { readonly status: 'success'; readonly kind: 'created' | 'replaced' | 'retry'; readonly resourceId: string }
+  | { readonly status: 'failed'; readonly code: ReasonCode; readonly existing?: number };
+
+/** Codes after which the caller is offered the nearest free times. */
+const OFFER_ALTERNATIVES = new Set<ReasonCode>([
+  'past',
+  'too_soon',
+  'beyond_horizon',
+  'closed',
+  'off_grid',
+  'taken',
+  'missing_start',
+  'bad_start',
+]);
+
+/** Why a request failed before it reached the database: nothing about the slot was checked. */
+export async function refuseRequest(
+  store: Store,
+  calendar: CalendarConfig,
+  code: ReasonCode,
+  now: number,
+): Promise<BookingOutcome> {
+  return failure(store, calendar, { status: 'failed', code }, now, now);
+}
+
+/**
+ * Books `request.start` for the contact: a retry of the same booking is a success that writes
+ * nothing, another slot follows `on_rebook`, and the check and the insert are one transaction.
+ */
+export async function bookSlot(
+  store: Store,
+  calendar: CalendarConfig,
+  request: BookRequest,
+  now: number,
+): Promise<BookingOutcome> {
+  if (!calendar.booking) return refuseRequest(store, calendar, 'booking_disabled', now);
+  const window = relevantWindow(calendar, request.start, request.start);
+  const query = { calendarId: calendar.id, contactKey: request.contactKey, window, now };
+  const decision = await store.book(query, (snapshot) => decide(calendar, request, snapshot, now));
+  if (decision.status === 'success') return decision;
+  return failure(store, calendar, decision, request.start, now);
+}
+
+function decide(
+  calendar: CalendarConfig,
+  request: BookRequest,
+  snapshot: BookingSnapshot,
+  now: number,
+): BookingPlan<Decision> {
+  const retried = snapshot.contactBookings.find((booking) => booking.start === request.start);
+  if (retried) return { result: { status: 'success', kind: 'retry', resourceId: retried.resourceId } };
+
+  const upcoming = snapshot.contactBookings.filter((booking) => booking.start > now);
+  if (calendar.onRebook === 'reject' && upcoming[0]) {
+    return { result: { status: 'failed', code: 'already_booked', existing: upcoming[0].start } };
+  }
+  // A replaced booking must not stand in the way of its own replacement.
+  const replaced = calendar.onRebook === 'replace' ? upcoming.map((booking) => booking.id) : [];
+  const loads = resourceLoads(calendar, snapshot.nearby, new Set(replaced));
+  const judgement = judgeStart(calendar, loads, request.start, now);
+  if (!judgement.ok) return { result: { status: 'failed', code: judgement.refusal } };
+
+  const chosen = assign(calendar, judgement.freeResources, loads, snapshot, request.start);
+  const resourceId = calendar.resources[chosen]!.id;
+  const blocked = blockedRange(calendar, request.start);
+  return {
+    insert: {
+      id: randomUUID(),
+      calendarId: calendar.id,
+      resourceId,
+      start: request.start,
+      end: request.start + calendar.duration,
+      blockedStart: blocked.start,
+      blockedEnd: blocked.end,
+      contactKey: request.contactKey,
+      contactId: request.contactId,
+      externalContactId: request.externalContactId,
+      contactDetails: request.contactDetails,
+      createdAt: now,
+    },
+    replace: replaced,
+    result: { status: 'success', kind: replaced.length > 0 ? 'replaced' : 'created', resourceId },
+  };
+}
+
+/** Picks one of the free resources (indices in calendar order) by the calendar's rule. */
+function assign(
+  calendar: CalendarConfig,
+  free: readonly number[],
+  loads: readonly ResourceLoad[],
+  snapshot: BookingSnapshot,
+  start: number,
+): number {
+  const score = (index: number): number => {
+    if (calendar.assignment === 'least_busy') {
+      const day = dayInstants(calendar.timezone, localDateOf(calendar.timezone, start));
+      return countInRange(loads[index]!.bookingStarts, day.start, day.end);
+    }
+    if (calendar.assignment === 'round_robin') {
+      // The resource that waited longest since its last booking; never booked comes first.
+      return snapshot.lastAssigned.get(calendar.resources[index]!.id) ?? -Infinity;
+    }
+    return 0;
+  };
+  // Ties go to the earlier resource in the calendar's order.
+  return free.reduce((best, index) => (score(index) < score(best) ? index : best));
+}
+
+async function failure(
+  store: Store,
+  calendar: CalendarConfig,
+  decision: Extract<Decision, { status: 'failed' }>,
+  target: number,
+  now: number,
+): Promise<BookingOutcome> {
+  const alternatives = OFFER_ALTERNATIVES.has(decision.code)
+    ? await nearestAlternatives(store, calendar, target, now)
+    : undefined;
+  const reason = reasonText(calendar.language, calendar.timezone, decision.code, {
+    alternatives,
+    existing: decision.existing,
+  });
+  const kind = decision.code === 'taken' || decision.code === 'already_booked' ? 'conflict' : 'invalid';
+  return { status: 'failed', kind, reason };
+}

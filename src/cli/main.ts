@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { loadConfigFile } from '../config/config.loader.js';
+import type { CalendarConfig } from '../config/config.types.js';
+import { openStore } from '../store/open-store.js';
+import { serve } from './serve.js';
+import { resolveConfig } from './settings.js';
+
+const program = new Command('slotline').description(
+  "Self-hosted appointment engine behind telli's Generic Calendar URLs",
+);
+
+program
+  .command('serve')
+  .description('serve the calendars of the config file')
+  .option('--config <file>', 'config file (env SLOTLINE_CONFIG; default ./slotline.yaml, else the shipped example)')
+  .option('--port <n>', 'port to listen on (env PORT; default 3000)')
+  .option('--host <h>', 'address to listen on (default 0.0.0.0)')
+  .option('--database <url>', 'database URL (env SLOTLINE_DATABASE; default sqlite:./data/slotline.db)')
+  .action(serve);
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date (serve also does this at start-up)')
+  .option('--config <file>', 'config file whose database to use')
+  .option('--database <url>', 'database URL (env SLOTLINE_DATABASE)')
+  .action(async (flags: { config?: string; database?: string }) => {
+    const store = await openStore(resolveConfig(flags).database);
+    await store.close();
+    console.log('database is up to date');
+  });
+
+program
+  .command('validate-config')
+  .description("check a config file and print each calendar's summary")
+  .argument('<file>', 'config file')
+  .action((file: string) => {
+    for (const calendar of loadConfigFile(file).calendars) console.log(summary(calendar));
+  });
+
+function summary(calendar: CalendarConfig): string {
+  const minutes = (ms: number) => `${ms / 60_000} min`;
+  const resources = calendar.resources.map((resource) => resource.id).join(', ');
+  return [
+    `${calendar.id} (${calendar.name}): ${calendar.timezone}`,
+    `${minutes(calendar.duration)} slots every ${minutes(calendar.interval)}`,
+    `horizon ${calendar.horizon / 86_400_000} days`,
+    `resources ${resources}`,
+    calendar.booking ? `booking on, assignment ${calendar.assignment}` : 'availability only',
+  ].join(', ');
+}
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`slotline: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * telli signs with `x-telli-signature`: lowercase hex HMAC-SHA256 of the body, keyed with the API
+ * key. Its sample signs `JSON.stringify(payload)`, which may differ from the bytes on the wire, so
+ * the raw body is tried first and its re-serialisation second.
+ */
+export function isValidSignature(
+  header: string | undefined,
+  rawBody: string,
+  keys: readonly string[],
+): boolean {
+  if (!header) return false;
+  const given = header.trim().replace(/^sha256=/i, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(given)) return false;
+  const givenBytes = Buffer.from(given, 'hex');
+  const bodies = [rawBody];
+  const reserialised = reserialise(rawBody);
+  if (reserialised !== undefined && reserialised !== rawBody) bodies.push(reserialised);
+  return keys.some((key) =>
+    bodies.some((body) => timingSafeEqual(givenBytes, createHmac('sha256', key).update(body).digest())),
+  );
+}
+
+export function sign(body: string, key: string): string {
+  return createHmac('sha256', key).update(body).digest('hex');
+}
+
+function reserialise(rawBody: string): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(rawBody));
+  } catch {
+    return undefined;
+  }
+}

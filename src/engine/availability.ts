@@ -1,0 +1,237 @@
+import { countInRange, overlapsAny, type Interval } from './interval.js';
+import { addDays, datesBetween } from './local-date.js';
+import { dayInstants, workingIntervals, type Schedule } from './schedule.js';
+import { localDateOf } from './zone.js';
+
+/** The calendar's slot rules; durations in milliseconds. */
+export interface SlotRules {
+  readonly timezone: string;
+  readonly duration: number;
+  readonly interval: number;
+  readonly bufferBefore: number;
+  readonly bufferAfter: number;
+  readonly minNotice: number;
+  readonly horizon: number;
+  readonly maxSlots: number;
+  /** Bookings per resource per local day; Infinity for no cap. */
+  readonly maxPerDay: number;
+}
+
+/** One resource as the engine sees it: its hours and what already occupies it. */
+export interface ResourceLoad {
+  readonly schedule: Schedule;
+  /** Blocked ranges of its active bookings (buffers included) and its busy time: merged, sorted. */
+  readonly blocked: readonly Interval[];
+  /** Start instants of its active bookings, sorted: they count against `maxPerDay`. */
+  readonly bookingStarts: readonly number[];
+}
+
+export type Refusal = 'past' | 'too_soon' | 'beyond_horizon' | 'closed' | 'off_grid' | 'taken';
+
+export type Judgement =
+  | { readonly ok: true; readonly freeResources: readonly number[] }
+  | { readonly ok: false; readonly refusal: Refusal };
+
+/** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
+export function blockedRange(rules: SlotRules, start: number): Interval {
+  return { start: start - rules.bufferBefore, end: start + rules.duration + rules.bufferAfter };
+}
+
+/**
+ * The one check of whether a resource can take the slot starting at `start` on local `date`.
+ * Listing and booking both call it, so anything listed is bookable and the reverse.
+ */
+export function isResourceFree(
+  rules: SlotRules,
+  resource: ResourceLoad,
+  start: number,
+  date: string,
+): boolean {
+  if (Number.isFinite(rules.maxPerDay)) {
+    const day = dayInstants(rules.timezone, date);
+    if (countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay) return false;
+  }
+  const range = blockedRange(rules, start);
+  return !overlapsAny(resource.blocked, range.start, range.end);
+}
+
+/**
+ * Free slots from `now + minNotice` to `now + horizon`, at most `maxSlots`, spread over the days:
+ * each day's earliest free start first, then each day's second, and so on. Sorted by start.
+ */
+export function listSlots(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+): Interval[] {
+  const dayQueues = bookableDates(rules, now).map((date) => freeStarts(rules, resources, now, date));
+  const chosen: number[] = [];
+  let queues = dayQueues;
+  while (chosen.length < rules.maxSlots && queues.length > 0) {
+    const unfinished = [];
+    for (const queue of queues) {
+      if (chosen.length >= rules.maxSlots) break;
+      const next = queue.next();
+      if (next.done) continue;
+      chosen.push(next.value);
+      unfinished.push(queue);
+    }
+    queues = unfinished;
+  }
+  return chosen.sort((a, b) => a - b).map((start) => ({ start, end: start + rules.duration }));
+}
+
+/** Whether `start` can be booked now, and on which resources (indices into `resources`). */
+export function judgeStart(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  start: number,
+  now: number,
+): Judgement {
+  if (start < now) return { ok: false, refusal: 'past' };
+  if (start < now + rules.minNotice) return { ok: false, refusal: 'too_soon' };
+  if (start > now + rules.horizon) return { ok: false, refusal: 'beyond_horizon' };
+  const date = localDateOf(rules.timezone, start);
+  const onGrid = resources.flatMap((resource, index) =>
+    gridHas(gridStarts(rules, resource.schedule, date), start) ? [index] : [],
+  );
+  if (onGrid.length === 0) {
+    const open = resources.some((resource) =>
+      workingIntervals(resource.schedule, rules.timezone, date).some(
+        (working) => working.start <= start && start < working.end,
+      ),
+    );
+    return { ok: false, refusal: open ? 'off_grid' : 'closed' };
+  }
+  const freeResources = onGrid.filter((index) =>
+    isResourceFree(rules, resources[index]!, start, date),
+  );
+  if (freeResources.length === 0) return { ok: false, refusal: 'taken' };
+  return { ok: true, freeResources };
+}
+
+/** Up to `count` free starts nearest in time to `target`, sorted by start. */
+export function nearestFreeStarts(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  target: number,
+  now: number,
+  count: number,
+): number[] {
+  const dates = bookableDates(rules, now);
+  if (dates.length === 0) return [];
+  const first = dates[0]!;
+  const last = dates[dates.length - 1]!;
+  const targetDate = clamp(localDateOf(rules.timezone, target), first, last);
+  const found: number[] = [];
+  // Search outward from the target's day. Starts two days further out than a day that completed
+  // `count` cannot be nearer than those found, so one more ring after that suffices.
+  let lastRing = Infinity;
+  for (let ring = 0; ring <= lastRing; ring++) {
+    const before = addDays(targetDate, -ring);
+    const after = addDays(targetDate, ring);
+    if (before < first && after > last) break;
+    for (const date of new Set([before, after])) {
+      if (date >= first && date <= last) found.push(...freeStarts(rules, resources, now, date));
+    }
+    if (found.length >= count && lastRing === Infinity) lastRing = ring + 1;
+  }
+  return found
+    .sort((a, b) => Math.abs(a - target) - Math.abs(b - target) || a - b)
+    .slice(0, count)
+    .sort((a, b) => a - b);
+}
+
+function clamp(date: string, first: string, last: string): string {
+  return date < first ? first : date > last ? last : date;
+}
+
+/** Local dates that can hold a bookable start. */
+function bookableDates(rules: SlotRules, now: number): string[] {
+  return datesBetween(
+    localDateOf(rules.timezone, now + rules.minNotice),
+    localDateOf(rules.timezone, now + rules.horizon),
+  );
+}
+
+/** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
+function* freeStarts(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+  date: string,
+): Generator<number> {
+  const earliest = now + rules.minNotice;
+  const latest = now + rules.horizon;
+  for (const start of dayStarts(rules, resources, date)) {
+    if (start < earliest || start > latest) continue;
+    const free = resources.some(
+      (resource) =>
+        gridHas(gridStarts(rules, resource.schedule, date), start) &&
+        isResourceFree(rules, resource, start, date),
+    );
+    if (free) yield start;
+  }
+}
+
+/** Every resource's grid starts of a day, sorted, each once. */
+function dayStarts(rules: SlotRules, resources: readonly ResourceLoad[], date: string): number[] {
+  const schedules = new Set(resources.map((resource) => resource.schedule));
+  if (schedules.size === 1) return gridStarts(rules, resources[0]!.schedule, date);
+  const starts = new Set<number>();
+  for (const schedule of schedules) {
+    for (const start of gridStarts(rules, schedule, date)) starts.add(start);
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+// Grids depend only on (schedule, zone, duration, interval, date): computed once per day.
+const gridCache = new WeakMap<Schedule, Map<string, number[]>>();
+
+/**
+ * Slot starts of a day on one schedule: from the first instant of each working interval, stepping
+ * by `interval` in elapsed time, while the whole slot fits inside that working interval.
+ */
+function gridStarts(rules: SlotRules, schedule: Schedule, date: string): number[] {
+  let byKey = gridCache.get(schedule);
+  if (!byKey) {
+    byKey = new Map();
+    gridCache.set(schedule, byKey);
+  }
+  const key = `${rules.timezone} ${rules.duration} ${rules.interval} ${date}`;
+  let starts = byKey.get(key);
+  if (!starts) {
+    starts = [];
+    for (const working of workingIntervals(schedule, rules.timezone, date)) {
+      for (let start = working.start; start + rules.duration <= working.end; start += rules.interval) {
+        starts.push(start);
+      }
+    }
+    byKey.set(key, starts);
+  }
+  return starts;
+}
+
+function gridHas(sortedStarts: readonly number[], start: number): boolean {
+  let lo = 0;
+  let hi = sortedStarts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sortedStarts[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return sortedStarts[lo] === start;
+}
+
+/**
+ * The instants whose bookings matter for starts in [firstStart, lastStart]: the blocked ranges
+ * those slots could touch and the whole local days they fall on, for the per-day cap.
+ */
+export function relevantWindow(rules: SlotRules, firstStart: number, lastStart: number): Interval {
+  const firstDay = dayInstants(rules.timezone, localDateOf(rules.timezone, firstStart));
+  const lastDay = dayInstants(rules.timezone, localDateOf(rules.timezone, lastStart));
+  return {
+    start: Math.min(firstDay.start, blockedRange(rules, firstStart).start),
+    end: Math.max(lastDay.end, blockedRange(rules, lastStart).end),
+  };
+}

@@ -1,0 +1,50 @@
+/** Instants are epoch milliseconds; an interval is half-open: [start, end). */
+export interface Interval {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Sorts by start and joins overlapping or touching intervals, so lookups can binary-search. */
+export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  const merged: Interval[] = [];
+  for (const next of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && next.start <= last.end) {
+      if (next.end > last.end) merged[merged.length - 1] = { start: last.start, end: next.end };
+    } else {
+      merged.push(next);
+    }
+  }
+  return merged;
+}
+
+/** Whether [start, end) overlaps any interval of a merged, sorted list. */
+export function overlapsAny(merged: readonly Interval[], start: number, end: number): boolean {
+  // First interval whose end lies after `start`; only it can overlap, the list being disjoint.
+  let lo = 0;
+  let hi = merged.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (merged[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const candidate = merged[lo];
+  return candidate !== undefined && candidate.start < end;
+}
+
+/** How many of the sorted numbers lie in [start, end). */
+export function countInRange(sorted: readonly number[], start: number, end: number): number {
+  return lowerBound(sorted, end) - lowerBound(sorted, start);
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

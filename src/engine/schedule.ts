@@ -1,0 +1,53 @@
+import { wallRangeInstants } from './zone.js';
+import { weekdayOf } from './local-date.js';
+import type { Interval } from './interval.js';
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** A wall-clock range on one local day, in minutes since local midnight: 09:00-17:30 is {540, 1050}. */
+export interface WallRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Weekly hours plus dated exceptions; an override's list replaces that date's weekly hours. */
+export interface Schedule {
+  /** Indexed by weekday name; an empty day is closed. Ranges sorted, not overlapping. */
+  readonly weekly: Readonly<Record<Weekday, readonly WallRange[]>>;
+  /** Keyed by local date `YYYY-MM-DD`. An empty list closes the day. */
+  readonly overrides: ReadonlyMap<string, readonly WallRange[]>;
+}
+
+// Working intervals depend only on (schedule, zone, date): compute each day once, not per request.
+const workingCache = new WeakMap<Schedule, Map<string, readonly Interval[]>>();
+const dayCache = new Map<string, Interval>();
+
+/** The instants of `date` at which the schedule is open, sorted. */
+export function workingIntervals(schedule: Schedule, zone: string, date: string): readonly Interval[] {
+  let byDate = workingCache.get(schedule);
+  if (!byDate) {
+    byDate = new Map();
+    workingCache.set(schedule, byDate);
+  }
+  const key = `${zone} ${date}`;
+  let intervals = byDate.get(key);
+  if (!intervals) {
+    const ranges = schedule.overrides.get(date) ?? schedule.weekly[weekdayOf(date)];
+    intervals = ranges.flatMap((range) => wallRangeInstants(zone, date, range.start, range.end));
+    byDate.set(key, intervals);
+  }
+  return intervals;
+}
+
+/** All instants of a local date: from its first instant up to the next date's first. */
+export function dayInstants(zone: string, date: string): Interval {
+  const key = `${zone} ${date}`;
+  let day = dayCache.get(key);
+  if (!day) {
+    const parts = wallRangeInstants(zone, date, 0, 24 * 60);
+    day = { start: parts[0]!.start, end: parts[parts.length - 1]!.end };
+    dayCache.set(key, day);
+  }
+  return day;
+}
+

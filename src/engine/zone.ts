@@ -1,0 +1,83 @@
+import { IANAZone } from 'luxon';
+import type { Interval } from './interval.js';
+
+/**
+ * The one place where wall-clock time meets instants. Everything here is per day, never per slot,
+ * so callers cache by date.
+ */
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+const zones = new Map<string, IANAZone>();
+
+function zoneOf(name: string): IANAZone {
+  let zone = zones.get(name);
+  if (!zone) {
+    zone = IANAZone.create(name);
+    zones.set(name, zone);
+  }
+  return zone;
+}
+
+/** The zone's offset from UTC at an instant, in milliseconds. */
+export function offsetAt(zone: string, instant: number): number {
+  return zoneOf(zone).offset(instant) * MINUTE_MS;
+}
+
+/** The local calendar date of an instant, `YYYY-MM-DD`. */
+export function localDateOf(zone: string, instant: number): string {
+  return new Date(instant + offsetAt(zone, instant)).toISOString().slice(0, 10);
+}
+
+/**
+ * The instants whose local wall time on `date` lies in [startMinute, endMinute).
+ *
+ * Usually one interval. Across a spring-forward gap the missing wall times have no instants, so
+ * 01:00-04:00 lasts two hours; across a fall-back overlap the repeated wall times have two
+ * instants each, so it lasts four, and a range inside the repeated hour becomes two intervals.
+ * Assumes at most one offset change within a day and a half, which holds for real zones.
+ */
+export function wallRangeInstants(
+  zone: string,
+  date: string,
+  startMinute: number,
+  endMinute: number,
+): Interval[] {
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  const wallStart = midnight + startMinute * MINUTE_MS;
+  const wallEnd = midnight + endMinute * MINUTE_MS;
+  // Offsets lie within [-12h, +14h], so every instant of that wall span lies in this window.
+  const windowStart = wallStart - 14 * HOUR_MS;
+  const windowEnd = wallEnd + 12 * HOUR_MS;
+  const before = offsetAt(zone, windowStart);
+  const after = offsetAt(zone, windowEnd);
+  if (before === after) return nonEmpty([{ start: wallStart - before, end: wallEnd - before }]);
+
+  const change = firstInstantWithOffset(zone, windowStart, windowEnd, before);
+  const early = { start: wallStart - before, end: Math.min(wallEnd - before, change) };
+  const late = { start: Math.max(wallStart - after, change), end: wallEnd - after };
+  if (early.end === late.start && early.start < early.end && late.start < late.end) {
+    return [{ start: early.start, end: late.end }];
+  }
+  return nonEmpty([early, late]);
+}
+
+/** Binary search for the first instant in (low, high] whose offset differs from `offsetBefore`. */
+function firstInstantWithOffset(
+  zone: string,
+  low: number,
+  high: number,
+  offsetBefore: number,
+): number {
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (offsetAt(zone, mid) === offsetBefore) low = mid;
+    else high = mid;
+  }
+  return high;
+}
+
+function nonEmpty(intervals: Interval[]): Interval[] {
+  return intervals.filter((interval) => interval.start < interval.end);
+}

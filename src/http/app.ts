@@ -1,0 +1,156 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { CalendarConfig, Config } from '../config/config.types.js';
+import { availableSlots } from '../booking/availability.service.js';
+import { bookSlot, refuseRequest } from '../booking/booking.service.js';
+import { readBookRequest } from '../contract/book-request.js';
+import { isValidSignature } from '../contract/signature.js';
+import { formatInstant } from '../contract/timestamp.js';
+import type { Store } from '../store/store.js';
+import { AvailableAnswer, BookAnswer, CalendarParams, ErrorAnswer } from './contract.schemas.js';
+import { HttpError } from './http-error.js';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly store: Store;
+  /** The clock; tests pin it. */
+  readonly now?: () => number;
+  /** pino options; false silences the logs. */
+  readonly logger?: false | { level: string };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+  }
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** Paths that must never reach a log line: keys, signatures and what callers tell about themselves. */
+const REDACT = [
+  'req.headers["x-telli-signature"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'body',
+  'contact_details',
+  '*.contact_details',
+];
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { config, store } = options;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? { level: 'info' };
+  const app = Fastify({
+    logger: logger === false ? false : { ...logger, redact: { paths: REDACT, censor: '[redacted]' } },
+    bodyLimit: BODY_LIMIT,
+    requestTimeout: 10_000,
+    connectionTimeout: 15_000,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Keep the raw body: the signature covers the bytes telli sent.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new HttpError(400, 'bad_json', 'The body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const answer = toHttpError(error);
+    if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(answer.status).send({ error: answer.code, message: answer.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url}.` }),
+  );
+
+  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
+  const defaultCalendar = config.calendars[0]!;
+  const calendarOf = (request: FastifyRequest): CalendarConfig => {
+    const id = (request.params as { calendarId?: string }).calendarId;
+    if (id === undefined) return defaultCalendar;
+    const calendar = calendars.get(id);
+    if (!calendar) throw new HttpError(404, 'unknown_calendar', `There is no calendar "${id}".`);
+    return calendar;
+  };
+
+  const verifySignature = async (request: FastifyRequest) => {
+    if (config.signingKeys.length === 0) return;
+    const signature = request.headers['x-telli-signature'];
+    if (!isValidSignature(typeof signature === 'string' ? signature : undefined, request.rawBody ?? '', config.signingKeys)) {
+      throw new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.');
+    }
+  };
+
+  const errors = { 400: ErrorAnswer, 401: ErrorAnswer, 404: ErrorAnswer, 413: ErrorAnswer, 415: ErrorAnswer };
+
+  for (const prefix of ['', '/calendars/:calendarId']) {
+    const params = prefix ? { params: CalendarParams } : {};
+
+    app.post(
+      `${prefix}/available`,
+      { schema: { ...params, response: { 200: AvailableAnswer, ...errors } }, preHandler: verifySignature },
+      async (request) => {
+        const calendar = calendarOf(request);
+        if (request.body !== undefined && !isObject(request.body)) {
+          throw new HttpError(400, 'not_an_object', 'The body must be a JSON object.');
+        }
+        const slots = await availableSlots(store, calendar, now());
+        return {
+          available: slots.map((slot) => ({ start_iso: formatInstant(slot.start), end_iso: formatInstant(slot.end) })),
+        };
+      },
+    );
+
+    app.post(
+      `${prefix}/book`,
+      { schema: { ...params, response: { 200: BookAnswer, ...errors } }, preHandler: verifySignature },
+      async (request) => {
+        const calendar = calendarOf(request);
+        const read = readBookRequest(request.body);
+        const outcome = read.ok
+          ? await bookSlot(store, calendar, read.request, now())
+          : await refuseRequest(store, calendar, read.problem, now());
+        request.log.info({ calendar: calendar.id, outcome: outcome.kind }, 'booking');
+        return outcome.status === 'success'
+          ? { status: 'success' as const }
+          : { status: 'failed' as const, reason: outcome.reason };
+      },
+    );
+  }
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'database not answering');
+      return reply.code(503).send({ error: 'not_ready', message: 'The database does not answer.' });
+    }
+  });
+
+  return app;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Client mistakes keep their 4xx; anything unexpected is a 500 that names nothing internal. */
+function toHttpError(error: Error & { statusCode?: number; code?: string }): HttpError {
+  if (error instanceof HttpError) return error;
+  const status = error.statusCode;
+  if (status === 413) return new HttpError(413, 'body_too_large', `The body is over ${BODY_LIMIT} bytes.`);
+  if (status === 415) return new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.');
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new HttpError(status, 'bad_request', error.message);
+  }
+  return new HttpError(500, 'internal', 'Something went wrong on our side.');
+}

@@ -1,0 +1,78 @@
+import { Kysely, type CompiledQuery, type Dialect } from 'kysely';
+import type { Database } from './booking.table.js';
+import type { BookingQuery, NewBooking } from './store.js';
+
+/**
+ * Every booking query, compiled once per call by the dialect's own compiler. A store executes
+ * them its own way: SQLite synchronously inside one transaction, others asynchronously.
+ */
+export function bookingQueries(dialect: Dialect) {
+  const db = new Kysely<Database>({ dialect });
+  const active = () => db.selectFrom('bookings').where('status', '=', 'active');
+
+  return {
+    activeBlocked: (calendarId: string, from: number, to: number): CompiledQuery =>
+      active()
+        .select(['id', 'resource_id', 'start_at', 'blocked_start', 'blocked_end'])
+        .where('calendar_id', '=', calendarId)
+        .where('blocked_end', '>', from)
+        .where('blocked_start', '<', to)
+        .compile(),
+
+    contactBookings: (query: BookingQuery): CompiledQuery =>
+      active()
+        .selectAll()
+        .where('calendar_id', '=', query.calendarId)
+        .where('contact_key', '=', query.contactKey)
+        .where('end_at', '>', query.now)
+        .compile(),
+
+    lastAssigned: (calendarId: string): CompiledQuery =>
+      db
+        .selectFrom('bookings')
+        .select(['resource_id', (eb) => eb.fn.max('created_at').as('last_created')])
+        .where('calendar_id', '=', calendarId)
+        .groupBy('resource_id')
+        .compile(),
+
+    insert: (booking: NewBooking): CompiledQuery =>
+      db
+        .insertInto('bookings')
+        .values({
+          id: booking.id,
+          calendar_id: booking.calendarId,
+          resource_id: booking.resourceId,
+          start_at: booking.start,
+          end_at: booking.end,
+          blocked_start: booking.blockedStart,
+          blocked_end: booking.blockedEnd,
+          contact_key: booking.contactKey,
+          contact_id: booking.contactId,
+          external_contact_id: booking.externalContactId,
+          contact_details: JSON.stringify(booking.contactDetails ?? {}),
+          status: 'active',
+          created_at: booking.createdAt,
+          cancelled_at: null,
+        })
+        .compile(),
+
+    replace: (ids: readonly string[], at: number): CompiledQuery =>
+      db
+        .updateTable('bookings')
+        .set({ status: 'replaced', cancelled_at: at })
+        .where('id', 'in', ids)
+        .where('status', '=', 'active')
+        .compile(),
+
+    all: (calendarId: string): CompiledQuery =>
+      db
+        .selectFrom('bookings')
+        .selectAll()
+        .where('calendar_id', '=', calendarId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .compile(),
+  };
+}
+
+export type BookingQueries = ReturnType<typeof bookingQueries>;

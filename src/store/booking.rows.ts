@@ -1,0 +1,38 @@
+import type { BookingTable } from './booking.table.js';
+import type { BlockedRange, Booking } from './store.js';
+
+/** Rows as the drivers return them; bigint columns may arrive as strings, hence Number(). */
+type Row = Record<keyof BookingTable, unknown>;
+
+export function toBooking(row: Row): Booking {
+  return {
+    id: String(row.id),
+    calendarId: String(row.calendar_id),
+    resourceId: String(row.resource_id),
+    start: Number(row.start_at),
+    end: Number(row.end_at),
+    blockedStart: Number(row.blocked_start),
+    blockedEnd: Number(row.blocked_end),
+    contactKey: String(row.contact_key),
+    contactId: row.contact_id === null ? null : String(row.contact_id),
+    externalContactId: row.external_contact_id === null ? null : String(row.external_contact_id),
+    contactDetails: JSON.parse(String(row.contact_details)),
+    status: row.status as Booking['status'],
+    createdAt: Number(row.created_at),
+    cancelledAt: row.cancelled_at === null ? null : Number(row.cancelled_at),
+  };
+}
+
+export function toBlockedRange(row: Pick<Row, 'id' | 'resource_id' | 'start_at' | 'blocked_start' | 'blocked_end'>): BlockedRange {
+  return {
+    bookingId: String(row.id),
+    resourceId: String(row.resource_id),
+    start: Number(row.start_at),
+    blockedStart: Number(row.blocked_start),
+    blockedEnd: Number(row.blocked_end),
+  };
+}
+
+export function toLastAssigned(rows: readonly { resource_id: unknown; last_created: unknown }[]): Map<string, number> {
+  return new Map(rows.map((row) => [String(row.resource_id), Number(row.last_created)]));
+}

@@ -1,0 +1,25 @@
+/** Times are epoch milliseconds, so both dialects compare plain integers. */
+export interface BookingTable {
+  id: string;
+  calendar_id: string;
+  resource_id: string;
+  start_at: number;
+  end_at: number;
+  /** The slot with the buffers of the moment it was booked; what it keeps others from. */
+  blocked_start: number;
+  blocked_end: number;
+  /** `contact_id`, else `external_contact_id`: who the booking belongs to. */
+  contact_key: string;
+  contact_id: string | null;
+  external_contact_id: string | null;
+  contact_details: string;
+  status: BookingStatus;
+  created_at: number;
+  cancelled_at: number | null;
+}
+
+export type BookingStatus = 'active' | 'cancelled' | 'replaced';
+
+export interface Database {
+  bookings: BookingTable;
+}

@@ -1,0 +1,47 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/** One list for every dialect; a migration branches on the dialect only where SQL differs. */
+const migrations: Record<string, Migration> = {
+  '0001-bookings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('bookings')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('resource_id', 'text', (column) => column.notNull())
+        .addColumn('start_at', 'bigint', (column) => column.notNull())
+        .addColumn('end_at', 'bigint', (column) => column.notNull())
+        .addColumn('blocked_start', 'bigint', (column) => column.notNull())
+        .addColumn('blocked_end', 'bigint', (column) => column.notNull())
+        .addColumn('contact_key', 'text', (column) => column.notNull())
+        .addColumn('contact_id', 'text')
+        .addColumn('external_contact_id', 'text')
+        .addColumn('contact_details', 'text', (column) => column.notNull().defaultTo('{}'))
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('cancelled_at', 'bigint')
+        .execute();
+      // Availability reads the active bookings that end after now: past ones stay out of the scan.
+      await db.schema
+        .createIndex('bookings_active_by_end')
+        .on('bookings')
+        .columns(['calendar_id', 'status', 'blocked_end'])
+        .execute();
+      await db.schema
+        .createIndex('bookings_by_contact')
+        .on('bookings')
+        .columns(['calendar_id', 'contact_key', 'status'])
+        .execute();
+      // Round robin asks when each resource was last given a booking.
+      await db.schema
+        .createIndex('bookings_by_resource_created')
+        .on('bookings')
+        .columns(['calendar_id', 'resource_id', 'created_at'])
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,73 @@
+import type { Interval } from '../engine/interval.js';
+import type { BookingStatus } from './booking.table.js';
+
+export interface Booking {
+  readonly id: string;
+  readonly calendarId: string;
+  readonly resourceId: string;
+  readonly start: number;
+  readonly end: number;
+  readonly blockedStart: number;
+  readonly blockedEnd: number;
+  readonly contactKey: string;
+  readonly contactId: string | null;
+  readonly externalContactId: string | null;
+  readonly contactDetails: unknown;
+  readonly status: BookingStatus;
+  readonly createdAt: number;
+  readonly cancelledAt: number | null;
+}
+
+export type NewBooking = Omit<Booking, 'status' | 'cancelledAt'>;
+
+/** What an active booking keeps from others. */
+export interface BlockedRange {
+  readonly bookingId: string;
+  readonly resourceId: string;
+  readonly start: number;
+  readonly blockedStart: number;
+  readonly blockedEnd: number;
+}
+
+/** What a booking decision sees, read inside the transaction that applies it. */
+export interface BookingSnapshot {
+  /** Active bookings of the calendar whose blocked range overlaps the asked window. */
+  readonly nearby: readonly BlockedRange[];
+  /** The contact's active bookings in the calendar that have not ended yet. */
+  readonly contactBookings: readonly Booking[];
+  /** When each resource of the calendar last received a booking. */
+  readonly lastAssigned: ReadonlyMap<string, number>;
+}
+
+/** The writes a decision asks for, and what to answer once they are durable. */
+export interface BookingPlan<T> {
+  readonly insert?: NewBooking;
+  readonly replace?: readonly string[];
+  readonly result: T;
+}
+
+export interface BookingQuery {
+  readonly calendarId: string;
+  readonly contactKey: string;
+  readonly window: Interval;
+  readonly now: number;
+}
+
+/**
+ * Storage behind the booking service. Each dialect keeps the guarantee its own way; callers see
+ * the same behaviour everywhere.
+ */
+export interface Store {
+  /** Active bookings of a calendar whose blocked range overlaps [from, to). */
+  activeBlocked(calendarId: string, from: number, to: number): Promise<BlockedRange[]>;
+  /**
+   * Reads a snapshot, lets `decide` plan the writes, and applies them atomically, so no other
+   * booking can slip in between the check and the insert. Durable when the promise resolves.
+   */
+  book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): Promise<T>;
+  /** Every booking of a calendar, in any status, oldest first. */
+  bookings(calendarId: string): Promise<Booking[]>;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

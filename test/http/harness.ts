@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { parseConfig } from '../../src/config/config.loader.js';
+import type { Config } from '../../src/config/config.types.js';
+import { sign } from '../../src/contract/signature.js';
+import { buildApp } from '../../src/http/app.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+
+export interface Running {
+  readonly url: string;
+  readonly config: Config;
+  readonly store: Store;
+  readonly databasePath: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
+  /** Sends `raw` as it is, for bodies that are not JSON. */
+  postRaw(path: string, raw: string, headers?: Record<string, string>): Promise<Answer>;
+  setNow(instant: number): void;
+  close(): Promise<void>;
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly body: any;
+}
+
+export interface StartOptions {
+  /** Config YAML; `signing_keys` and `calendars` as a user writes them. */
+  readonly yaml: string;
+  readonly now: number;
+  /** Reuse a database file, as a restart does. */
+  readonly databasePath?: string;
+  /** Sign every request with this key. */
+  readonly signWith?: string;
+}
+
+const folders: string[] = [];
+
+/** The real app on a real SQLite file, listening on a loopback port, with a pinned clock. */
+export async function start(options: StartOptions): Promise<Running> {
+  let databasePath = options.databasePath;
+  if (!databasePath) {
+    const folder = mkdtempSync(join(tmpdir(), 'slotline-test-'));
+    folders.push(folder);
+    databasePath = join(folder, 'slotline.db');
+  }
+  const config = parseConfig(options.yaml, {});
+  const store = await openStore(`sqlite:${databasePath}`);
+  let now = options.now;
+  const app: FastifyInstance = buildApp({ config, store, now: () => now, logger: false });
+  app.addHook('onClose', () => store.close());
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+
+  const postRaw = async (path: string, raw: string, headers: Record<string, string> = {}) => {
+    const signature = options.signWith ? { 'x-telli-signature': sign(raw, options.signWith) } : {};
+    const response = await fetch(url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signature, ...headers },
+      body: raw,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    url,
+    config,
+    store,
+    databasePath,
+    post: (path, body, headers) => postRaw(path, JSON.stringify(body), headers),
+    postRaw,
+    setNow: (instant) => {
+      now = instant;
+    },
+    close: () => app.close(),
+  };
+}
+
+export function removeTestFolders(): void {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+}
+
+/** A calendar config in YAML, every key overridable. */
+export function calendarYaml(fields: Record<string, string> = {}, extraTop = ''): string {
+  const defaults: Record<string, string> = {
+    id: 'main',
+    timezone: 'UTC',
+    duration: '30m',
+    hours: '{ mon-sun: ["09:00-12:00"] }',
+    ...fields,
+  };
+  const lines = Object.entries(defaults).map(([key, value], index) => `${index === 0 ? '  - ' : '    '}${key}: ${value}`);
+  return `${extraTop}calendars:\n${lines.join('\n')}\n`;
+}
+
+export const starts = (answer: Answer): string[] =>
+  (answer.body.available as { start_iso: string }[]).map((slot) => slot.start_iso);

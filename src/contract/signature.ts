@@ -5,13 +5,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * key. Its sample signs `JSON.stringify(payload)`, which may differ from the bytes on the wire, so
  * the raw body is tried first and its re-serialisation second.
  */
-export function isValidSignature(
-  header: string | undefined,
-  rawBody: string,
-  keys: readonly string[],
-): boolean {
+export function isValidSignature(header: string | undefined, rawBody: string, keys: readonly string[]): boolean {
   if (!header) return false;
-  const given = header.trim().replace(/^sha256=/i, '').toLowerCase();
+  const given = header
+    .trim()
+    .replace(/^sha256=/i, '')
+    .toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) return false;
   const givenBytes = Buffer.from(given, 'hex');
   const bodies = [rawBody];

@@ -29,8 +29,7 @@ export interface ResourceLoad {
 export type Refusal = 'past' | 'too_soon' | 'beyond_horizon' | 'closed' | 'off_grid' | 'taken';
 
 export type Judgement =
-  | { readonly ok: true; readonly freeResources: readonly number[] }
-  | { readonly ok: false; readonly refusal: Refusal };
+  { readonly ok: true; readonly freeResources: readonly number[] } | { readonly ok: false; readonly refusal: Refusal };
 
 /** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
 export function blockedRange(rules: SlotRules, start: number): Interval {
@@ -41,12 +40,7 @@ export function blockedRange(rules: SlotRules, start: number): Interval {
  * The one check of whether a resource can take the slot starting at `start` on local `date`.
  * Listing and booking both call it, so anything listed is bookable and the reverse.
  */
-export function isResourceFree(
-  rules: SlotRules,
-  resource: ResourceLoad,
-  start: number,
-  date: string,
-): boolean {
+export function isResourceFree(rules: SlotRules, resource: ResourceLoad, start: number, date: string): boolean {
   if (Number.isFinite(rules.maxPerDay)) {
     const day = dayInstants(rules.timezone, date);
     if (countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay) return false;
@@ -59,11 +53,7 @@ export function isResourceFree(
  * Free slots from `now + minNotice` to `now + horizon`, at most `maxSlots`, spread over the days:
  * each day's earliest free start first, then each day's second, and so on. Sorted by start.
  */
-export function listSlots(
-  rules: SlotRules,
-  resources: readonly ResourceLoad[],
-  now: number,
-): Interval[] {
+export function listSlots(rules: SlotRules, resources: readonly ResourceLoad[], now: number): Interval[] {
   const dayQueues = bookableDates(rules, now).map((date) => freeStarts(rules, resources, now, date));
   const chosen: number[] = [];
   let queues = dayQueues;
@@ -103,9 +93,7 @@ export function judgeStart(
     );
     return { ok: false, refusal: open ? 'off_grid' : 'closed' };
   }
-  const freeResources = onGrid.filter((index) =>
-    isResourceFree(rules, resources[index]!, start, date),
-  );
+  const freeResources = onGrid.filter((index) => isResourceFree(rules, resources[index]!, start, date));
   if (freeResources.length === 0) return { ok: false, refusal: 'taken' };
   return { ok: true, freeResources };
 }
@@ -167,8 +155,7 @@ function* freeStarts(
     if (start < earliest || start > latest) continue;
     const free = resources.some(
       (resource) =>
-        gridHas(gridStarts(rules, resource.schedule, date), start) &&
-        isResourceFree(rules, resource, start, date),
+        gridHas(gridStarts(rules, resource.schedule, date), start) && isResourceFree(rules, resource, start, date),
     );
     if (free) yield start;
   }

@@ -50,4 +50,3 @@ export function dayInstants(zone: string, date: string): Interval {
   }
   return day;
 }
-

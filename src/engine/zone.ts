@@ -38,12 +38,7 @@ export function localDateOf(zone: string, instant: number): string {
  * instants each, so it lasts four, and a range inside the repeated hour becomes two intervals.
  * Assumes at most one offset change within a day and a half, which holds for real zones.
  */
-export function wallRangeInstants(
-  zone: string,
-  date: string,
-  startMinute: number,
-  endMinute: number,
-): Interval[] {
+export function wallRangeInstants(zone: string, date: string, startMinute: number, endMinute: number): Interval[] {
   const midnight = Date.parse(`${date}T00:00:00Z`);
   const wallStart = midnight + startMinute * MINUTE_MS;
   const wallEnd = midnight + endMinute * MINUTE_MS;
@@ -64,12 +59,7 @@ export function wallRangeInstants(
 }
 
 /** Binary search for the first instant in (low, high] whose offset differs from `offsetBefore`. */
-function firstInstantWithOffset(
-  zone: string,
-  low: number,
-  high: number,
-  offsetBefore: number,
-): number {
+function firstInstantWithOffset(zone: string, low: number, high: number, offsetBefore: number): number {
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
     if (offsetAt(zone, mid) === offsetBefore) low = mid;

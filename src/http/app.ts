@@ -15,8 +15,8 @@ export interface AppOptions {
   readonly store: Store;
   /** The clock; tests pin it. */
   readonly now?: () => number;
-  /** pino options; false silences the logs. */
-  readonly logger?: false | { level: string };
+  /** pino level and destination; false silences the logs. */
+  readonly logger?: false | { level: string; stream?: { write(line: string): void } };
 }
 
 declare module 'fastify' {
@@ -83,7 +83,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const verifySignature = async (request: FastifyRequest) => {
     if (config.signingKeys.length === 0) return;
     const signature = request.headers['x-telli-signature'];
-    if (!isValidSignature(typeof signature === 'string' ? signature : undefined, request.rawBody ?? '', config.signingKeys)) {
+    if (
+      !isValidSignature(
+        typeof signature === 'string' ? signature : undefined,
+        request.rawBody ?? '',
+        config.signingKeys,
+      )
+    ) {
       throw new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.');
     }
   };

@@ -23,7 +23,9 @@ export function toBooking(row: Row): Booking {
   };
 }
 
-export function toBlockedRange(row: Pick<Row, 'id' | 'resource_id' | 'start_at' | 'blocked_start' | 'blocked_end'>): BlockedRange {
+export function toBlockedRange(
+  row: Pick<Row, 'id' | 'resource_id' | 'start_at' | 'blocked_start' | 'blocked_end'>,
+): BlockedRange {
   return {
     bookingId: String(row.id),
     resourceId: String(row.resource_id),

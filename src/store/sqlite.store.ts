@@ -38,7 +38,9 @@ export async function openSqliteStore(path: string): Promise<Store> {
   const bookInTransaction = sqlite.transaction(
     <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): T => {
       const snapshot: BookingSnapshot = {
-        nearby: all<never>(queries.activeBlocked(query.calendarId, query.window.start, query.window.end)).map(toBlockedRange),
+        nearby: all<never>(queries.activeBlocked(query.calendarId, query.window.start, query.window.end)).map(
+          toBlockedRange,
+        ),
         contactBookings: all<never>(queries.contactBookings(query)).map(toBooking),
         lastAssigned: toLastAssigned(all(queries.lastAssigned(query.calendarId))),
       };

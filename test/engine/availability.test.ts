@@ -64,7 +64,12 @@ describe('buffers, notice and caps', () => {
   });
 
   it('should refuse starts inside the minimum notice and name why', () => {
-    const verdict = judgeStart(rules({ minNotice: minutes(600) }), [{ schedule, blocked: [], bookingStarts: [] }], at('2026-12-01T09:00:00Z'), now);
+    const verdict = judgeStart(
+      rules({ minNotice: minutes(600) }),
+      [{ schedule, blocked: [], bookingStarts: [] }],
+      at('2026-12-01T09:00:00Z'),
+      now,
+    );
     expect(verdict).toEqual({ ok: false, refusal: 'too_soon' });
   });
 
@@ -82,7 +87,11 @@ describe('buffers, notice and caps', () => {
   });
 
   it('should spread max_slots over the days, earliest first within a day', () => {
-    const slots = listSlots(rules({ maxSlots: 4, horizon: minutes(60 * 24 * 2) }), [{ schedule, blocked: [], bookingStarts: [] }], now);
+    const slots = listSlots(
+      rules({ maxSlots: 4, horizon: minutes(60 * 24 * 2) }),
+      [{ schedule, blocked: [], bookingStarts: [] }],
+      now,
+    );
     expect(slots.map((slot) => iso(slot.start))).toEqual([
       '2026-12-01T09:00:00.000Z',
       '2026-12-01T09:30:00.000Z',
@@ -104,7 +113,11 @@ describe('buffers, notice and caps', () => {
 
   it('should close a day with an empty override and reshape one with ranges', () => {
     const withOverrides = everyDay(['09:00-12:00'], { '2026-12-01': [], '2026-12-02': ['14:00-15:00'] });
-    const slots = listSlots(rules({ horizon: minutes(60 * 24 * 2 - 1) }), [{ schedule: withOverrides, blocked: [], bookingStarts: [] }], now);
+    const slots = listSlots(
+      rules({ horizon: minutes(60 * 24 * 2 - 1) }),
+      [{ schedule: withOverrides, blocked: [], bookingStarts: [] }],
+      now,
+    );
     expect(slots.map((slot) => iso(slot.start))).toEqual(['2026-12-02T14:00:00.000Z', '2026-12-02T14:30:00.000Z']);
   });
 });

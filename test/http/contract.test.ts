@@ -57,7 +57,9 @@ describe('calendars and routes', () => {
     const second = await app.post('/calendars/second/available', {});
     expect(byDefault.body).toEqual(first.body);
     expect(starts(second)[0]).toBe('2026-12-01T14:00:00.000Z');
-    expect(Date.parse(second.body.available[0].end_iso) - Date.parse(second.body.available[0].start_iso)).toBe(3_600_000);
+    expect(Date.parse(second.body.available[0].end_iso) - Date.parse(second.body.available[0].start_iso)).toBe(
+      3_600_000,
+    );
   });
 
   it('should book in the calendar its URL names', async () => {
@@ -71,8 +73,13 @@ describe('calendars and routes', () => {
   it('should answer 404 for an unknown calendar, and for an unknown route', async () => {
     const app = await open({ yaml: twoCalendars, now: NOW });
     const unknown = await app.post('/calendars/nope/available', {});
-    expect(unknown).toEqual({ status: 404, body: { error: 'unknown_calendar', message: 'There is no calendar "nope".' } });
-    expect((await app.post('/calendars/nope/book', { contact_id: 'c', start_iso: '2026-12-01T14:00:00Z' })).status).toBe(404);
+    expect(unknown).toEqual({
+      status: 404,
+      body: { error: 'unknown_calendar', message: 'There is no calendar "nope".' },
+    });
+    expect(
+      (await app.post('/calendars/nope/book', { contact_id: 'c', start_iso: '2026-12-01T14:00:00Z' })).status,
+    ).toBe(404);
     expect((await app.post('/elsewhere', {})).status).toBe(404);
   });
 });
@@ -90,7 +97,7 @@ describe('signatures', () => {
     }
   });
 
-  it('should accept the HMAC of JSON.stringify of the parsed body, as telli\'s sample signs', async () => {
+  it("should accept the HMAC of JSON.stringify of the parsed body, as telli's sample signs", async () => {
     const app = await open({ yaml: keyed, now: NOW });
     const raw = '{ "contact_id" : "c1",\n  "contact_details": {} }';
     const signature = sign(JSON.stringify(JSON.parse(raw)), KEY);
@@ -107,7 +114,7 @@ describe('signatures', () => {
     const body = { contact_id: 'c1', start_iso: '2026-12-02T09:00:00Z' };
     const raw = JSON.stringify(body);
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { 'x-telli-signature': sign(raw, 'another-key') },
       { 'x-telli-signature': 'zz' },
       { 'x-telli-signature': sign(raw, KEY).slice(0, 40) },
@@ -138,7 +145,11 @@ describe('transport errors', () => {
 
   it('should answer 413 for a body over the limit', async () => {
     const app = await open({ yaml: calendarYaml(), now: NOW });
-    const answer = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-02T09:00:00Z', contact_details: { note: 'x'.repeat(100_000) } });
+    const answer = await app.post('/book', {
+      contact_id: 'c1',
+      start_iso: '2026-12-02T09:00:00Z',
+      contact_details: { note: 'x'.repeat(100_000) },
+    });
     expect(answer.status).toBe(413);
     expect(await app.store.bookings('main')).toHaveLength(0);
   });
@@ -163,11 +174,31 @@ describe('bad /book bodies', () => {
     ['a start_iso of the wrong type', { contact_id: 'c1', start_iso: 1764666000000 }, 'I could not read that time.'],
     ['an impossible date', { contact_id: 'c1', start_iso: '2026-02-30T09:00:00Z' }, 'I could not read that time.'],
     ['a time in the past', { contact_id: 'c1', start_iso: '2026-11-30T09:00:00Z' }, 'That time has already passed.'],
-    ['a time off the slot grid', { contact_id: 'c1', start_iso: '2026-12-02T09:10:00Z' }, 'Appointments cannot start at that time.'],
-    ['a time outside the hours', { contact_id: 'c1', start_iso: '2026-12-02T13:00:00Z' }, 'We are closed at that time.'],
-    ['a time beyond the horizon', { contact_id: 'c1', start_iso: '2027-06-01T09:00:00Z' }, 'That time is too far ahead to book.'],
-    ['neither contact_id nor external_contact_id', { start_iso: '2026-12-02T09:00:00Z', external_contact_id: null }, 'The booking needs a contact ID.'],
-    ['a contact_id of the wrong type', { contact_id: { id: 1 }, start_iso: '2026-12-02T09:00:00Z' }, 'The booking needs a contact ID.'],
+    [
+      'a time off the slot grid',
+      { contact_id: 'c1', start_iso: '2026-12-02T09:10:00Z' },
+      'Appointments cannot start at that time.',
+    ],
+    [
+      'a time outside the hours',
+      { contact_id: 'c1', start_iso: '2026-12-02T13:00:00Z' },
+      'We are closed at that time.',
+    ],
+    [
+      'a time beyond the horizon',
+      { contact_id: 'c1', start_iso: '2027-06-01T09:00:00Z' },
+      'That time is too far ahead to book.',
+    ],
+    [
+      'neither contact_id nor external_contact_id',
+      { start_iso: '2026-12-02T09:00:00Z', external_contact_id: null },
+      'The booking needs a contact ID.',
+    ],
+    [
+      'a contact_id of the wrong type',
+      { contact_id: { id: 1 }, start_iso: '2026-12-02T09:00:00Z' },
+      'The booking needs a contact ID.',
+    ],
   ])('should fail with a reason and book nothing for %s', async (_, body, sentence) => {
     const app = await open({ yaml: calendarYaml(), now: NOW });
     const answer = await app.post('/book', body);
@@ -189,12 +220,24 @@ describe('bad /book bodies', () => {
   it('should never answer 5xx nor stop answering, whatever the body', async () => {
     const app = await open({ yaml: calendarYaml(), now: NOW });
     const bodies = [
-      'null', 'true', '0', '""', '[]', '{}', '{"start_iso": null}', '{"start_iso": ["2026-12-02T09:00:00Z"]}',
-      '{"contact_id": "c", "start_iso": "9999-12-31T23:59:59Z"}', '{"contact_id": "c", "start_iso": "0000-01-01T00:00:00Z"}',
-      '{"contact_id": "c", "start_iso": "2026-12-02T09:00:00+99:99"}', '{"contact_id": "\\u0000\\ud800", "start_iso": "2026-12-02T09:00:00Z"}',
+      'null',
+      'true',
+      '0',
+      '""',
+      '[]',
+      '{}',
+      '{"start_iso": null}',
+      '{"start_iso": ["2026-12-02T09:00:00Z"]}',
+      '{"contact_id": "c", "start_iso": "9999-12-31T23:59:59Z"}',
+      '{"contact_id": "c", "start_iso": "0000-01-01T00:00:00Z"}',
+      '{"contact_id": "c", "start_iso": "2026-12-02T09:00:00+99:99"}',
+      '{"contact_id": "\\u0000\\ud800", "start_iso": "2026-12-02T09:00:00Z"}',
       '{"contact_id": "🙂 名前", "start_iso": "2026-12-02T09:00:00Z", "contact_details": {"name": "Zoë \\u202e"}}',
-      '{"contact_id": 1e308, "start_iso": "2026-12-02T09:30:00Z"}', '{"__proto__": {"polluted": 1}, "contact_id": "p", "start_iso": "2026-12-02T10:00:00Z"}',
-      '{"contact_id": "c", "start_iso": "2026-12-02T09:00:00Z", "unknown": {"deep": [1, 2, 3]}}', '   ', '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}',
+      '{"contact_id": 1e308, "start_iso": "2026-12-02T09:30:00Z"}',
+      '{"__proto__": {"polluted": 1}, "contact_id": "p", "start_iso": "2026-12-02T10:00:00Z"}',
+      '{"contact_id": "c", "start_iso": "2026-12-02T09:00:00Z", "unknown": {"deep": [1, 2, 3]}}',
+      '   ',
+      '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}',
     ];
     for (const path of ['/available', '/book', '/calendars/main/book']) {
       for (const raw of bodies) {

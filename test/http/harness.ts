@@ -54,7 +54,9 @@ export async function start(options: StartOptions): Promise<Running> {
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
   const postRaw = async (path: string, raw: string, headers: Record<string, string> = {}) => {
-    const signature = options.signWith ? { 'x-telli-signature': sign(raw, options.signWith) } : {};
+    const signature: Record<string, string> = options.signWith
+      ? { 'x-telli-signature': sign(raw, options.signWith) }
+      : {};
     const response = await fetch(url + path, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...signature, ...headers },
@@ -90,7 +92,9 @@ export function calendarYaml(fields: Record<string, string> = {}, extraTop = '')
     hours: '{ mon-sun: ["09:00-12:00"] }',
     ...fields,
   };
-  const lines = Object.entries(defaults).map(([key, value], index) => `${index === 0 ? '  - ' : '    '}${key}: ${value}`);
+  const lines = Object.entries(defaults).map(
+    ([key, value], index) => `${index === 0 ? '  - ' : '    '}${key}: ${value}`,
+  );
   return `${extraTop}calendars:\n${lines.join('\n')}\n`;
 }
 

@@ -1,0 +1,82 @@
+/**
+ * The structure of slotline.yaml as written, after `${VAR}` expansion.
+ *
+ * The schema checks shape and simple bounds only. Values whose syntax needs a
+ * specific message quoting the value (durations, hour ranges, weekday and
+ * date keys, time zones) are plain strings here and are checked while
+ * normalising in config.loader.ts. Every object rejects unknown keys, so a
+ * typo in scheduling config fails loudly instead of being ignored.
+ */
+import Type from 'typebox';
+
+/**
+ * `90s`, `30m`, `2h`, `14d`, or a bare number of minutes (see duration.ts).
+ * The description doubles as the error message when the value is neither.
+ */
+const Duration = Type.Union([Type.Number(), Type.String()], {
+  description: 'a duration such as 90s, 30m, 2h or 14d',
+});
+
+/** Keyed by weekday (`mon`) or weekday range (`mon-fri`); values are "HH:MM-HH:MM" strings. */
+const Hours = Type.Record(Type.String(), Type.Array(Type.String()));
+
+/** Keyed by date `YYYY-MM-DD`; values as in Hours, `[]` closes the day. */
+const Overrides = Type.Record(Type.String(), Type.Array(Type.String()));
+
+const Resource = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    hours: Type.Optional(Hours),
+    overrides: Type.Optional(Overrides),
+  },
+  { additionalProperties: false },
+);
+
+const Calendar = Type.Object(
+  {
+    // JSON Schema patterns have no flags, so the case-insensitive id rule spells out both cases.
+    id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$' }),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    timezone: Type.String(),
+    language: Type.Optional(Type.Enum(['en', 'de'])),
+    duration: Duration,
+    interval: Type.Optional(Duration),
+    buffer_before: Type.Optional(Duration),
+    buffer_after: Type.Optional(Duration),
+    min_notice: Type.Optional(Duration),
+    horizon: Type.Optional(Duration),
+    max_slots: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    max_per_day: Type.Optional(Type.Integer({ minimum: 1 })),
+    on_rebook: Type.Optional(Type.Enum(['replace', 'keep_both', 'reject'])),
+    booking: Type.Optional(Type.Boolean()),
+    hours: Hours,
+    overrides: Type.Optional(Overrides),
+    assignment: Type.Optional(Type.Enum(['round_robin', 'least_busy', 'ordered'])),
+    resources: Type.Optional(Type.Array(Resource, { minItems: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RawConfigSchema = Type.Object(
+  {
+    // 0 asks the OS for a free port, which tests rely on.
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    database: Type.Optional(Type.String({ minLength: 1 })),
+    // Null (a key with every entry commented out) and null entries mean "no key".
+    signing_keys: Type.Optional(
+      Type.Union([Type.Array(Type.Union([Type.String(), Type.Null()])), Type.Null()], {
+        description: 'a list of keys',
+      }),
+    ),
+    calendars: Type.Array(Calendar, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export type RawConfig = Type.Static<typeof RawConfigSchema>;
+export type RawCalendar = RawConfig['calendars'][number];
+export type RawResource = NonNullable<RawCalendar['resources']>[number];
+/** The shape of both `hours` and `overrides`: key → list of "HH:MM-HH:MM". */
+export type RawRanges = RawCalendar['hours'];

@@ -1,0 +1,46 @@
+/** The validated, normalised configuration. Every duration is in milliseconds. */
+
+import type { Schedule } from '../engine/schedule.js';
+
+export type { Schedule, Weekday, WallRange } from '../engine/schedule.js';
+
+export type OnRebook = 'replace' | 'keep_both' | 'reject';
+export type Assignment = 'round_robin' | 'least_busy' | 'ordered';
+export type Language = 'en' | 'de';
+
+export interface ResourceConfig {
+  readonly id: string;
+  readonly name: string;
+  /** The calendar's weekly hours unless the resource sets its own; calendar overrides apply, resource overrides win. */
+  readonly schedule: Schedule;
+}
+
+export interface CalendarConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly timezone: string;
+  readonly language: Language;
+  readonly duration: number;
+  readonly interval: number;
+  readonly bufferBefore: number;
+  readonly bufferAfter: number;
+  readonly minNotice: number;
+  readonly horizon: number;
+  readonly maxSlots: number;
+  /** Bookings per resource per local day; Infinity when not set. */
+  readonly maxPerDay: number;
+  readonly onRebook: OnRebook;
+  readonly booking: boolean;
+  readonly assignment: Assignment;
+  /** At least one; a calendar without `resources` gets one resource with the calendar's id and name. */
+  readonly resources: readonly ResourceConfig[];
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: string;
+  /** Non-empty keys only; none means requests are accepted unsigned. */
+  readonly signingKeys: readonly string[];
+  readonly calendars: readonly CalendarConfig[];
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.loader.js';
+import { sign } from '../../src/contract/signature.js';
+import { buildApp } from '../../src/http/app.js';
+import { openStore } from '../../src/store/open-store.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'slotline-logs-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('logs', () => {
+  it('should be JSON lines with a request id and carry no key, signature, e-mail or phone number', async () => {
+    const key = 'secret-telli-key-0123456789';
+    const config = parseConfig(
+      `signing_keys: ["${key}"]\ncalendars:\n  - { id: main, timezone: UTC, duration: 30m, hours: { mon-sun: ["09:00-12:00"] } }\n`,
+      {},
+    );
+    const lines: string[] = [];
+    const store = await openStore(`sqlite:${join(folder, 'logs.db')}`);
+    const app = buildApp({
+      config,
+      store,
+      now: () => Date.parse('2026-12-01T06:00:00Z'),
+      logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
+    });
+    const requests = [
+      {
+        contact_id: 'ada@example.com',
+        start_iso: '2026-12-02T09:00:00Z',
+        contact_details: { email: 'ada@example.com', phone: '+4930123456' },
+      },
+      { contact_id: '+4930123456', start_iso: 'garbage', contact_details: { phone_number: '+4930123456' } },
+    ];
+    for (const body of requests) {
+      const raw = JSON.stringify(body);
+      await app.inject({
+        method: 'POST',
+        url: '/book',
+        headers: { 'content-type': 'application/json', 'x-telli-signature': sign(raw, key) },
+        payload: raw,
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/book',
+        headers: { 'content-type': 'application/json', 'x-telli-signature': 'f'.repeat(64) },
+        payload: raw,
+      });
+    }
+    await app.inject({
+      method: 'POST',
+      url: '/available',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"broken',
+    });
+    await app.close();
+    await store.close();
+
+    expect(lines.length).toBeGreaterThan(5);
+    const log = lines.join('');
+    for (const secret of [
+      key,
+      sign(JSON.stringify(requests[0]), key),
+      'f'.repeat(64),
+      'ada@example.com',
+      '4930123456',
+    ]) {
+      expect(log).not.toContain(secret);
+    }
+    const requestLines = lines.map((line) => JSON.parse(line)).filter((entry) => entry.req || entry.res);
+    expect(requestLines.every((entry) => typeof entry.reqId === 'string')).toBe(true);
+  });
+});

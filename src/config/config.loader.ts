@@ -305,10 +305,13 @@ function normaliseResources(raw: RawCalendar, path: Path, name: string, schedule
 }
 
 function normaliseResource(raw: RawResource, path: Path, calendar: Schedule): ResourceConfig {
+  const name = raw.name ?? raw.id;
+  // Resources on the calendar's hours share its schedule object, so the engine computes its days once.
+  if (!raw.hours && !raw.overrides) return { id: raw.id, name, schedule: calendar };
   const own = parseOverrides([...path, 'overrides'], raw.overrides ?? {});
   return {
     id: raw.id,
-    name: raw.name ?? raw.id,
+    name,
     schedule: {
       weekly: raw.hours ? parseWeekly([...path, 'hours'], raw.hours) : calendar.weekly,
       // Later entries win, so the resource's override replaces the calendar's for the same date.

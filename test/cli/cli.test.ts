@@ -73,6 +73,25 @@ describe('slotline validate-config', () => {
   });
 });
 
+describe('slotline migrate', () => {
+  it('should create the schema in a new database and exit 0', () => {
+    const database = join(folder, 'migrate', 'slotline.db');
+    const run = spawnSync(
+      process.execPath,
+      [BIN, 'migrate', '--config', 'examples/slotline.yaml', '--database', `sqlite:${database}`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('database is up to date');
+    const again = spawnSync(process.execPath, [BIN, 'migrate', '--database', `sqlite:${database}`], {
+      encoding: 'utf8',
+    });
+    expect(again.status).toBe(0);
+  });
+});
+
 describe('slotline serve', () => {
   it('should refuse to start on a bad config, before listening', () => {
     const bad = file('bad-serve.yaml', OPEN_ALWAYS.replace('duration: 30m', 'duration: soon'));

@@ -1,6 +1,6 @@
 import { countInRange, overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
-import { dayInstants, workingIntervals, type Schedule } from './schedule.js';
+import { dayInstants, workingRanges, type Schedule } from './schedule.js';
 import { localDateOf } from './zone.js';
 
 /** The calendar's slot rules; durations in milliseconds. */
@@ -87,8 +87,8 @@ export function judgeStart(
   );
   if (onGrid.length === 0) {
     const open = resources.some((resource) =>
-      workingIntervals(resource.schedule, rules.timezone, date).some(
-        (working) => working.start <= start && start < working.end,
+      workingRanges(resource.schedule, rules.timezone, date).some((pieces) =>
+        pieces.some((piece) => piece.start <= start && start < piece.end),
       ),
     );
     return { ok: false, refusal: open ? 'off_grid' : 'closed' };
@@ -176,8 +176,8 @@ function dayStarts(rules: SlotRules, resources: readonly ResourceLoad[], date: s
 const gridCache = new WeakMap<Schedule, Map<string, number[]>>();
 
 /**
- * Slot starts of a day on one schedule: from the first instant of each working interval, stepping
- * by `interval` in elapsed time, while the whole slot fits inside that working interval.
+ * Slot starts of a day on one schedule, sorted: from the first instant of each working range,
+ * stepping by `interval` in elapsed time, where the whole slot lies inside one piece of that range.
  */
 function gridStarts(rules: SlotRules, schedule: Schedule, date: string): number[] {
   let byKey = gridCache.get(schedule);
@@ -189,11 +189,15 @@ function gridStarts(rules: SlotRules, schedule: Schedule, date: string): number[
   let starts = byKey.get(key);
   if (!starts) {
     starts = [];
-    for (const working of workingIntervals(schedule, rules.timezone, date)) {
-      for (let start = working.start; start + rules.duration <= working.end; start += rules.interval) {
-        starts.push(start);
+    for (const pieces of workingRanges(schedule, rules.timezone, date)) {
+      const last = pieces[pieces.length - 1]!;
+      for (let start = pieces[0]!.start; start + rules.duration <= last.end; start += rules.interval) {
+        const end = start + rules.duration;
+        if (pieces.some((piece) => piece.start <= start && end <= piece.end)) starts.push(start);
       }
     }
+    // Ranges interleave in time when a fall-back overlap splits them.
+    starts.sort((a, b) => a - b);
     byKey.set(key, starts);
   }
   return starts;

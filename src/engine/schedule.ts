@@ -18,25 +18,34 @@ export interface Schedule {
   readonly overrides: ReadonlyMap<string, readonly WallRange[]>;
 }
 
-// Working intervals depend only on (schedule, zone, date): compute each day once, not per request.
-const workingCache = new WeakMap<Schedule, Map<string, readonly Interval[]>>();
+// Working ranges depend only on (schedule, zone, date): compute each day once, not per request.
+const workingCache = new WeakMap<Schedule, Map<string, readonly WorkingRange[]>>();
 const dayCache = new Map<string, Interval>();
 
-/** The instants of `date` at which the schedule is open, sorted. */
-export function workingIntervals(schedule: Schedule, zone: string, date: string): readonly Interval[] {
+/**
+ * One wall-clock range of a day as real instants: usually one interval, two when the range
+ * covers part of a fall-back overlap (then the pieces are separated by the instants whose wall
+ * time lies outside the range).
+ */
+export type WorkingRange = readonly Interval[];
+
+/** The day's ranges at which the schedule is open, each as its instants. */
+export function workingRanges(schedule: Schedule, zone: string, date: string): readonly WorkingRange[] {
   let byDate = workingCache.get(schedule);
   if (!byDate) {
     byDate = new Map();
     workingCache.set(schedule, byDate);
   }
   const key = `${zone} ${date}`;
-  let intervals = byDate.get(key);
-  if (!intervals) {
-    const ranges = schedule.overrides.get(date) ?? schedule.weekly[weekdayOf(date)];
-    intervals = ranges.flatMap((range) => wallRangeInstants(zone, date, range.start, range.end));
-    byDate.set(key, intervals);
+  let ranges = byDate.get(key);
+  if (!ranges) {
+    const wall = schedule.overrides.get(date) ?? schedule.weekly[weekdayOf(date)];
+    ranges = wall
+      .map((range) => wallRangeInstants(zone, date, range.start, range.end))
+      .filter((pieces) => pieces.length > 0);
+    byDate.set(key, ranges);
   }
-  return intervals;
+  return ranges;
 }
 
 /** All instants of a local date: from its first instant up to the next date's first. */

@@ -1,0 +1,65 @@
+/**
+ * The reference scenario of DESIGN §5, in one place: the calendar, its config file, and the slot grid
+ * that seeding and the /book storm both draw from.
+ */
+import { writeFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
+
+export const CALENDAR_ID = 'reference';
+export const TIMEZONE = 'Europe/Berlin';
+export const RESOURCES = Array.from({ length: 10 }, (_, i) => `r${i + 1}`);
+export const MINUTE = 60_000;
+export const DAY = 86_400_000;
+export const DURATION = 30 * MINUTE;
+export const INTERVAL = 15 * MINUTE;
+export const HORIZON_DAYS = 30;
+export const OPEN_HOUR = 8;
+export const CLOSE_HOUR = 20;
+/** Starts 08:00, 08:15 … 19:30: the last one still ends by closing time. */
+export const STARTS_PER_DAY = ((CLOSE_HOUR - OPEN_HOUR) * 60 * MINUTE - DURATION) / INTERVAL + 1;
+
+/** Writes the scenario's config; the database and port come from the command line. */
+export function writeConfig(path) {
+  const resources = RESOURCES.map((id) => `      - { id: ${id}, name: Resource ${id} }`).join('\n');
+  writeFileSync(
+    path,
+    `calendars:
+  - id: ${CALENDAR_ID}
+    name: Reference scenario
+    timezone: ${TIMEZONE}
+    duration: 30m
+    interval: 15m
+    buffer_before: 0m
+    buffer_after: 0m
+    min_notice: 0m
+    horizon: ${HORIZON_DAYS}d
+    max_slots: 40
+    booking: true
+    hours:
+      mon-sun: ["08:00-20:00"]
+    resources:
+${resources}
+`,
+  );
+}
+
+/**
+ * The grid starts of the local days `fromDay..toDay` (relative to today in Berlin), as epoch ms.
+ * Opening time is converted once per day, as the server does; 08:00-20:00 never spans a DST switch.
+ */
+export function gridStarts(fromDay, toDay) {
+  const today = DateTime.now().setZone(TIMEZONE).startOf('day');
+  const starts = [];
+  for (let day = fromDay; day <= toDay; day++) {
+    const opening = today.plus({ days: day }).set({ hour: OPEN_HOUR }).toMillis();
+    for (let i = 0; i < STARTS_PER_DAY; i++) starts.push(opening + i * INTERVAL);
+  }
+  return starts;
+}
+
+/** Grid starts a caller can book now: after now, not beyond the horizon (with a margin for the run). */
+export function futureGrid(now, margin = 0) {
+  return gridStarts(0, HORIZON_DAYS).filter(
+    (start) => start > now + margin && start <= now + HORIZON_DAYS * DAY - margin,
+  );
+}

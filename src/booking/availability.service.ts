@@ -1,25 +1,102 @@
 import type { CalendarConfig } from '../config/config.types.js';
-import { listSlots, nearestFreeStarts, relevantWindow } from '../engine/availability.js';
+import {
+  listSlots,
+  nearestFreeStarts,
+  relevantWindow,
+  slotsValidUntil,
+  type ResourceLoad,
+} from '../engine/availability.js';
 import type { Interval } from '../engine/interval.js';
-import type { Store } from '../store/store.js';
-import { resourceLoads } from './resource-loads.js';
+import type { BlockedRange, BookingChange, Store } from '../store/store.js';
+import { groupByResource, resourceLoad, resourceLoads, type RangesByResource } from './resource-loads.js';
 
-/** The free slots to offer a caller now. */
-export async function availableSlots(store: Store, calendar: CalendarConfig, now: number): Promise<Interval[]> {
-  return listSlots(calendar, await loadsForHorizon(store, calendar, now), now);
+export interface Availability {
+  /** The free slots to offer a caller now. */
+  slots(calendar: CalendarConfig, now: number): Promise<readonly Interval[]>;
+  /** Up to three free starts nearest to `target`, to offer when a booking fails. */
+  nearest(calendar: CalendarConfig, target: number, now: number): Promise<number[]>;
+  /** Brings what is held in memory up to date with a booking this process committed. */
+  applyChange(calendar: CalendarConfig, change: BookingChange): void;
 }
 
-/** Free starts nearest to `target`, to offer when a booking fails. */
-export async function nearestAlternatives(
-  store: Store,
-  calendar: CalendarConfig,
-  target: number,
-  now: number,
-): Promise<number[]> {
-  return nearestFreeStarts(calendar, await loadsForHorizon(store, calendar, now), target, now, 3);
+/** Loads reach a day past the horizon, so one load serves the requests of the next day. */
+const LOAD_AHEAD_MS = 86_400_000;
+
+/**
+ * The active bookings of a calendar's window as of `mark`, or of a later state: the data is
+ * read after the mark, so it can be newer than its mark but never older.
+ */
+interface CalendarCache {
+  readonly mark: string;
+  readonly window: Interval;
+  readonly byResource: RangesByResource;
+  readonly loads: readonly ResourceLoad[];
+  answer?: { readonly from: number; readonly until: number; readonly slots: readonly Interval[] };
 }
 
-async function loadsForHorizon(store: Store, calendar: CalendarConfig, now: number) {
-  const window = relevantWindow(calendar, now + calendar.minNotice, now + calendar.horizon);
-  return resourceLoads(calendar, await store.activeBlocked(calendar.id, window.start, window.end));
+/**
+ * Availability answered from memory while the bookings have not changed. Every request asks the
+ * store for its change mark, which moves with any booking made by this process or another, so an
+ * answer is never staler than the database. Bookings this process makes are applied to memory;
+ * anything else makes the next request read the window again. Slots are computed again only
+ * after a change or when the clock moves them.
+ */
+export function createAvailability(store: Store): Availability {
+  const caches = new Map<string, CalendarCache>();
+
+  const cacheFor = async (calendar: CalendarConfig, now: number): Promise<CalendarCache> => {
+    const needed = relevantWindow(calendar, now + calendar.minNotice, now + calendar.horizon);
+    const mark = await store.changeMark();
+    const cached = caches.get(calendar.id);
+    if (cached && cached.mark === mark && cached.window.start <= needed.start && needed.end <= cached.window.end) {
+      return cached;
+    }
+    const window = { start: needed.start, end: needed.end + LOAD_AHEAD_MS };
+    const byResource = groupByResource(await store.activeBlocked(calendar.id, window.start, window.end));
+    const fresh: CalendarCache = { mark, window, byResource, loads: resourceLoads(calendar, byResource) };
+    caches.set(calendar.id, fresh);
+    return fresh;
+  };
+
+  return {
+    async slots(calendar, now) {
+      const cache = await cacheFor(calendar, now);
+      const answer = cache.answer;
+      if (answer && answer.from <= now && now < answer.until) return answer.slots;
+      const slots = listSlots(calendar, cache.loads, now);
+      cache.answer = { from: now, until: slotsValidUntil(calendar, cache.loads, now, slots), slots };
+      return slots;
+    },
+
+    async nearest(calendar, target, now) {
+      const cache = await cacheFor(calendar, now);
+      return nearestFreeStarts(calendar, cache.loads, target, now, 3);
+    },
+
+    applyChange(calendar, change) {
+      const cache = caches.get(calendar.id);
+      if (!cache || cache.mark !== change.markBefore) return;
+      // Applying is idempotent, as the cached data may already hold this booking (see CalendarCache).
+      const byResource = new Map(cache.byResource);
+      const edit = (resourceId: string, update: (ranges: readonly BlockedRange[]) => BlockedRange[]) =>
+        byResource.set(resourceId, update(byResource.get(resourceId) ?? []));
+      for (const replaced of change.replaced) {
+        edit(replaced.resourceId, (ranges) => ranges.filter((range) => range.bookingId !== replaced.bookingId));
+      }
+      const { inserted } = change;
+      if (inserted && inserted.blockedEnd > cache.window.start && inserted.blockedStart < cache.window.end) {
+        edit(inserted.resourceId, (ranges) => [
+          ...ranges.filter((range) => range.bookingId !== inserted.bookingId),
+          inserted,
+        ]);
+      }
+      const touched = new Set([...change.replaced, ...(inserted ? [inserted] : [])].map((range) => range.resourceId));
+      const loads = calendar.resources.map((resource, index) =>
+        touched.has(resource.id)
+          ? resourceLoad(resource.schedule, byResource.get(resource.id) ?? [])
+          : cache.loads[index]!,
+      );
+      caches.set(calendar.id, { mark: change.markAfter, window: cache.window, byResource, loads });
+    },
+  };
 }

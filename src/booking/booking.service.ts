@@ -6,16 +6,16 @@ import { countInRange } from '../engine/interval.js';
 import { dayInstants } from '../engine/schedule.js';
 import { localDateOf } from '../engine/zone.js';
 import type { BookingPlan, BookingSnapshot, Store } from '../store/store.js';
-import { nearestAlternatives } from './availability.service.js';
+import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';
-import { resourceLoads } from './resource-loads.js';
+import { groupByResource, resourceLoads } from './resource-loads.js';
 
 export type BookingOutcome =
-  | { readonly status: 'success'; readonly kind: 'created' | 'replaced' | 'retry'; readonly resourceId: string }
+  | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
   | { readonly status: 'failed'; readonly kind: 'conflict' | 'invalid'; readonly reason: string };
 
 type Decision =
-  | { readonly status: 'success'; readonly kind: 'created' | 'replaced' | 'retry'; readonly resourceId: string }
+  | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
   | { readonly status: 'failed'; readonly code: ReasonCode; readonly existing?: number };
 
 /** Codes after which the caller is offered the nearest free times. */
@@ -32,12 +32,12 @@ const OFFER_ALTERNATIVES = new Set<ReasonCode>([
 
 /** Why a request failed before it reached the database: nothing about the slot was checked. */
 export async function refuseRequest(
-  store: Store,
+  availability: Availability,
   calendar: CalendarConfig,
   code: ReasonCode,
   now: number,
 ): Promise<BookingOutcome> {
-  return failure(store, calendar, { status: 'failed', code }, now, now);
+  return failure(availability, calendar, { status: 'failed', code }, now, now);
 }
 
 /**
@@ -46,16 +46,19 @@ export async function refuseRequest(
  */
 export async function bookSlot(
   store: Store,
+  availability: Availability,
   calendar: CalendarConfig,
   request: BookRequest,
   now: number,
 ): Promise<BookingOutcome> {
-  if (!calendar.booking) return refuseRequest(store, calendar, 'booking_disabled', now);
+  if (!calendar.booking) return refuseRequest(availability, calendar, 'booking_disabled', now);
   const window = relevantWindow(calendar, request.start, request.start);
-  const query = { calendarId: calendar.id, contactKey: request.contactKey, window, now };
-  const decision = await store.book(query, (snapshot) => decide(calendar, request, snapshot, now));
+  const resourceIds = calendar.resources.map((resource) => resource.id);
+  const query = { calendarId: calendar.id, resourceIds, contactKey: request.contactKey, window, now };
+  const { result: decision, change } = await store.book(query, (snapshot) => decide(calendar, request, snapshot, now));
+  if (change) availability.applyChange(calendar, change);
   if (decision.status === 'success') return decision;
-  return failure(store, calendar, decision, request.start, now);
+  return failure(availability, calendar, decision, request.start, now);
 }
 
 function decide(
@@ -72,8 +75,10 @@ function decide(
     return { result: { status: 'failed', code: 'already_booked', existing: upcoming[0].start } };
   }
   // A replaced booking must not stand in the way of its own replacement.
-  const replaced = calendar.onRebook === 'replace' ? upcoming.map((booking) => booking.id) : [];
-  const loads = resourceLoads(calendar, snapshot.nearby, new Set(replaced));
+  const replaced = calendar.onRebook === 'replace' ? upcoming : [];
+  const replacedIds = new Set(replaced.map((booking) => booking.id));
+  const nearby = snapshot.nearby.filter((range) => !replacedIds.has(range.bookingId));
+  const loads = resourceLoads(calendar, groupByResource(nearby));
   const judgement = judgeStart(calendar, loads, request.start, now);
   if (!judgement.ok) return { result: { status: 'failed', code: judgement.refusal } };
 
@@ -96,7 +101,7 @@ function decide(
       createdAt: now,
     },
     replace: replaced,
-    result: { status: 'success', kind: replaced.length > 0 ? 'replaced' : 'created', resourceId },
+    result: { status: 'success', kind: replaced.length > 0 ? 'replaced' : 'success', resourceId },
   };
 }
 
@@ -124,14 +129,14 @@ function assign(
 }
 
 async function failure(
-  store: Store,
+  availability: Availability,
   calendar: CalendarConfig,
   decision: Extract<Decision, { status: 'failed' }>,
   target: number,
   now: number,
 ): Promise<BookingOutcome> {
   const alternatives = OFFER_ALTERNATIVES.has(decision.code)
-    ? await nearestAlternatives(store, calendar, target, now)
+    ? await availability.nearest(calendar, target, now)
     : undefined;
   const reason = reasonText(calendar.language, calendar.timezone, decision.code, {
     alternatives,

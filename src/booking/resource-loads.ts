@@ -1,28 +1,31 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { ResourceLoad } from '../engine/availability.js';
-import { mergeIntervals, type Interval } from '../engine/interval.js';
+import { mergeIntervals } from '../engine/interval.js';
+import type { Schedule } from '../engine/schedule.js';
 import type { BlockedRange } from '../store/store.js';
 
-/** The engine's view of each resource, in the calendar's order, from its active bookings. */
-export function resourceLoads(
-  calendar: CalendarConfig,
-  ranges: readonly BlockedRange[],
-  ignoredBookings: ReadonlySet<string> = new Set(),
-): ResourceLoad[] {
+export type RangesByResource = ReadonlyMap<string, readonly BlockedRange[]>;
+
+export function groupByResource(ranges: readonly BlockedRange[]): Map<string, BlockedRange[]> {
   const byResource = new Map<string, BlockedRange[]>();
   for (const range of ranges) {
-    if (ignoredBookings.has(range.bookingId)) continue;
     const list = byResource.get(range.resourceId);
     if (list) list.push(range);
     else byResource.set(range.resourceId, [range]);
   }
-  return calendar.resources.map((resource) => {
-    const own = byResource.get(resource.id) ?? [];
-    const blocked: Interval[] = own.map((range) => ({ start: range.blockedStart, end: range.blockedEnd }));
-    return {
-      schedule: resource.schedule,
-      blocked: mergeIntervals(blocked),
-      bookingStarts: own.map((range) => range.start).sort((a, b) => a - b),
-    };
-  });
+  return byResource;
+}
+
+/** The engine's view of one resource from its active bookings. */
+export function resourceLoad(schedule: Schedule, ranges: readonly BlockedRange[]): ResourceLoad {
+  return {
+    schedule,
+    blocked: mergeIntervals(ranges.map((range) => ({ start: range.blockedStart, end: range.blockedEnd }))),
+    bookingStarts: ranges.map((range) => range.start).sort((a, b) => a - b),
+  };
+}
+
+/** The engine's view of each resource, in the calendar's order. */
+export function resourceLoads(calendar: CalendarConfig, byResource: RangesByResource): ResourceLoad[] {
+  return calendar.resources.map((resource) => resourceLoad(resource.schedule, byResource.get(resource.id) ?? []));
 }

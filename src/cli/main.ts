@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { checkCommand } from '../check/check.command.js';
+import { simulateCommand } from '../simulate/simulate.command.js';
 import { loadConfigFile } from '../config/config.loader.js';
 import type { CalendarConfig } from '../config/config.types.js';
 import { openStore } from '../store/open-store.js';
@@ -36,6 +38,9 @@ program
   .action((file: string) => {
     for (const calendar of loadConfigFile(file).calendars) console.log(summary(calendar));
   });
+
+program.addCommand(checkCommand());
+program.addCommand(simulateCommand());
 
 function summary(calendar: CalendarConfig): string {
   const minutes = (ms: number) => `${ms / 60_000} min`;

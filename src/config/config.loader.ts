@@ -250,6 +250,8 @@ function normaliseConfig(raw: RawConfig): Config {
     database: raw.database ?? DEFAULT_DATABASE,
     // `${TELLI_API_KEY:-}` expands to '' when unset: that means "no key", not an empty key.
     signingKeys: (raw.signing_keys ?? []).filter((key): key is string => key !== null && key !== ''),
+    // Empty, like an unset `${METRICS_TOKEN:-}`, means no token.
+    metricsToken: raw.metrics_token || undefined,
     calendars: raw.calendars.map((calendar, index) => normaliseCalendar(calendar, ['calendars', index])),
   };
 }

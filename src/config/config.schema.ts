@@ -70,6 +70,7 @@ export const RawConfigSchema = Type.Object(
         description: 'a list of keys',
       }),
     ),
+    metrics_token: Type.Optional(Type.String()),
     calendars: Type.Array(Calendar, { minItems: 1 }),
   },
   { additionalProperties: false },

@@ -42,5 +42,7 @@ export interface Config {
   readonly database: string;
   /** Non-empty keys only; none means requests are accepted unsigned. */
   readonly signingKeys: readonly string[];
+  /** Bearer token that GET /metrics requires; none means /metrics is open. */
+  readonly metricsToken?: string;
   readonly calendars: readonly CalendarConfig[];
 }

@@ -71,6 +71,31 @@ export function listSlots(rules: SlotRules, resources: readonly ResourceLoad[], 
   return chosen.sort((a, b) => a - b).map((start) => ({ start, end: start + rules.duration }));
 }
 
+/**
+ * The instant until which `listSlots` keeps giving `slots`, while the bookings stay as they are:
+ * until the earliest slot falls inside the minimum notice, or a new grid start enters the horizon.
+ */
+export function slotsValidUntil(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+  slots: readonly Interval[],
+): number {
+  const earliestLeaves = slots[0] ? slots[0].start - rules.minNotice + 1 : Infinity;
+  const nextEnters = nextGridStartAfter(rules, resources, now + rules.horizon) - rules.horizon;
+  return Math.min(earliestLeaves, nextEnters);
+}
+
+/** The first grid start after `instant`, or, with none in the next week, a bound below it. */
+function nextGridStartAfter(rules: SlotRules, resources: readonly ResourceLoad[], instant: number): number {
+  let date = localDateOf(rules.timezone, instant);
+  for (let day = 0; day < 7; day++, date = addDays(date, 1)) {
+    const next = dayStarts(rules, resources, date).find((start) => start > instant);
+    if (next !== undefined) return next;
+  }
+  return dayInstants(rules.timezone, date).start;
+}
+
 /** Whether `start` can be booked now, and on which resources (indices into `resources`). */
 export function judgeStart(
   rules: SlotRules,

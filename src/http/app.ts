@@ -1,14 +1,17 @@
+import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CalendarConfig, Config } from '../config/config.types.js';
-import { availableSlots } from '../booking/availability.service.js';
+import { createAvailability } from '../booking/availability.service.js';
 import { bookSlot, refuseRequest } from '../booking/booking.service.js';
 import { readBookRequest } from '../contract/book-request.js';
 import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
+import type { Interval } from '../engine/interval.js';
 import type { Store } from '../store/store.js';
 import { AvailableAnswer, BookAnswer, CalendarParams, ErrorAnswer } from './contract.schemas.js';
 import { HttpError } from './http-error.js';
+import { createMetrics, timedStore } from './metrics.js';
 
 export interface AppOptions {
   readonly config: Config;
@@ -22,6 +25,8 @@ export interface AppOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: string;
+    /** The business outcome, for the request metrics. */
+    outcome?: string;
   }
 }
 
@@ -38,7 +43,9 @@ const REDACT = [
 ];
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { config, store } = options;
+  const { config } = options;
+  const metrics = createMetrics();
+  const store = timedStore(options.store, metrics);
   const now = options.now ?? Date.now;
   const logger = options.logger ?? { level: 'info' };
   const app = Fastify({
@@ -70,6 +77,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url}.` }),
   );
 
+  const availability = createAvailability(store);
   const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
   const defaultCalendar = config.calendars[0]!;
   const calendarOf = (request: FastifyRequest): CalendarConfig => {
@@ -107,10 +115,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
         if (request.body !== undefined && !isObject(request.body)) {
           throw new HttpError(400, 'not_an_object', 'The body must be a JSON object.');
         }
-        const slots = await availableSlots(store, calendar, now());
-        return {
-          available: slots.map((slot) => ({ start_iso: formatInstant(slot.start), end_iso: formatInstant(slot.end) })),
-        };
+        const slots = await availability.slots(calendar, now());
+        metrics.slotsReturned.observe({ calendar: calendar.id }, slots.length);
+        return wireAnswer(slots);
       },
     );
 
@@ -121,15 +128,36 @@ export function buildApp(options: AppOptions): FastifyInstance {
         const calendar = calendarOf(request);
         const read = readBookRequest(request.body);
         const outcome = read.ok
-          ? await bookSlot(store, calendar, read.request, now())
-          : await refuseRequest(store, calendar, read.problem, now());
+          ? await bookSlot(store, availability, calendar, read.request, now())
+          : await refuseRequest(availability, calendar, read.problem, now());
         request.log.info({ calendar: calendar.id, outcome: outcome.kind }, 'booking');
+        request.outcome = outcome.kind;
+        metrics.bookings.inc({ calendar: calendar.id, outcome: outcome.kind });
         return outcome.status === 'success'
           ? { status: 'success' as const }
           : { status: 'failed' as const, reason: outcome.reason };
       },
     );
   }
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestDuration.observe(
+      {
+        // The route pattern, never the raw URL, keeps the label set small.
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+        outcome: request.outcome ?? (reply.statusCode < 400 ? 'ok' : 'error'),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    if (config.metricsToken && !hasBearer(request.headers.authorization, config.metricsToken)) {
+      throw new HttpError(401, 'bad_token', 'GET /metrics needs the metrics token as a bearer token.');
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
@@ -143,6 +171,26 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   return app;
+}
+
+// Availability hands out the same slots array while its answer holds: format each array once.
+const wireAnswers = new WeakMap<readonly Interval[], { available: { start_iso: string; end_iso: string }[] }>();
+
+function wireAnswer(slots: readonly Interval[]) {
+  let answer = wireAnswers.get(slots);
+  if (!answer) {
+    answer = {
+      available: slots.map((slot) => ({ start_iso: formatInstant(slot.start), end_iso: formatInstant(slot.end) })),
+    };
+    wireAnswers.set(slots, answer);
+  }
+  return answer;
+}
+
+function hasBearer(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function isObject(value: unknown): boolean {

@@ -2,6 +2,7 @@ export type HttpErrorCode =
   | 'bad_json'
   | 'not_an_object'
   | 'bad_signature'
+  | 'bad_token'
   | 'unknown_calendar'
   | 'body_too_large'
   | 'unsupported_media_type'

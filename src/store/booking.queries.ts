@@ -27,12 +27,13 @@ export function bookingQueries(dialect: Dialect) {
         .where('end_at', '>', query.now)
         .compile(),
 
-    lastAssigned: (calendarId: string): CompiledQuery =>
+    // One indexed lookup per resource: a grouped max over the whole calendar would read every past booking.
+    lastAssigned: (calendarId: string, resourceId: string): CompiledQuery =>
       db
         .selectFrom('bookings')
-        .select(['resource_id', (eb) => eb.fn.max('created_at').as('last_created')])
+        .select((eb) => eb.fn.max('created_at').as('last_created'))
         .where('calendar_id', '=', calendarId)
-        .groupBy('resource_id')
+        .where('resource_id', '=', resourceId)
         .compile(),
 
     insert: (booking: NewBooking): CompiledQuery =>

@@ -34,7 +34,3 @@ export function toBlockedRange(
     blockedEnd: Number(row.blocked_end),
   };
 }
-
-export function toLastAssigned(rows: readonly { resource_id: unknown; last_created: unknown }[]): Map<string, number> {
-  return new Map(rows.map((row) => [String(row.resource_id), Number(row.last_created)]));
-}

@@ -20,6 +20,16 @@ export interface Booking {
 
 export type NewBooking = Omit<Booking, 'status' | 'cancelledAt'>;
 
+export function blockedRangeOf(booking: NewBooking): BlockedRange {
+  return {
+    bookingId: booking.id,
+    resourceId: booking.resourceId,
+    start: booking.start,
+    blockedStart: booking.blockedStart,
+    blockedEnd: booking.blockedEnd,
+  };
+}
+
 /** What an active booking keeps from others. */
 export interface BlockedRange {
   readonly bookingId: string;
@@ -42,12 +52,33 @@ export interface BookingSnapshot {
 /** The writes a decision asks for, and what to answer once they are durable. */
 export interface BookingPlan<T> {
   readonly insert?: NewBooking;
-  readonly replace?: readonly string[];
+  /** Active bookings to mark replaced. */
+  readonly replace?: readonly Booking[];
   readonly result: T;
+}
+
+/**
+ * What a committed booking changed, so that what was read at `markBefore` can be brought to
+ * `markAfter` without reading it again.
+ */
+export interface BookingChange {
+  readonly calendarId: string;
+  readonly markBefore: string;
+  readonly markAfter: string;
+  readonly inserted?: BlockedRange;
+  readonly replaced: readonly BlockedRange[];
+}
+
+export interface BookingResult<T> {
+  readonly result: T;
+  /** Present when the booking wrote something. */
+  readonly change?: BookingChange;
 }
 
 export interface BookingQuery {
   readonly calendarId: string;
+  /** The calendar's resources, for when each last received a booking. */
+  readonly resourceIds: readonly string[];
   readonly contactKey: string;
   readonly window: Interval;
   readonly now: number;
@@ -64,7 +95,12 @@ export interface Store {
    * Reads a snapshot, lets `decide` plan the writes, and applies them atomically, so no other
    * booking can slip in between the check and the insert. Durable when the promise resolves.
    */
-  book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): Promise<T>;
+  book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): Promise<BookingResult<T>>;
+  /**
+   * A value that differs from the last one returned whenever bookings may have changed since, by
+   * this process or another: what cached availability is checked against.
+   */
+  changeMark(): Promise<string>;
   /** Every booking of a calendar, in any status, oldest first. */
   bookings(calendarId: string): Promise<Booking[]>;
   /** Resolves when the database answers. */

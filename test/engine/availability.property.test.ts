@@ -5,6 +5,7 @@ import {
   judgeStart,
   listSlots,
   nearestFreeStarts,
+  slotsValidUntil,
   type ResourceLoad,
   type SlotRules,
 } from '../../src/engine/availability.js';
@@ -441,6 +442,23 @@ describe('listSlots against brute-force oracles (properties)', () => {
           expect(slot.start).toBeLessThanOrEqual(now + r.horizon);
           if (i > 0) expect(slot.start).toBeGreaterThan(slots[i - 1]!.start);
         });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('should give the same answer at any instant before slotsValidUntil, bookings unchanged', () => {
+    fc.assert(
+      fc.property(wide, fc.double({ min: 0, max: 1, noNaN: true }), (scenario, fraction) => {
+        const resources = loads(scenario);
+        const slots = listSlots(scenario.rules, resources, scenario.now);
+        const until = slotsValidUntil(scenario.rules, resources, scenario.now, slots);
+        expect(until).toBeGreaterThan(scenario.now);
+        // Probe just before the bound and somewhere between; an unbounded answer is probed a day on.
+        const last = Number.isFinite(until) ? until - 1 : scenario.now + DAY;
+        for (const later of [last, Math.floor(scenario.now + (last - scenario.now) * fraction)]) {
+          expect(listSlots(scenario.rules, resources, later), iso(later)).toEqual(slots);
+        }
       }),
       { numRuns: 200 },
     );

@@ -194,6 +194,20 @@ describe('booking', () => {
     expect(booked).toBe(2 * 3 * 14);
   });
 
+  it('should show a booking made through another process on the same file at once', async () => {
+    const first = await open({ yaml: calendarYaml(), now: NOW });
+    const second = await open({ yaml: calendarYaml(), now: NOW, databasePath: first.databasePath });
+    expect(starts(await first.post('/available', {}))).toContain(NINE);
+    await second.post('/book', { contact_id: 'c1', start_iso: NINE });
+    expect(starts(await first.post('/available', {}))).not.toContain(NINE);
+    expect((await first.post('/book', { contact_id: 'c2', start_iso: NINE })).body.status).toBe('failed');
+    second.setNow(NOW + 1);
+    await second.post('/book', { contact_id: 'c1', start_iso: '2026-12-02T10:00:00Z' });
+    const listed = starts(await first.post('/available', {}));
+    expect(listed).toContain(NINE);
+    expect(listed).not.toContain('2026-12-02T10:00:00.000Z');
+  });
+
   it('should keep every booking across a restart on the same file', async () => {
     const first = await open({ yaml: twoResources, now: NOW });
     for (let index = 0; index < 10; index++) {

@@ -1,0 +1,245 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { runCheck, type CheckOptions, type CheckReport } from '../../src/check/check.js';
+import { checkCommand } from '../../src/check/check.command.js';
+import { renderJson, renderTable } from '../../src/check/report.js';
+import { sign } from '../../src/contract/signature.js';
+import { parseInstant } from '../../src/contract/timestamp.js';
+import { calendarYaml, removeTestFolders, start, type Running } from '../http/harness.js';
+
+const KEY = 'check-key';
+const HALF_HOUR = 30 * 60_000;
+
+const running: Running[] = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((app) => app.close()));
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+afterAll(removeTestFolders);
+
+/** Slotline itself, open all day so that the real clock always finds slots ahead. */
+async function slotline(fields: Record<string, string> = {}, key?: string): Promise<string> {
+  const yaml = calendarYaml(
+    // min_notice keeps the first slot clear of the moment the checker compares it with.
+    { hours: '{ mon-sun: ["00:00-24:00"] }', min_notice: '10m', ...fields },
+    key ? `signing_keys: ["${key}"]\n` : '',
+  );
+  const app = await start({ yaml, now: Date.now() });
+  running.push(app);
+  return app.url;
+}
+
+interface Flaws {
+  /** Verify signatures with this key. */
+  readonly key?: string;
+  readonly format?: (instant: number) => string;
+  readonly firstStart?: () => number;
+  /** Replaces the booking logic. */
+  readonly book?: () => { status: number; body: unknown };
+}
+
+/**
+ * A small calendar written from the contract alone: one resource, half-hour slots. Correct unless
+ * given a flaw, so that each broken variant fails for its flaw only.
+ */
+async function fakeCalendar(flaws: Flaws = {}): Promise<string> {
+  const format = flaws.format ?? ((instant: number) => new Date(instant).toISOString());
+  const firstStart = flaws.firstStart ?? (() => Math.ceil(Date.now() / HALF_HOUR) * HALF_HOUR + HALF_HOUR);
+  const taken = new Map<number, string>();
+  const book = (body: { contact_id?: string; start_iso?: string }) => {
+    const start = parseInstant(body.start_iso ?? '');
+    if (start === undefined || start < Date.now() || start % HALF_HOUR !== 0) {
+      return { status: 'failed', reason: 'That time is not offered.' };
+    }
+    const holder = taken.get(start);
+    if (holder !== undefined && holder !== body.contact_id) return { status: 'failed', reason: 'That time is taken.' };
+    taken.set(start, body.contact_id ?? '');
+    return { status: 'success' };
+  };
+  const server = createServer((request, response) => {
+    let raw = '';
+    request.on('data', (chunk) => (raw += chunk));
+    request.on('end', () => {
+      const answer = (status: number, body: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (flaws.key && request.headers['x-telli-signature'] !== sign(raw, flaws.key)) return answer(401, {});
+      if (request.url === '/available') {
+        const starts = Array.from({ length: 6 }, (_, index) => firstStart() + index * HALF_HOUR);
+        return answer(200, {
+          available: starts.map((start) => ({ start_iso: format(start), end_iso: format(start + HALF_HOUR) })),
+        });
+      }
+      if (flaws.book) {
+        const { status, body } = flaws.book();
+        return answer(status, body);
+      }
+      return answer(200, book(JSON.parse(raw)));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return `http://127.0.0.1:${port}`;
+}
+
+const check = (base: string, options: Partial<CheckOptions> = {}) =>
+  runCheck({ availableUrl: `${base}/available`, bookUrl: `${base}/book`, book: true, ...options });
+
+const outcomes = (report: CheckReport) =>
+  Object.fromEntries(report.results.map((result) => [result.name, result.outcome]));
+
+const resultOf = (report: CheckReport, name: string) => report.results.find((result) => result.name === name);
+
+describe('slotline check against Slotline', () => {
+  it('should pass every check with a signing key and one resource', async () => {
+    const report = await check(await slotline({}, KEY), { key: KEY });
+    expect(report.results.filter((result) => result.outcome !== 'pass')).toEqual([]);
+    expect(outcomes(report)).toHaveProperty(['signature: book wrong key'], 'pass');
+    expect(outcomes(report)).toHaveProperty(['book: past start'], 'pass');
+  });
+
+  it('should fail nothing without a key and with two resources, warning about both', async () => {
+    const report = await check(await slotline({ resources: '[{ id: anna }, { id: ben }]' }));
+    expect(report.summary.failed).toBe(0);
+    expect(outcomes(report)).toMatchObject({ signature: 'warn', 'book: same slot, other contact': 'warn' });
+    expect(resultOf(report, 'book: same slot, other contact')?.detail).toContain('2 resources seem free');
+    expect(report.summary.warned).toBe(2);
+  });
+
+  it('should fail nothing with a key and two resources', async () => {
+    const report = await check(await slotline({ resources: '[{ id: anna }, { id: ben }]' }, KEY), { key: KEY });
+    expect(report.summary).toEqual({ passed: report.results.length - 1, warned: 1, failed: 0 });
+  });
+
+  it('should book nothing with book false, saying so', async () => {
+    const report = await check(await slotline(), { book: false });
+    const urls = report.results.flatMap((result) => result.requests.map((request) => request.url));
+    expect(urls.filter((url) => url.endsWith('/book'))).toEqual([]);
+    expect(resultOf(report, 'book')).toMatchObject({ outcome: 'warn', detail: 'not checked (--no-book)' });
+  });
+
+  it('should fail the listing when the signed request is refused by a wrong key', async () => {
+    const report = await check(await slotline({}, KEY), { key: 'another-key' });
+    expect(resultOf(report, 'available: answer')).toMatchObject({ outcome: 'fail' });
+    expect(resultOf(report, 'available: answer')?.detail).toMatch(/^answered 401: .* \(is --key the right key\?\)$/);
+  });
+});
+
+describe('slotline check against broken servers', () => {
+  it('should pass every check on the correct fake, so that each flaw below is the only one', async () => {
+    const report = await check(await fakeCalendar({ key: KEY }), { key: KEY });
+    expect(report.summary.failed + report.summary.warned).toBe(0);
+  });
+
+  it('should fail timestamps without a zone', async () => {
+    const report = await check(
+      await fakeCalendar({ format: (instant) => new Date(instant).toISOString().slice(0, -1) }),
+    );
+    expect(resultOf(report, 'available: timestamps')).toMatchObject({ outcome: 'fail' });
+    expect(resultOf(report, 'available: timestamps')?.detail).toMatch(/^no time zone: slot 1 start_iso/);
+  });
+
+  it('should fail a 500 on /book', async () => {
+    const report = await check(await fakeCalendar({ book: () => ({ status: 500, body: { error: 'boom' } }) }));
+    expect(resultOf(report, 'book: listed slot')).toMatchObject({
+      outcome: 'fail',
+      detail: 'answered 500: "{\\"error\\":\\"boom\\"}"',
+    });
+  });
+
+  it('should fail a double booking when /book always succeeds', async () => {
+    const report = await check(await fakeCalendar({ book: () => ({ status: 200, body: { status: 'success' } }) }));
+    const double = resultOf(report, 'book: same slot, other contact');
+    expect(double?.outcome).toBe('fail');
+    expect(double?.detail).toMatch(/^double booking allowed: 51 contacts/);
+    expect(double?.requests).toHaveLength(50);
+    expect(outcomes(report)).toMatchObject({ 'book: unoffered start': 'fail', 'book: past start': 'fail' });
+  });
+
+  it('should fail a signature ignored when an unsigned request is answered 200', async () => {
+    const report = await check(await fakeCalendar(), { key: KEY });
+    for (const name of ['available unsigned', 'available wrong key', 'book unsigned', 'book wrong key']) {
+      expect(resultOf(report, `signature: ${name}`)).toMatchObject({
+        outcome: 'fail',
+        detail: 'signature ignored: answered 200',
+      });
+    }
+  });
+
+  it('should fail slots in the past', async () => {
+    const report = await check(await fakeCalendar({ firstStart: () => Date.now() - 3 * 60 * 60_000 }));
+    expect(resultOf(report, 'available: slots')).toMatchObject({ outcome: 'fail' });
+    expect(resultOf(report, 'available: slots')?.detail).toMatch(/^in the past: slot 1/);
+  });
+
+  it('should fail an unreachable target without throwing', async () => {
+    const closed = await fakeCalendar();
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const report = await runCheck({ availableUrl: `${closed}/available`, book: false });
+    expect(resultOf(report, 'available: answer')).toMatchObject({ outcome: 'fail', detail: 'no answer: ECONNREFUSED' });
+  });
+});
+
+describe('slotline check output', () => {
+  it('should render a table with one line per check and the counts', async () => {
+    const report = await check(await slotline());
+    const lines = renderTable(report).split('\n');
+    expect(lines[0]).toMatch(/^check\s+result\s+detail$/);
+    expect(lines).toHaveLength(report.results.length + 3);
+    expect(lines.at(-1)).toBe(`${report.summary.passed} passed, 1 warned, 0 failed`);
+    expect(lines.find((line) => line.startsWith('book: listed slot'))).toMatch(/pass\s+booked \S+ \(\d+ ms\)$/);
+  });
+
+  it('should render JSON with every check and the latency of every request', async () => {
+    const parsed = JSON.parse(renderJson(await check(await slotline())));
+    expect(parsed.summary).toEqual({ passed: expect.any(Number), warned: 1, failed: 0 });
+    const listed = parsed.results.find((result: any) => result.name === 'book: listed slot');
+    expect(listed).toMatchObject({ outcome: 'pass', requests: [{ status: 200, ms: expect.any(Number) }] });
+  });
+
+  it('should set exit code 1 and print JSON for a broken server with --json', async () => {
+    const base = await fakeCalendar({ book: () => ({ status: 500, body: {} }) });
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
+    await checkCommand().parseAsync([`${base}/available`, '--book-url', `${base}/book`, '--json'], { from: 'user' });
+    expect(process.exitCode).toBe(1);
+    expect(JSON.parse(printed.mock.calls[0]![0]).summary.failed).toBeGreaterThan(0);
+  });
+
+  it('should leave the exit code alone when nothing fails', async () => {
+    const base = await slotline();
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    await checkCommand().parseAsync([`${base}/available`, '--book-url', `${base}/book`], { from: 'user' });
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  it('should say in --help that it books real appointments and that --no-book avoids it', () => {
+    let help = '';
+    checkCommand()
+      .configureOutput({ writeOut: (text) => (help += text) })
+      .outputHelp();
+    expect(help).toContain('The check books real appointments on the target');
+    expect(help).toContain('--no-book avoids all booking');
+    expect(help).toContain('"slotline-check-"');
+  });
+
+  const wired = readFileSync(join(import.meta.dirname, '../../src/cli/main.ts'), 'utf8').includes('checkCommand');
+  it.skipIf(!wired)('should exit 1 from the built CLI for a broken server', async () => {
+    const base = await fakeCalendar({ book: () => ({ status: 500, body: {} }) });
+    const bin = join(import.meta.dirname, '../../bin/slotline');
+    // Asynchronously: the fake server lives in this process and must keep answering.
+    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, [bin, 'check', `${base}/available`, '--book-url', `${base}/book`]);
+      let stdout = '';
+      child.stdout?.on('data', (chunk) => (stdout += chunk));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('answered 500');
+  });
+});

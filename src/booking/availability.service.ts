@@ -46,7 +46,7 @@ export function createAvailability(store: Store): Availability {
 
   const cacheFor = async (calendar: CalendarConfig, now: number): Promise<CalendarCache> => {
     const needed = relevantWindow(calendar, now + calendar.minNotice, now + calendar.horizon);
-    const mark = await store.changeMark();
+    const mark = await store.changeMark(calendar.id);
     const cached = caches.get(calendar.id);
     if (cached && cached.mark === mark && cached.window.start <= needed.start && needed.end <= cached.window.end) {
       return cached;

@@ -5,14 +5,14 @@ import { blockedRange, judgeStart, relevantWindow, type ResourceLoad } from '../
 import { countInRange } from '../engine/interval.js';
 import { dayInstants } from '../engine/schedule.js';
 import { localDateOf } from '../engine/zone.js';
-import type { BookingPlan, BookingSnapshot, Store } from '../store/store.js';
+import { StoreUnavailableError, type BookingPlan, type BookingSnapshot, type Store } from '../store/store.js';
 import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';
 import { groupByResource, resourceLoads } from './resource-loads.js';
 
 export type BookingOutcome =
   | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
-  | { readonly status: 'failed'; readonly kind: 'conflict' | 'invalid'; readonly reason: string };
+  | { readonly status: 'failed'; readonly kind: 'conflict' | 'invalid' | 'unavailable'; readonly reason: string };
 
 type Decision =
   | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
@@ -53,9 +53,22 @@ export async function bookSlot(
 ): Promise<BookingOutcome> {
   if (!calendar.booking) return refuseRequest(availability, calendar, 'booking_disabled', now);
   const window = relevantWindow(calendar, request.start, request.start);
-  const resourceIds = calendar.resources.map((resource) => resource.id);
-  const query = { calendarId: calendar.id, resourceIds, contactKey: request.contactKey, window, now };
-  const { result: decision, change } = await store.book(query, (snapshot) => decide(calendar, request, snapshot, now));
+  const query = {
+    calendarId: calendar.id,
+    day: localDateOf(calendar.timezone, request.start),
+    resourceIds: calendar.resources.map((resource) => resource.id),
+    contactKey: request.contactKey,
+    window,
+    now,
+  };
+  let booked;
+  try {
+    booked = await store.book(query, (snapshot) => decide(calendar, request, snapshot, now));
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return unavailable(calendar);
+    throw error;
+  }
+  const { result: decision, change } = booked;
   if (change) availability.applyChange(calendar, change);
   if (decision.status === 'success') return decision;
   return failure(availability, calendar, decision, request.start, now);
@@ -135,13 +148,26 @@ async function failure(
   target: number,
   now: number,
 ): Promise<BookingOutcome> {
-  const alternatives = OFFER_ALTERNATIVES.has(decision.code)
-    ? await availability.nearest(calendar, target, now)
-    : undefined;
+  let alternatives: number[] | undefined;
+  try {
+    if (OFFER_ALTERNATIVES.has(decision.code)) alternatives = await availability.nearest(calendar, target, now);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return unavailable(calendar);
+    throw error;
+  }
   const reason = reasonText(calendar.language, calendar.timezone, decision.code, {
     alternatives,
     existing: decision.existing,
   });
   const kind = decision.code === 'taken' || decision.code === 'already_booked' ? 'conflict' : 'invalid';
   return { status: 'failed', kind, reason };
+}
+
+/** The database is out of reach: nothing was booked, and the caller can hear why. */
+function unavailable(calendar: CalendarConfig): BookingOutcome {
+  return {
+    status: 'failed',
+    kind: 'unavailable',
+    reason: reasonText(calendar.language, calendar.timezone, 'unavailable'),
+  };
 }

@@ -7,7 +7,7 @@ import type { Refusal } from '../engine/availability.js';
  * Failure reasons are read aloud by the agent's language model: short sentences, no internals,
  * times in the calendar's zone and language.
  */
-export type ReasonCode = BookRequestProblem | Refusal | 'booking_disabled' | 'already_booked';
+export type ReasonCode = BookRequestProblem | Refusal | 'booking_disabled' | 'already_booked' | 'unavailable';
 
 const SENTENCES: Record<Language, Record<ReasonCode, string>> = {
   en: {
@@ -23,6 +23,7 @@ const SENTENCES: Record<Language, Record<ReasonCode, string>> = {
     taken: 'That time is no longer available.',
     booking_disabled: 'This calendar does not take bookings.',
     already_booked: 'You already have an appointment on {time}.',
+    unavailable: "I can't book right now. Please try again in a few minutes.",
   },
   de: {
     not_an_object: 'Die Buchungsanfrage konnte nicht gelesen werden.',
@@ -37,6 +38,7 @@ const SENTENCES: Record<Language, Record<ReasonCode, string>> = {
     taken: 'Dieser Termin ist leider nicht mehr frei.',
     booking_disabled: 'Über diesen Kalender können keine Termine gebucht werden.',
     already_booked: 'Sie haben bereits einen Termin am {time}.',
+    unavailable: 'Ich kann gerade keinen Termin buchen. Bitte versuchen Sie es in ein paar Minuten noch einmal.',
   },
 };
 

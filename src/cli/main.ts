@@ -26,7 +26,8 @@ program
   .option('--config <file>', 'config file whose database to use')
   .option('--database <url>', 'database URL (env SLOTLINE_DATABASE)')
   .action(async (flags: { config?: string; database?: string }) => {
-    const store = await openStore(resolveConfig(flags).database);
+    const config = resolveConfig(flags);
+    const store = await openStore(config.database, config.databasePool);
     await store.close();
     console.log('database is up to date');
   });

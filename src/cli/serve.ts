@@ -5,7 +5,7 @@ import { resolveConfig, type ServeFlags } from './settings.js';
 /** Starts the server; SIGTERM and SIGINT let in-flight requests finish and close the database. */
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, config.databasePool);
   const app = buildApp({ config, store, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
   app.addHook('onClose', () => store.close());
   if (config.signingKeys.length === 0) {

@@ -12,7 +12,15 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { TSchema } from 'typebox';
 import type { TLocalizedValidationError } from 'typebox/error';
 import { Value } from 'typebox/value';
-import type { CalendarConfig, Config, ResourceConfig, Schedule, WallRange, Weekday } from './config.types.js';
+import type {
+  CalendarConfig,
+  Config,
+  PoolSettings,
+  ResourceConfig,
+  Schedule,
+  WallRange,
+  Weekday,
+} from './config.types.js';
 import {
   RawConfigSchema,
   type RawCalendar,
@@ -248,11 +256,21 @@ function normaliseConfig(raw: RawConfig): Config {
     port: raw.port ?? 3000,
     host: raw.host ?? '0.0.0.0',
     database: raw.database ?? DEFAULT_DATABASE,
+    databasePool: normalisePool(raw.database_pool ?? {}, ['database_pool']),
     // `${TELLI_API_KEY:-}` expands to '' when unset: that means "no key", not an empty key.
     signingKeys: (raw.signing_keys ?? []).filter((key): key is string => key !== null && key !== ''),
     // Empty, like an unset `${METRICS_TOKEN:-}`, means no token.
     metricsToken: raw.metrics_token || undefined,
     calendars: raw.calendars.map((calendar, index) => normaliseCalendar(calendar, ['calendars', index])),
+  };
+}
+
+function normalisePool(raw: NonNullable<RawConfig['database_pool']>, path: Path): PoolSettings {
+  return {
+    max: raw.max ?? 10,
+    connectTimeout: readPositiveDuration([...path, 'connect_timeout'], raw.connect_timeout, 5_000),
+    statementTimeout: readPositiveDuration([...path, 'statement_timeout'], raw.statement_timeout, 5_000),
+    idleTimeout: readPositiveDuration([...path, 'idle_timeout'], raw.idle_timeout, 30_000),
   };
 }
 

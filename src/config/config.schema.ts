@@ -70,6 +70,17 @@ export const RawConfigSchema = Type.Object(
         description: 'a list of keys',
       }),
     ),
+    database_pool: Type.Optional(
+      Type.Object(
+        {
+          max: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          connect_timeout: Type.Optional(Duration),
+          statement_timeout: Type.Optional(Duration),
+          idle_timeout: Type.Optional(Duration),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     metrics_token: Type.Optional(Type.String()),
     calendars: Type.Array(Calendar, { minItems: 1 }),
   },

@@ -36,10 +36,23 @@ export interface CalendarConfig {
   readonly resources: readonly ResourceConfig[];
 }
 
+/** The PostgreSQL connection pool of one process; durations in ms. Unused with SQLite. */
+export interface PoolSettings {
+  /** Most connections this process opens. */
+  readonly max: number;
+  /** How long to wait for a connection, from the pool or the network. */
+  readonly connectTimeout: number;
+  /** Longest a statement may run; the server cancels it after that. */
+  readonly statementTimeout: number;
+  /** How long an unused connection stays open. */
+  readonly idleTimeout: number;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: string;
+  readonly databasePool: PoolSettings;
   /** Non-empty keys only; none means requests are accepted unsigned. */
   readonly signingKeys: readonly string[];
   /** Bearer token that GET /metrics requires; none means /metrics is open. */

@@ -34,8 +34,11 @@ export function readBookRequest(
   };
 }
 
+// Control characters are no part of an id, and PostgreSQL cannot store NUL in text.
+const CONTROL = /\p{Cc}/u;
+
 function identifier(value: unknown): string | null {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'string' && value.trim() !== '' && !CONTROL.test(value.trim())) return value.trim();
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
 }

@@ -8,7 +8,7 @@ import { readBookRequest } from '../contract/book-request.js';
 import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
 import type { Interval } from '../engine/interval.js';
-import type { Store } from '../store/store.js';
+import { StoreUnavailableError, type Store } from '../store/store.js';
 import { AvailableAnswer, BookAnswer, CalendarParams, ErrorAnswer } from './contract.schemas.js';
 import { HttpError } from './http-error.js';
 import { createMetrics, timedStore } from './metrics.js';
@@ -70,7 +70,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const answer = toHttpError(error);
-    if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (answer.status === 503) request.log.warn({ err: error }, 'database unavailable');
+    else if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.code(answer.status).send({ error: answer.code, message: answer.message });
   });
   app.setNotFoundHandler((request, reply) =>
@@ -102,7 +103,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
   };
 
-  const errors = { 400: ErrorAnswer, 401: ErrorAnswer, 404: ErrorAnswer, 413: ErrorAnswer, 415: ErrorAnswer };
+  const errors = {
+    400: ErrorAnswer,
+    401: ErrorAnswer,
+    404: ErrorAnswer,
+    413: ErrorAnswer,
+    415: ErrorAnswer,
+    503: ErrorAnswer,
+  };
 
   for (const prefix of ['', '/calendars/:calendarId']) {
     const params = prefix ? { params: CalendarParams } : {};
@@ -200,6 +208,9 @@ function isObject(value: unknown): boolean {
 /** Client mistakes keep their 4xx; anything unexpected is a 500 that names nothing internal. */
 function toHttpError(error: Error & { statusCode?: number; code?: string }): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof StoreUnavailableError) {
+    return new HttpError(503, 'not_ready', 'The database cannot be reached. Try again shortly.');
+  }
   const status = error.statusCode;
   if (status === 413) return new HttpError(413, 'body_too_large', `The body is over ${BODY_LIMIT} bytes.`);
   if (status === 415) return new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.');

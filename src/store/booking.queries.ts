@@ -1,4 +1,4 @@
-import { Kysely, type CompiledQuery, type Dialect } from 'kysely';
+import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
 import type { Database } from './booking.table.js';
 import type { BookingQuery, NewBooking } from './store.js';
 
@@ -63,6 +63,20 @@ export function bookingQueries(dialect: Dialect) {
         .set({ status: 'replaced', cancelled_at: at })
         .where('id', 'in', ids)
         .where('status', '=', 'active')
+        .compile(),
+
+    version: (calendarId: string): CompiledQuery =>
+      db.selectFrom('booking_versions').select('version').where('calendar_id', '=', calendarId).compile(),
+
+    /** Returns the new version; the row stays locked until commit, so versions follow commit order. */
+    bumpVersion: (calendarId: string): CompiledQuery =>
+      db
+        .insertInto('booking_versions')
+        .values({ calendar_id: calendarId, version: 1 })
+        .onConflict((conflict) =>
+          conflict.column('calendar_id').doUpdateSet({ version: sql<number>`booking_versions.version + 1` }),
+        )
+        .returning('version')
         .compile(),
 
     all: (calendarId: string): CompiledQuery =>

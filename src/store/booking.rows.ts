@@ -1,8 +1,7 @@
-import type { BookingTable } from './booking.table.js';
 import type { BlockedRange, Booking } from './store.js';
 
 /** Rows as the drivers return them; bigint columns may arrive as strings, hence Number(). */
-type Row = Record<keyof BookingTable, unknown>;
+export type Row = Record<string, unknown>;
 
 export function toBooking(row: Row): Booking {
   return {
@@ -23,9 +22,7 @@ export function toBooking(row: Row): Booking {
   };
 }
 
-export function toBlockedRange(
-  row: Pick<Row, 'id' | 'resource_id' | 'start_at' | 'blocked_start' | 'blocked_end'>,
-): BlockedRange {
+export function toBlockedRange(row: Row): BlockedRange {
   return {
     bookingId: String(row.id),
     resourceId: String(row.resource_id),

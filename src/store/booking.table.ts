@@ -20,6 +20,13 @@ export interface BookingTable {
 
 export type BookingStatus = 'active' | 'cancelled' | 'replaced';
 
+/** Bumped by every booking commit of a calendar: its change mark. */
+export interface BookingVersionTable {
+  calendar_id: string;
+  version: number;
+}
+
 export interface Database {
   bookings: BookingTable;
+  booking_versions: BookingVersionTable;
 }

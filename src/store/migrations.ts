@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** One list for every dialect; a migration branches on the dialect only where SQL differs. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +39,26 @@ const migrations: Record<string, Migration> = {
         .on('bookings')
         .columns(['calendar_id', 'resource_id', 'created_at'])
         .execute();
+    },
+  },
+  '0002-change-marks-and-overlap-guard': {
+    async up(db: Kysely<unknown>) {
+      // One row per calendar, bumped by every booking commit: the change mark that caches check.
+      await db.schema
+        .createTable('booking_versions')
+        .addColumn('calendar_id', 'text', (column) => column.primaryKey())
+        .addColumn('version', 'bigint', (column) => column.notNull())
+        .execute();
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      // Several processes book concurrently on PostgreSQL: the database itself refuses two active
+      // bookings whose blocked ranges overlap on one resource. (SQLite serialises every booking.)
+      await sql`create extension if not exists btree_gist with schema public`.execute(db);
+      await sql`
+        alter table bookings add constraint bookings_no_overlap exclude using gist (
+          calendar_id with =,
+          resource_id with =,
+          int8range(blocked_start, blocked_end) with &&
+        ) where (status = 'active')`.execute(db);
     },
   },
 };

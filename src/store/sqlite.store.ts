@@ -1,19 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type CompiledQuery } from 'kysely';
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { bookingQueries } from './booking.queries.js';
-import { toBlockedRange, toBooking } from './booking.rows.js';
+import { toBlockedRange, toBooking, type Row } from './booking.rows.js';
+import { changeOf, markOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import type { Database } from './booking.table.js';
-import { migrationProvider } from './migrations.js';
-import {
-  blockedRangeOf,
-  type BookingPlan,
-  type BookingQuery,
-  type BookingResult,
-  type BookingSnapshot,
-  type Store,
-} from './store.js';
+import { migrate } from './migrate.js';
+import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot, Store } from './store.js';
 
 /**
  * SQLite through one better-sqlite3 connection. A booking's check and insert run synchronously in
@@ -39,64 +33,39 @@ export async function openSqliteStore(path: string): Promise<Store> {
     }
     return statement;
   };
-  const all = <R>(query: CompiledQuery) => prepared(query).all(...query.parameters) as R[];
+  const all = (query: CompiledQuery) => prepared(query).all(...query.parameters) as Row[];
   const run = (query: CompiledQuery) => prepared(query).run(...query.parameters);
-
-  // data_version moves when another connection commits; our own commits are counted here.
-  let ownWrites = 0;
-  const dataVersion = sqlite.prepare('pragma data_version').pluck();
-
-  const mark = () => `${ownWrites}:${dataVersion.get()}`;
 
   const bookInTransaction = sqlite.transaction(
     <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): BookingResult<T> => {
-      const markBefore = mark();
-      const snapshot: BookingSnapshot = {
-        nearby: all<never>(queries.activeBlocked(query.calendarId, query.window.start, query.window.end)).map(
-          toBlockedRange,
-        ),
-        contactBookings: all<never>(queries.contactBookings(query)).map(toBooking),
-        lastAssigned: new Map(
-          query.resourceIds.flatMap((resourceId) => {
-            const [row] = all<{ last_created: number | null }>(queries.lastAssigned(query.calendarId, resourceId));
-            return row?.last_created == null ? [] : [[resourceId, row.last_created] as const];
-          }),
-        ),
-      };
-      const { insert, replace = [], result } = decide(snapshot);
-      if (replace.length > 0)
-        run(
-          queries.replace(
-            replace.map((booking) => booking.id),
-            query.now,
-          ),
-        );
-      if (insert) run(queries.insert(insert));
-      if (!insert && replace.length === 0) return { result };
-      ownWrites++;
-      const change = {
-        calendarId: query.calendarId,
-        markBefore,
-        markAfter: mark(),
-        inserted: insert && blockedRangeOf(insert),
-        replaced: replace.map(blockedRangeOf),
-      };
-      return { result, change };
+      const reads = snapshotQueries(queries, query);
+      const plan = decide(
+        toSnapshot(query, {
+          nearby: all(reads.nearby),
+          contactBookings: all(reads.contactBookings),
+          lastAssigned: reads.lastAssigned.map((read) => all(read)),
+        }),
+      );
+      const writes = planWrites(queries, query, plan);
+      if (writes.length === 0) return { result: plan.result };
+      for (const write of writes.slice(0, -1)) run(write);
+      const [bumped] = all(writes[writes.length - 1]!);
+      return { result: plan.result, change: changeOf(query, plan, Number(bumped!.version)) };
     },
   );
 
   return {
     async activeBlocked(calendarId, from, to) {
-      return all<never>(queries.activeBlocked(calendarId, from, to)).map(toBlockedRange);
+      return all(queries.activeBlocked(calendarId, from, to)).map(toBlockedRange);
     },
     async book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>) {
       return bookInTransaction.immediate(query, decide) as BookingResult<T>;
     },
-    async changeMark() {
-      return mark();
+    async changeMark(calendarId) {
+      return markOf(all(queries.version(calendarId)));
     },
     async bookings(calendarId) {
-      return all<never>(queries.all(calendarId)).map(toBooking);
+      return all(queries.all(calendarId)).map(toBooking);
     },
     async ping() {
       sqlite.prepare('select 1').get();
@@ -105,9 +74,4 @@ export async function openSqliteStore(path: string): Promise<Store> {
       sqlite.close();
     },
   };
-}
-
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) throw error;
 }

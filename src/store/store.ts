@@ -77,11 +77,21 @@ export interface BookingResult<T> {
 
 export interface BookingQuery {
   readonly calendarId: string;
+  /** The local date of the start: bookings of one calendar and day are decided one at a time. */
+  readonly day: string;
   /** The calendar's resources, for when each last received a booking. */
   readonly resourceIds: readonly string[];
   readonly contactKey: string;
   readonly window: Interval;
   readonly now: number;
+}
+
+/** The database cannot be reached, or stays too busy to decide: a passing condition, not a bug. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
 }
 
 /**
@@ -97,10 +107,10 @@ export interface Store {
    */
   book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): Promise<BookingResult<T>>;
   /**
-   * A value that differs from the last one returned whenever bookings may have changed since, by
-   * this process or another: what cached availability is checked against.
+   * The calendar's change mark: it moves with every booking committed in the calendar, by this
+   * process or another. What cached availability is checked against.
    */
-  changeMark(): Promise<string>;
+  changeMark(calendarId: string): Promise<string>;
   /** Every booking of a calendar, in any status, oldest first. */
   bookings(calendarId: string): Promise<Booking[]>;
   /** Resolves when the database answers. */

@@ -8,7 +8,8 @@ import { checkCommand } from '../../src/check/check.command.js';
 import { renderJson, renderTable } from '../../src/check/report.js';
 import { sign } from '../../src/contract/signature.js';
 import { parseInstant } from '../../src/contract/timestamp.js';
-import { calendarYaml, removeTestFolders, start, type Running } from '../http/harness.js';
+import { calendarYaml, start, type Running } from '../http/harness.js';
+import { dropTestDatabases } from '../dialects.js';
 
 const KEY = 'check-key';
 const HALF_HOUR = 30 * 60_000;
@@ -21,7 +22,7 @@ afterEach(async () => {
   process.exitCode = undefined;
   vi.restoreAllMocks();
 });
-afterAll(removeTestFolders);
+afterAll(dropTestDatabases);
 
 /** Slotline itself, open all day so that the real clock always finds slots ahead. */
 async function slotline(fields: Record<string, string> = {}, key?: string): Promise<string> {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { Config } from '../../src/config/config.types.js';
@@ -8,12 +5,14 @@ import { sign } from '../../src/contract/signature.js';
 import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { freshDatabase, type Dialect } from '../dialects.js';
 
 export interface Running {
   readonly url: string;
   readonly config: Config;
   readonly store: Store;
-  readonly databasePath: string;
+  /** The database URL, to start another app on the same database. */
+  readonly database: string;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** Sends `raw` as it is, for bodies that are not JSON. */
   postRaw(path: string, raw: string, headers?: Record<string, string>): Promise<Answer>;
@@ -30,24 +29,18 @@ export interface StartOptions {
   /** Config YAML; `signing_keys` and `calendars` as a user writes them. */
   readonly yaml: string;
   readonly now: number;
-  /** Reuse a database file, as a restart does. */
-  readonly databasePath?: string;
+  readonly dialect?: Dialect;
+  /** Reuse a database, as a restart or a second process does; a fresh one otherwise. */
+  readonly database?: string;
   /** Sign every request with this key. */
   readonly signWith?: string;
 }
 
-const folders: string[] = [];
-
-/** The real app on a real SQLite file, listening on a loopback port, with a pinned clock. */
+/** The real app on a real database, listening on a loopback port, with a pinned clock. */
 export async function start(options: StartOptions): Promise<Running> {
-  let databasePath = options.databasePath;
-  if (!databasePath) {
-    const folder = mkdtempSync(join(tmpdir(), 'slotline-test-'));
-    folders.push(folder);
-    databasePath = join(folder, 'slotline.db');
-  }
+  const database = options.database ?? freshDatabase(options.dialect ?? 'sqlite');
   const config = parseConfig(options.yaml, {});
-  const store = await openStore(`sqlite:${databasePath}`);
+  const store = await openStore(database, config.databasePool);
   let now = options.now;
   const app: FastifyInstance = buildApp({ config, store, now: () => now, logger: false });
   app.addHook('onClose', () => store.close());
@@ -69,7 +62,7 @@ export async function start(options: StartOptions): Promise<Running> {
     url,
     config,
     store,
-    databasePath,
+    database,
     post: (path, body, headers) => postRaw(path, JSON.stringify(body), headers),
     postRaw,
     setNow: (instant) => {
@@ -77,10 +70,6 @@ export async function start(options: StartOptions): Promise<Running> {
     },
     close: () => app.close(),
   };
-}
-
-export function removeTestFolders(): void {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 }
 
 /** A calendar config in YAML, every key overridable. */

@@ -18,7 +18,7 @@ describe('logs', () => {
       {},
     );
     const lines: string[] = [];
-    const store = await openStore(`sqlite:${join(folder, 'logs.db')}`);
+    const store = await openStore(`sqlite:${join(folder, 'logs.db')}`, config.databasePool);
     const app = buildApp({
       config,
       store,

@@ -2,7 +2,8 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { simulateCommand } from '../../src/simulate/simulate.command.js';
 import { runSimulation, type SimulationReport } from '../../src/simulate/simulate.js';
-import { calendarYaml, removeTestFolders, start, type Running } from '../http/harness.js';
+import { calendarYaml, start, type Running } from '../http/harness.js';
+import { dropTestDatabases } from '../dialects.js';
 
 const KEY = 'telli-test-key';
 const alwaysOpen = (extraTop = '') =>
@@ -15,7 +16,7 @@ afterEach(async () => {
   for (const server of servers) server.closeAllConnections();
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
-afterAll(removeTestFolders);
+afterAll(dropTestDatabases);
 
 async function slotline(yaml: string): Promise<Running> {
   const app = await start({ yaml, now: Date.now() });

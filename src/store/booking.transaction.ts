@@ -1,0 +1,81 @@
+import type { CompiledQuery } from 'kysely';
+import type { BookingQueries } from './booking.queries.js';
+import { toBlockedRange, toBooking, type Row } from './booking.rows.js';
+import {
+  blockedRangeOf,
+  type BookingChange,
+  type BookingPlan,
+  type BookingQuery,
+  type BookingSnapshot,
+} from './store.js';
+
+/**
+ * The steps of a booking transaction, shared by every dialect: which queries build the snapshot,
+ * how their rows become one, and which writes a plan needs. Each store only runs them, SQLite
+ * synchronously and PostgreSQL asynchronously.
+ */
+
+export interface SnapshotQueries {
+  readonly nearby: CompiledQuery;
+  readonly contactBookings: CompiledQuery;
+  /** One per resource, in the order of `query.resourceIds`. */
+  readonly lastAssigned: readonly CompiledQuery[];
+}
+
+export function snapshotQueries(queries: BookingQueries, query: BookingQuery): SnapshotQueries {
+  return {
+    nearby: queries.activeBlocked(query.calendarId, query.window.start, query.window.end),
+    contactBookings: queries.contactBookings(query),
+    lastAssigned: query.resourceIds.map((resourceId) => queries.lastAssigned(query.calendarId, resourceId)),
+  };
+}
+
+export function toSnapshot(
+  query: BookingQuery,
+  rows: { nearby: readonly Row[]; contactBookings: readonly Row[]; lastAssigned: readonly (readonly Row[])[] },
+): BookingSnapshot {
+  const lastAssigned = new Map<string, number>();
+  query.resourceIds.forEach((resourceId, index) => {
+    const last = rows.lastAssigned[index]?.[0]?.last_created;
+    if (last !== null && last !== undefined) lastAssigned.set(resourceId, Number(last));
+  });
+  return {
+    nearby: rows.nearby.map(toBlockedRange),
+    contactBookings: rows.contactBookings.map(toBooking),
+    lastAssigned,
+  };
+}
+
+/** The plan's writes, the calendar's version bump last; none when the plan writes nothing. */
+export function planWrites(queries: BookingQueries, query: BookingQuery, plan: BookingPlan<unknown>): CompiledQuery[] {
+  const writes: CompiledQuery[] = [];
+  if (plan.replace?.length)
+    writes.push(
+      queries.replace(
+        plan.replace.map((booking) => booking.id),
+        query.now,
+      ),
+    );
+  if (plan.insert) writes.push(queries.insert(plan.insert));
+  if (writes.length > 0) writes.push(queries.bumpVersion(query.calendarId));
+  return writes;
+}
+
+/**
+ * What the plan changed, given the version its commit bumped the calendar to. Versions follow
+ * commit order (the bump holds the row lock to the commit), so the state just before this
+ * booking is the version before.
+ */
+export function changeOf(query: BookingQuery, plan: BookingPlan<unknown>, version: number): BookingChange {
+  return {
+    calendarId: query.calendarId,
+    markBefore: String(version - 1),
+    markAfter: String(version),
+    inserted: plan.insert && blockedRangeOf(plan.insert),
+    replaced: (plan.replace ?? []).map(blockedRangeOf),
+  };
+}
+
+export function markOf(rows: readonly Row[]): string {
+  return String(rows[0]?.version ?? 0);
+}

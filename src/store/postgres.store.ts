@@ -1,0 +1,149 @@
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
+import pg from 'pg';
+import type { PoolSettings } from '../config/config.types.js';
+import { bookingQueries } from './booking.queries.js';
+import { toBlockedRange, toBooking, type Row } from './booking.rows.js';
+import type { Database } from './booking.table.js';
+import { changeOf, markOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
+import { migrate } from './migrate.js';
+import { StoreUnavailableError, type BookingResult, type Store } from './store.js';
+
+export const DEFAULT_POOL: PoolSettings = {
+  max: 10,
+  connectTimeout: 5_000,
+  statementTimeout: 5_000,
+  idleTimeout: 30_000,
+};
+
+/** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
+const RETRYABLE = new Set(['23P01', '40001', '40P01']);
+const ATTEMPTS = 5;
+
+/**
+ * PostgreSQL, for several Slotline processes on one database. The exclusion constraint
+ * `bookings_no_overlap` makes overlapping active bookings on one resource impossible whatever
+ * the processes do; advisory locks per contact and per calendar day make each booking decision
+ * see the bookings it competes with, so the constraint is a last guard rather than the rule.
+ *
+ * `?schema=NAME` in the URL keeps Slotline's tables in their own schema (created if missing).
+ */
+export async function openPostgresStore(url: string, settings: PoolSettings): Promise<Store> {
+  const { connectionString, schema } = splitSchema(url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: settings.max,
+    connectionTimeoutMillis: settings.connectTimeout,
+    idleTimeoutMillis: settings.idleTimeout,
+    statement_timeout: settings.statementTimeout,
+    // btree_gist lives in public, so public stays on the path after our schema.
+    options: schema ? `-c search_path=${quoteIdentifier(schema)},public` : undefined,
+  });
+  // An idle connection that the server drops must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const dialect = new PostgresDialect({ pool });
+  const db = new Kysely<Database>({ dialect });
+  try {
+    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    await migrate(db, schema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const queries = bookingQueries(dialect);
+  const rows = async (executor: Kysely<Database>, query: CompiledQuery) =>
+    (await executor.executeQuery<Row>(query)).rows;
+
+  return {
+    activeBlocked: (calendarId, from, to) =>
+      unavailableOnOutage(async () =>
+        (await rows(db, queries.activeBlocked(calendarId, from, to))).map(toBlockedRange),
+      ),
+
+    book: (query, decide) =>
+      unavailableOnOutage(async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await db.transaction().execute(async (trx) => {
+              await sql`select pg_advisory_xact_lock(hashtextextended(${`contact ${query.calendarId} ${query.contactKey}`}, 0))`.execute(
+                trx,
+              );
+              await sql`select pg_advisory_xact_lock(hashtextextended(${`day ${query.calendarId} ${query.day}`}, 0))`.execute(
+                trx,
+              );
+              const reads = snapshotQueries(queries, query);
+              const plan = decide(
+                toSnapshot(query, {
+                  nearby: await rows(trx, reads.nearby),
+                  contactBookings: await rows(trx, reads.contactBookings),
+                  lastAssigned: await Promise.all(reads.lastAssigned.map((read) => rows(trx, read))),
+                }),
+              );
+              const writes = planWrites(queries, query, plan);
+              if (writes.length === 0) return { result: plan.result };
+              for (const write of writes.slice(0, -1)) await rows(trx, write);
+              const [bumped] = await rows(trx, writes[writes.length - 1]!);
+              return { result: plan.result, change: changeOf(query, plan, Number(bumped!.version)) };
+            });
+          } catch (error) {
+            if (!RETRYABLE.has(sqlState(error) ?? '')) throw error;
+            if (attempt === ATTEMPTS) {
+              throw new StoreUnavailableError(`booking still conflicted after ${ATTEMPTS} attempts`, { cause: error });
+            }
+          }
+        }
+      }) as Promise<BookingResult<never>>,
+
+    changeMark: (calendarId) => unavailableOnOutage(async () => markOf(await rows(db, queries.version(calendarId)))),
+
+    bookings: (calendarId) => unavailableOnOutage(async () => (await rows(db, queries.all(calendarId))).map(toBooking)),
+
+    ping: () =>
+      unavailableOnOutage(async () => {
+        await sql`select 1`.execute(db);
+      }),
+
+    close: () => db.destroy(),
+  };
+}
+
+/** Takes `schema` out of the URL's query: it is Slotline's setting, not the driver's. */
+function splitSchema(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Connection failures become StoreUnavailableError, which callers answer as "try again later".
+ * SQLSTATE class 08 is a connection exception, 57P0x a server shutting down, 53300 too many
+ * connections; the rest are the driver's own words for a lost or refused connection.
+ */
+async function unavailableOnOutage<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+    const state = sqlState(error) ?? '';
+    const message = error instanceof Error ? error.message : String(error);
+    const lost =
+      state.startsWith('08') ||
+      state.startsWith('57P0') ||
+      state === '53300' ||
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(state) ||
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+        message,
+      );
+    if (lost) throw new StoreUnavailableError('the database cannot be reached', { cause: error });
+    throw error;
+  }
+}

@@ -8,7 +8,13 @@ import {
 } from '../engine/availability.js';
 import type { Interval } from '../engine/interval.js';
 import type { BlockedRange, BookingChange, Store } from '../store/store.js';
-import { groupByResource, resourceLoad, resourceLoads, type RangesByResource } from './resource-loads.js';
+import {
+  groupByResource,
+  resourceLoad,
+  resourceLoads,
+  type BusyByResource,
+  type RangesByResource,
+} from './resource-loads.js';
 
 export interface Availability {
   /** The free slots to offer a caller now. */
@@ -30,6 +36,7 @@ interface CalendarCache {
   readonly mark: string;
   readonly window: Interval;
   readonly byResource: RangesByResource;
+  readonly busyByResource: BusyByResource;
   readonly loads: readonly ResourceLoad[];
   answer?: { readonly from: number; readonly until: number; readonly slots: readonly Interval[] };
 }
@@ -53,7 +60,9 @@ export function createAvailability(store: Store): Availability {
     }
     const window = { start: needed.start, end: needed.end + LOAD_AHEAD_MS };
     const byResource = groupByResource(await store.activeBlocked(calendar.id, window.start, window.end));
-    const fresh: CalendarCache = { mark, window, byResource, loads: resourceLoads(calendar, byResource) };
+    const busyByResource = groupByResource(await store.busy(calendar.id, window.start, window.end));
+    const loads = resourceLoads(calendar, byResource, busyByResource);
+    const fresh: CalendarCache = { mark, window, byResource, busyByResource, loads };
     caches.set(calendar.id, fresh);
     return fresh;
   };
@@ -93,10 +102,14 @@ export function createAvailability(store: Store): Availability {
       const touched = new Set([...change.replaced, ...(inserted ? [inserted] : [])].map((range) => range.resourceId));
       const loads = calendar.resources.map((resource, index) =>
         touched.has(resource.id)
-          ? resourceLoad(resource.schedule, byResource.get(resource.id) ?? [])
+          ? resourceLoad(
+              resource.schedule,
+              byResource.get(resource.id) ?? [],
+              cache.busyByResource.get(resource.id) ?? [],
+            )
           : cache.loads[index]!,
       );
-      caches.set(calendar.id, { mark: change.markAfter, window: cache.window, byResource, loads });
+      caches.set(calendar.id, { ...cache, mark: change.markAfter, byResource, loads, answer: undefined });
     },
   };
 }

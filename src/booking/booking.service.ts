@@ -91,7 +91,7 @@ function decide(
   const replaced = calendar.onRebook === 'replace' ? upcoming : [];
   const replacedIds = new Set(replaced.map((booking) => booking.id));
   const nearby = snapshot.nearby.filter((range) => !replacedIds.has(range.bookingId));
-  const loads = resourceLoads(calendar, groupByResource(nearby));
+  const loads = resourceLoads(calendar, groupByResource(nearby), groupByResource(snapshot.busy));
   const judgement = judgeStart(calendar, loads, request.start, now);
   if (!judgement.ok) return { result: { status: 'failed', code: judgement.refusal } };
 

@@ -2,12 +2,13 @@ import type { CalendarConfig } from '../config/config.types.js';
 import type { ResourceLoad } from '../engine/availability.js';
 import { mergeIntervals } from '../engine/interval.js';
 import type { Schedule } from '../engine/schedule.js';
-import type { BlockedRange } from '../store/store.js';
+import type { BlockedRange, BusyRange } from '../store/store.js';
 
 export type RangesByResource = ReadonlyMap<string, readonly BlockedRange[]>;
+export type BusyByResource = ReadonlyMap<string, readonly BusyRange[]>;
 
-export function groupByResource(ranges: readonly BlockedRange[]): Map<string, BlockedRange[]> {
-  const byResource = new Map<string, BlockedRange[]>();
+export function groupByResource<R extends { resourceId: string }>(ranges: readonly R[]): Map<string, R[]> {
+  const byResource = new Map<string, R[]>();
   for (const range of ranges) {
     const list = byResource.get(range.resourceId);
     if (list) list.push(range);
@@ -16,16 +17,29 @@ export function groupByResource(ranges: readonly BlockedRange[]): Map<string, Bl
   return byResource;
 }
 
-/** The engine's view of one resource from its active bookings. */
-export function resourceLoad(schedule: Schedule, ranges: readonly BlockedRange[]): ResourceLoad {
+/** The engine's view of one resource: its bookings with their buffers, and its busy time elsewhere. */
+export function resourceLoad(
+  schedule: Schedule,
+  ranges: readonly BlockedRange[],
+  busy: readonly BusyRange[] = [],
+): ResourceLoad {
   return {
     schedule,
-    blocked: mergeIntervals(ranges.map((range) => ({ start: range.blockedStart, end: range.blockedEnd }))),
+    blocked: mergeIntervals([
+      ...ranges.map((range) => ({ start: range.blockedStart, end: range.blockedEnd })),
+      ...busy,
+    ]),
     bookingStarts: ranges.map((range) => range.start).sort((a, b) => a - b),
   };
 }
 
 /** The engine's view of each resource, in the calendar's order. */
-export function resourceLoads(calendar: CalendarConfig, byResource: RangesByResource): ResourceLoad[] {
-  return calendar.resources.map((resource) => resourceLoad(resource.schedule, byResource.get(resource.id) ?? []));
+export function resourceLoads(
+  calendar: CalendarConfig,
+  byResource: RangesByResource,
+  busyByResource: BusyByResource = new Map(),
+): ResourceLoad[] {
+  return calendar.resources.map((resource) =>
+    resourceLoad(resource.schedule, byResource.get(resource.id) ?? [], busyByResource.get(resource.id) ?? []),
+  );
 }

@@ -6,6 +6,7 @@
  * semantic checks and normalisation. The first problem found is thrown as a
  * ConfigError naming its key path, e.g. `calendars[0].hours.mon[1]: ...`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DateTime, IANAZone } from 'luxon';
 import { LineCounter, parseDocument } from 'yaml';
@@ -18,6 +19,7 @@ import type {
   PoolSettings,
   ResourceConfig,
   Schedule,
+  SourceConfig,
   WallRange,
   Weekday,
 } from './config.types.js';
@@ -27,6 +29,7 @@ import {
   type RawConfig,
   type RawRanges,
   type RawResource,
+  type RawSource,
 } from './config.schema.js';
 import { parseDuration } from './duration.js';
 
@@ -313,30 +316,57 @@ function normaliseCalendar(raw: RawCalendar, path: Path): CalendarConfig {
     onRebook: raw.on_rebook ?? 'replace',
     booking: raw.booking ?? true,
     assignment: raw.assignment ?? 'round_robin',
+    feedToken: raw.feed_token || undefined,
+    eventDetails: raw.event_details ?? [],
     resources: normaliseResources(raw, path, name, schedule),
   };
 }
 
 function normaliseResources(raw: RawCalendar, path: Path, name: string, schedule: Schedule): ResourceConfig[] {
-  if (!raw.resources) return [{ id: raw.id, name, schedule }];
+  if (!raw.resources) return [{ id: raw.id, name, schedule, sources: [], syncEvery: DEFAULT_SYNC, onStale: 'keep' }];
   const listPath = [...path, 'resources'];
   assertUniqueIds(raw.resources, listPath);
-  return raw.resources.map((resource, index) => normaliseResource(resource, [...listPath, index], schedule));
+  return raw.resources.map((resource, index) => normaliseResource(raw.id, resource, [...listPath, index], schedule));
 }
 
-function normaliseResource(raw: RawResource, path: Path, calendar: Schedule): ResourceConfig {
-  const name = raw.name ?? raw.id;
+const DEFAULT_SYNC = 5 * 60_000;
+
+function normaliseResource(calendarId: string, raw: RawResource, path: Path, calendar: Schedule): ResourceConfig {
+  const common = {
+    id: raw.id,
+    name: raw.name ?? raw.id,
+    sources: (raw.sources ?? []).map((source, index) =>
+      normaliseSource(`${calendarId}/${raw.id}`, source, [...path, 'sources', index]),
+    ),
+    syncEvery: readPositiveDuration([...path, 'sync_every'], raw.sync_every, DEFAULT_SYNC),
+    onStale: raw.on_stale ?? 'keep',
+  };
   // Resources on the calendar's hours share its schedule object, so the engine computes its days once.
-  if (!raw.hours && !raw.overrides) return { id: raw.id, name, schedule: calendar };
+  if (!raw.hours && !raw.overrides) return { ...common, schedule: calendar };
   const own = parseOverrides([...path, 'overrides'], raw.overrides ?? {});
   return {
-    id: raw.id,
-    name,
+    ...common,
     schedule: {
       weekly: raw.hours ? parseWeekly([...path, 'hours'], raw.hours) : calendar.weekly,
       // Later entries win, so the resource's override replaces the calendar's for the same date.
       overrides: new Map([...calendar.overrides, ...own]),
     },
+  };
+}
+
+function normaliseSource(owner: string, raw: RawSource, path: Path): SourceConfig {
+  if (!URL.canParse(raw.url) || !/^https?:$/.test(new URL(raw.url).protocol)) {
+    fail([...path, 'url'], 'must be an http:// or https:// URL');
+  }
+  if (raw.type === 'ics' && raw.write_bookings)
+    fail([...path, 'write_bookings'], 'only a caldav source takes bookings');
+  return {
+    id: `${owner}/${createHash('sha256').update(`${raw.type} ${raw.url}`).digest('hex').slice(0, 12)}`,
+    type: raw.type,
+    url: raw.url,
+    username: raw.username,
+    password: raw.password,
+    writeBookings: raw.write_bookings ?? false,
   };
 }
 

@@ -23,12 +23,26 @@ const Hours = Type.Record(Type.String(), Type.Array(Type.String()));
 /** Keyed by date `YYYY-MM-DD`; values as in Hours, `[]` closes the day. */
 const Overrides = Type.Record(Type.String(), Type.Array(Type.String()));
 
+const Source = Type.Object(
+  {
+    type: Type.Enum(['ics', 'caldav']),
+    url: Type.String({ minLength: 1 }),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    write_bookings: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 const Resource = Type.Object(
   {
     id: Type.String({ minLength: 1 }),
     name: Type.Optional(Type.String({ minLength: 1 })),
     hours: Type.Optional(Hours),
     overrides: Type.Optional(Overrides),
+    sources: Type.Optional(Type.Array(Source)),
+    sync_every: Type.Optional(Duration),
+    on_stale: Type.Optional(Type.Enum(['keep', 'block'])),
   },
   { additionalProperties: false },
 );
@@ -54,6 +68,8 @@ const Calendar = Type.Object(
     overrides: Type.Optional(Overrides),
     assignment: Type.Optional(Type.Enum(['round_robin', 'least_busy', 'ordered'])),
     resources: Type.Optional(Type.Array(Resource, { minItems: 1 })),
+    feed_token: Type.Optional(Type.String()),
+    event_details: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   },
   { additionalProperties: false },
 );
@@ -90,5 +106,6 @@ export const RawConfigSchema = Type.Object(
 export type RawConfig = Type.Static<typeof RawConfigSchema>;
 export type RawCalendar = RawConfig['calendars'][number];
 export type RawResource = NonNullable<RawCalendar['resources']>[number];
+export type RawSource = NonNullable<RawResource['sources']>[number];
 /** The shape of both `hours` and `overrides`: key → list of "HH:MM-HH:MM". */
 export type RawRanges = RawCalendar['hours'];

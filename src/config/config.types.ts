@@ -8,9 +8,25 @@ export type OnRebook = 'replace' | 'keep_both' | 'reject';
 export type Assignment = 'round_robin' | 'least_busy' | 'ordered';
 export type Language = 'en' | 'de';
 
+/** A calendar elsewhere whose events are busy time for a resource. */
+export interface SourceConfig {
+  /** Stable across restarts and processes: calendar, resource and a hash of the URL. */
+  readonly id: string;
+  readonly type: 'ics' | 'caldav';
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** CalDAV only: every booking of the resource becomes an event there. */
+  readonly writeBookings: boolean;
+}
+
 export interface ResourceConfig {
   readonly id: string;
   readonly name: string;
+  readonly sources: readonly SourceConfig[];
+  readonly syncEvery: number;
+  /** What a source that has not synced for long means: keep its last data, or block the resource. */
+  readonly onStale: 'keep' | 'block';
   /** The calendar's weekly hours unless the resource sets its own; calendar overrides apply, resource overrides win. */
   readonly schedule: Schedule;
 }
@@ -32,6 +48,10 @@ export interface CalendarConfig {
   readonly onRebook: OnRebook;
   readonly booking: boolean;
   readonly assignment: Assignment;
+  /** Token of the bookings feed (GET /calendars/{id}/bookings.ics?token=...); none: no feed. */
+  readonly feedToken?: string;
+  /** Keys of `contact_details` written into the description of written-back events. */
+  readonly eventDetails: readonly string[];
   /** At least one; a calendar without `resources` gets one resource with the calendar's id and name. */
   readonly resources: readonly ResourceConfig[];
 }

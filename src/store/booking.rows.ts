@@ -1,4 +1,4 @@
-import type { BlockedRange, Booking } from './store.js';
+import type { BlockedRange, Booking, BusyRange, SourceState } from './store.js';
 
 /** Rows as the drivers return them; bigint columns may arrive as strings, hence Number(). */
 export type Row = Record<string, unknown>;
@@ -29,5 +29,21 @@ export function toBlockedRange(row: Row): BlockedRange {
     start: Number(row.start_at),
     blockedStart: Number(row.blocked_start),
     blockedEnd: Number(row.blocked_end),
+  };
+}
+
+export function toBusyRange(row: Row): BusyRange {
+  return { resourceId: String(row.resource_id), start: Number(row.start_at), end: Number(row.end_at) };
+}
+
+export function toSourceState(row: Row): SourceState {
+  const instant = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    sourceId: String(row.source_id),
+    syncedAt: instant(row.synced_at),
+    attemptedAt: instant(row.attempted_at),
+    failures: Number(row.failures),
+    error: row.error === null ? null : String(row.error),
+    tag: row.tag === null ? null : String(row.tag),
   };
 }

@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import type { BookingQueries } from './booking.queries.js';
-import { toBlockedRange, toBooking, type Row } from './booking.rows.js';
+import { toBlockedRange, toBooking, toBusyRange, type Row } from './booking.rows.js';
+import type { BusyQueries } from './busy.queries.js';
 import {
   blockedRangeOf,
   type BookingChange,
@@ -17,14 +18,20 @@ import {
 
 export interface SnapshotQueries {
   readonly nearby: CompiledQuery;
+  readonly busy: CompiledQuery;
   readonly contactBookings: CompiledQuery;
   /** One per resource, in the order of `query.resourceIds`. */
   readonly lastAssigned: readonly CompiledQuery[];
 }
 
-export function snapshotQueries(queries: BookingQueries, query: BookingQuery): SnapshotQueries {
+export function snapshotQueries(
+  queries: BookingQueries,
+  busyQueries: BusyQueries,
+  query: BookingQuery,
+): SnapshotQueries {
   return {
     nearby: queries.activeBlocked(query.calendarId, query.window.start, query.window.end),
+    busy: busyQueries.busy(query.calendarId, query.window.start, query.window.end),
     contactBookings: queries.contactBookings(query),
     lastAssigned: query.resourceIds.map((resourceId) => queries.lastAssigned(query.calendarId, resourceId)),
   };
@@ -32,7 +39,12 @@ export function snapshotQueries(queries: BookingQueries, query: BookingQuery): S
 
 export function toSnapshot(
   query: BookingQuery,
-  rows: { nearby: readonly Row[]; contactBookings: readonly Row[]; lastAssigned: readonly (readonly Row[])[] },
+  rows: {
+    nearby: readonly Row[];
+    busy: readonly Row[];
+    contactBookings: readonly Row[];
+    lastAssigned: readonly (readonly Row[])[];
+  },
 ): BookingSnapshot {
   const lastAssigned = new Map<string, number>();
   query.resourceIds.forEach((resourceId, index) => {
@@ -41,6 +53,7 @@ export function toSnapshot(
   });
   return {
     nearby: rows.nearby.map(toBlockedRange),
+    busy: rows.busy.map(toBusyRange),
     contactBookings: rows.contactBookings.map(toBooking),
     lastAssigned,
   };

@@ -61,6 +61,35 @@ const migrations: Record<string, Migration> = {
         ) where (status = 'active')`.execute(db);
     },
   },
+  '0003-busy-time': {
+    async up(db: Kysely<unknown>) {
+      // Busy time synced from each resource's calendars elsewhere; a sync replaces a source's rows.
+      await db.schema
+        .createTable('busy_intervals')
+        .addColumn('source_id', 'text', (column) => column.notNull())
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('resource_id', 'text', (column) => column.notNull())
+        .addColumn('start_at', 'bigint', (column) => column.notNull())
+        .addColumn('end_at', 'bigint', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('busy_by_end')
+        .on('busy_intervals')
+        .columns(['calendar_id', 'end_at', 'start_at', 'resource_id'])
+        .execute();
+      await db.schema.createIndex('busy_by_source').on('busy_intervals').column('source_id').execute();
+      await db.schema
+        .createTable('source_states')
+        .addColumn('source_id', 'text', (column) => column.primaryKey())
+        .addColumn('synced_at', 'bigint')
+        .addColumn('attempted_at', 'bigint')
+        .addColumn('failures', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('error', 'text')
+        .addColumn('tag', 'text')
+        .addColumn('lease_until', 'bigint', (column) => column.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

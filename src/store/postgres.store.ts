@@ -2,11 +2,13 @@ import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { PoolSettings } from '../config/config.types.js';
 import { bookingQueries } from './booking.queries.js';
-import { toBlockedRange, toBooking, type Row } from './booking.rows.js';
+import type { Row } from './booking.rows.js';
 import type { Database } from './booking.table.js';
-import { changeOf, markOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
+import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
+import { busyQueries } from './busy.queries.js';
 import { migrate } from './migrate.js';
-import { StoreUnavailableError, type BookingResult, type Store } from './store.js';
+import { storeOn } from './runner.store.js';
+import { StoreUnavailableError, type Store } from './store.js';
 
 export const DEFAULT_POOL: PoolSettings = {
   max: 10,
@@ -50,39 +52,43 @@ export async function openPostgresStore(url: string, settings: PoolSettings): Pr
     throw error;
   }
   const queries = bookingQueries(dialect);
+  const busy = busyQueries(dialect);
   const rows = async (executor: Kysely<Database>, query: CompiledQuery) =>
     (await executor.executeQuery<Row>(query)).rows;
 
-  return {
-    activeBlocked: (calendarId, from, to) =>
-      unavailableOnOutage(async () =>
-        (await rows(db, queries.activeBlocked(calendarId, from, to))).map(toBlockedRange),
+  return storeOn({
+    queries,
+    busyQueries: busy,
+    read: (query) => unavailableOnOutage(() => rows(db, query)),
+    atomically: (batch) =>
+      unavailableOnOutage(() =>
+        db.transaction().execute(async (trx) => {
+          const results: Row[][] = [];
+          for (const query of batch) results.push(await rows(trx, query));
+          return results;
+        }),
       ),
-
     book: (query, decide) =>
       unavailableOnOutage(async () => {
         for (let attempt = 1; ; attempt++) {
           try {
             return await db.transaction().execute(async (trx) => {
-              await sql`select pg_advisory_xact_lock(hashtextextended(${`contact ${query.calendarId} ${query.contactKey}`}, 0))`.execute(
-                trx,
-              );
-              await sql`select pg_advisory_xact_lock(hashtextextended(${`day ${query.calendarId} ${query.day}`}, 0))`.execute(
-                trx,
-              );
-              const reads = snapshotQueries(queries, query);
+              await lock(trx, `contact ${query.calendarId} ${query.contactKey}`);
+              await lock(trx, `day ${query.calendarId} ${query.day}`);
+              const reads = snapshotQueries(queries, busy, query);
               const plan = decide(
                 toSnapshot(query, {
                   nearby: await rows(trx, reads.nearby),
+                  busy: await rows(trx, reads.busy),
                   contactBookings: await rows(trx, reads.contactBookings),
                   lastAssigned: await Promise.all(reads.lastAssigned.map((read) => rows(trx, read))),
                 }),
               );
               const writes = planWrites(queries, query, plan);
               if (writes.length === 0) return { result: plan.result };
-              for (const write of writes.slice(0, -1)) await rows(trx, write);
-              const [bumped] = await rows(trx, writes[writes.length - 1]!);
-              return { result: plan.result, change: changeOf(query, plan, Number(bumped!.version)) };
+              let bumped: Row[] = [];
+              for (const write of writes) bumped = await rows(trx, write);
+              return { result: plan.result, change: changeOf(query, plan, Number(bumped[0]!.version)) };
             });
           } catch (error) {
             if (!RETRYABLE.has(sqlState(error) ?? '')) throw error;
@@ -91,19 +97,18 @@ export async function openPostgresStore(url: string, settings: PoolSettings): Pr
             }
           }
         }
-      }) as Promise<BookingResult<never>>,
-
-    changeMark: (calendarId) => unavailableOnOutage(async () => markOf(await rows(db, queries.version(calendarId)))),
-
-    bookings: (calendarId) => unavailableOnOutage(async () => (await rows(db, queries.all(calendarId))).map(toBooking)),
-
+      }),
     ping: () =>
       unavailableOnOutage(async () => {
         await sql`select 1`.execute(db);
       }),
-
     close: () => db.destroy(),
-  };
+  });
+}
+
+/** A transaction-scoped advisory lock on a text key: decisions on one key wait for each other. */
+async function lock(trx: Kysely<Database>, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
 
 /** Takes `schema` out of the URL's query: it is Slotline's setting, not the driver's. */

@@ -3,10 +3,12 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { bookingQueries } from './booking.queries.js';
-import { toBlockedRange, toBooking, type Row } from './booking.rows.js';
-import { changeOf, markOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
+import type { Row } from './booking.rows.js';
 import type { Database } from './booking.table.js';
+import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
+import { busyQueries } from './busy.queries.js';
 import { migrate } from './migrate.js';
+import { storeOn } from './runner.store.js';
 import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot, Store } from './store.js';
 
 /**
@@ -24,6 +26,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   await migrate(new Kysely<Database>({ dialect }));
 
   const queries = bookingQueries(dialect);
+  const busy = busyQueries(dialect);
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepared = (query: CompiledQuery) => {
     let statement = statements.get(query.sql);
@@ -33,45 +36,45 @@ export async function openSqliteStore(path: string): Promise<Store> {
     }
     return statement;
   };
-  const all = (query: CompiledQuery) => prepared(query).all(...query.parameters) as Row[];
-  const run = (query: CompiledQuery) => prepared(query).run(...query.parameters);
+  const rows = (query: CompiledQuery): Row[] => {
+    const statement = prepared(query);
+    if (statement.reader) return statement.all(...query.parameters) as Row[];
+    statement.run(...query.parameters);
+    return [];
+  };
+
+  const atomically = sqlite.transaction((batch: readonly CompiledQuery[]) => batch.map(rows));
 
   const bookInTransaction = sqlite.transaction(
     <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): BookingResult<T> => {
-      const reads = snapshotQueries(queries, query);
+      const reads = snapshotQueries(queries, busy, query);
       const plan = decide(
         toSnapshot(query, {
-          nearby: all(reads.nearby),
-          contactBookings: all(reads.contactBookings),
-          lastAssigned: reads.lastAssigned.map((read) => all(read)),
+          nearby: rows(reads.nearby),
+          busy: rows(reads.busy),
+          contactBookings: rows(reads.contactBookings),
+          lastAssigned: reads.lastAssigned.map(rows),
         }),
       );
       const writes = planWrites(queries, query, plan);
       if (writes.length === 0) return { result: plan.result };
-      for (const write of writes.slice(0, -1)) run(write);
-      const [bumped] = all(writes[writes.length - 1]!);
+      const [bumped] = writes.map(rows)[writes.length - 1]!;
       return { result: plan.result, change: changeOf(query, plan, Number(bumped!.version)) };
     },
   );
 
-  return {
-    async activeBlocked(calendarId, from, to) {
-      return all(queries.activeBlocked(calendarId, from, to)).map(toBlockedRange);
-    },
-    async book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>) {
-      return bookInTransaction.immediate(query, decide) as BookingResult<T>;
-    },
-    async changeMark(calendarId) {
-      return markOf(all(queries.version(calendarId)));
-    },
-    async bookings(calendarId) {
-      return all(queries.all(calendarId)).map(toBooking);
-    },
-    async ping() {
+  return storeOn({
+    queries,
+    busyQueries: busy,
+    read: async (query) => rows(query),
+    atomically: async (batch) => atomically.immediate(batch),
+    book: async <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>) =>
+      bookInTransaction.immediate(query, decide) as BookingResult<T>,
+    ping: async () => {
       sqlite.prepare('select 1').get();
     },
-    async close() {
+    close: async () => {
       sqlite.close();
     },
-  };
+  });
 }

@@ -39,10 +39,37 @@ export interface BlockedRange {
   readonly blockedEnd: number;
 }
 
+/** Time a resource is busy in a calendar elsewhere. */
+export interface BusyRange {
+  readonly resourceId: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A calendar elsewhere, as the store knows it. */
+export interface SourceRef {
+  readonly id: string;
+  readonly calendarId: string;
+  readonly resourceId: string;
+}
+
+export interface SourceState {
+  readonly sourceId: string;
+  /** Last successful sync; null when it never succeeded. */
+  readonly syncedAt: number | null;
+  readonly attemptedAt: number | null;
+  /** Failed attempts since the last success. */
+  readonly failures: number;
+  readonly error: string | null;
+  readonly tag: string | null;
+}
+
 /** What a booking decision sees, read inside the transaction that applies it. */
 export interface BookingSnapshot {
   /** Active bookings of the calendar whose blocked range overlaps the asked window. */
   readonly nearby: readonly BlockedRange[];
+  /** Busy time of the calendar's resources overlapping the asked window. */
+  readonly busy: readonly BusyRange[];
   /** The contact's active bookings in the calendar that have not ended yet. */
   readonly contactBookings: readonly Booking[];
   /** When each resource of the calendar last received a booking. */
@@ -111,6 +138,18 @@ export interface Store {
    * process or another. What cached availability is checked against.
    */
   changeMark(calendarId: string): Promise<string>;
+  /** Busy time of a calendar's resources overlapping [from, to). */
+  busy(calendarId: string, from: number, to: number): Promise<BusyRange[]>;
+  /**
+   * Replaces a source's busy time with a fresh read and marks it synced, in one transaction that
+   * also moves the calendar's change mark.
+   */
+  replaceBusy(source: SourceRef, intervals: readonly Interval[], tag: string | null, now: number): Promise<void>;
+  /** Records a failed sync; the source keeps its last good busy time. */
+  recordSyncFailure(sourceId: string, error: string, now: number): Promise<void>;
+  /** Whether this process may sync the source now: one process holds it until `until`. */
+  claimSync(sourceId: string, now: number, until: number): Promise<boolean>;
+  sourceStates(): Promise<SourceState[]>;
   /** Every booking of a calendar, in any status, oldest first. */
   bookings(calendarId: string): Promise<Booking[]>;
   /** Resolves when the database answers. */

@@ -1,0 +1,83 @@
+import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
+import type { Interval } from '../engine/interval.js';
+import type { Database } from './booking.table.js';
+import type { SourceRef } from './store.js';
+
+/** SQLite binds at most 32,766 values a statement: insert busy time in chunks well below that. */
+const ROWS_PER_INSERT = 1_000;
+
+/** Queries of busy time synced from other calendars, and of each source's sync state. */
+export function busyQueries(dialect: Dialect) {
+  const db = new Kysely<Database>({ dialect });
+  return {
+    busy: (calendarId: string, from: number, to: number): CompiledQuery =>
+      db
+        .selectFrom('busy_intervals')
+        .select(['resource_id', 'start_at', 'end_at'])
+        .where('calendar_id', '=', calendarId)
+        .where('end_at', '>', from)
+        .where('start_at', '<', to)
+        .compile(),
+
+    /** Delete the source's rows, then insert the new ones: run all of it in one transaction. */
+    replace: (source: SourceRef, intervals: readonly Interval[]): CompiledQuery[] => {
+      const rows = intervals.map((interval) => ({
+        source_id: source.id,
+        calendar_id: source.calendarId,
+        resource_id: source.resourceId,
+        start_at: interval.start,
+        end_at: interval.end,
+      }));
+      const inserts: CompiledQuery[] = [];
+      for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+        inserts.push(
+          db
+            .insertInto('busy_intervals')
+            .values(rows.slice(at, at + ROWS_PER_INSERT))
+            .compile(),
+        );
+      }
+      return [db.deleteFrom('busy_intervals').where('source_id', '=', source.id).compile(), ...inserts];
+    },
+
+    synced: (sourceId: string, tag: string | null, now: number): CompiledQuery =>
+      db
+        .insertInto('source_states')
+        .values({ source_id: sourceId, synced_at: now, attempted_at: now, failures: 0, error: null, tag })
+        .onConflict((conflict) =>
+          conflict
+            .column('source_id')
+            .doUpdateSet({ synced_at: now, attempted_at: now, failures: 0, error: null, tag }),
+        )
+        .compile(),
+
+    failed: (sourceId: string, error: string, now: number): CompiledQuery =>
+      db
+        .insertInto('source_states')
+        .values({ source_id: sourceId, attempted_at: now, failures: 1, error })
+        .onConflict((conflict) =>
+          conflict
+            .column('source_id')
+            .doUpdateSet({ attempted_at: now, failures: sql<number>`source_states.failures + 1`, error }),
+        )
+        .compile(),
+
+    /** Takes the lease when it is free; returns a row only then. */
+    claim: (sourceId: string, now: number, until: number): CompiledQuery =>
+      db
+        .insertInto('source_states')
+        .values({ source_id: sourceId, lease_until: until })
+        .onConflict((conflict) =>
+          conflict
+            .column('source_id')
+            .doUpdateSet({ lease_until: until })
+            .where('source_states.lease_until', '<=', now),
+        )
+        .returning('source_id')
+        .compile(),
+
+    states: (): CompiledQuery => db.selectFrom('source_states').selectAll().compile(),
+  };
+}
+
+export type BusyQueries = ReturnType<typeof busyQueries>;

@@ -1,0 +1,48 @@
+import type { CompiledQuery } from 'kysely';
+import type { BookingQueries } from './booking.queries.js';
+import { toBlockedRange, toBooking, toBusyRange, toSourceState, type Row } from './booking.rows.js';
+import { markOf } from './booking.transaction.js';
+import type { BusyQueries } from './busy.queries.js';
+import type { Store } from './store.js';
+
+/** What a dialect supplies: how to run compiled queries, and its booking transaction. */
+export interface Runner {
+  readonly queries: BookingQueries;
+  readonly busyQueries: BusyQueries;
+  read(query: CompiledQuery): Promise<Row[]>;
+  /** Runs the statements as one transaction and returns the rows of each. */
+  atomically(queries: readonly CompiledQuery[]): Promise<Row[][]>;
+  book: Store['book'];
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store on top of a dialect's runner: every method but booking is the same everywhere. */
+export function storeOn(runner: Runner): Store {
+  const { queries, busyQueries } = runner;
+  return {
+    activeBlocked: async (calendarId, from, to) =>
+      (await runner.read(queries.activeBlocked(calendarId, from, to))).map(toBlockedRange),
+    book: runner.book,
+    changeMark: async (calendarId) => markOf(await runner.read(queries.version(calendarId))),
+    busy: async (calendarId, from, to) => (await runner.read(busyQueries.busy(calendarId, from, to))).map(toBusyRange),
+    replaceBusy: async (source, intervals, tag, now) => {
+      await runner.atomically([
+        ...busyQueries.replace(source, intervals),
+        busyQueries.synced(source.id, tag, now),
+        queries.bumpVersion(source.calendarId),
+      ]);
+    },
+    recordSyncFailure: async (sourceId, error, now) => {
+      await runner.atomically([busyQueries.failed(sourceId, error, now)]);
+    },
+    claimSync: async (sourceId, now, until) => {
+      const [claimed] = await runner.atomically([busyQueries.claim(sourceId, now, until)]);
+      return (claimed ?? []).length > 0;
+    },
+    sourceStates: async () => (await runner.read(busyQueries.states())).map(toSourceState),
+    bookings: async (calendarId) => (await runner.read(queries.all(calendarId))).map(toBooking),
+    ping: runner.ping,
+    close: runner.close,
+  };
+}

@@ -1,4 +1,5 @@
 import { buildApp } from '../http/app.js';
+import { createSync } from '../sources/sync.service.js';
 import { openStore } from '../store/open-store.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
 
@@ -7,6 +8,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const config = resolveConfig(flags);
   const store = await openStore(config.database, config.databasePool);
   const app = buildApp({ config, store, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const sync = createSync({ config, store, log: app.log });
+  // Sync stops before the database closes.
+  app.addHook('onClose', async () => sync.stop());
   app.addHook('onClose', () => store.close());
   if (config.signingKeys.length === 0) {
     app.log.warn(
@@ -29,6 +33,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     });
   }
   await app.listen({ port: config.port, host: config.host });
+  sync.start();
   const calendars = config.calendars.map((calendar) => calendar.id);
   app.log.info({ calendars, database: config.database.split(':')[0] }, 'slotline ready');
 }

@@ -7,6 +7,8 @@ import { bookSlot, refuseRequest } from '../booking/booking.service.js';
 import { readBookRequest } from '../contract/book-request.js';
 import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
+import { bookingsFeed } from '../sources/booking-event.js';
+import { isStale } from '../sources/sync.service.js';
 import type { Interval } from '../engine/interval.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
 import { AvailableAnswer, BookAnswer, CalendarParams, ErrorAnswer } from './contract.schemas.js';
@@ -167,11 +169,35 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  // Feeds stay up for weeks in calendar apps: a month of history is plenty.
+  const FEED_HISTORY_MS = 30 * 86_400_000;
+  app.get('/calendars/:calendarId/bookings.ics', async (request, reply) => {
+    const calendar = feedCalendar(request);
+    const bookings = await store.activeBookings(calendar.id, now() - FEED_HISTORY_MS);
+    return reply.type('text/calendar; charset=utf-8').send(bookingsFeed(calendar, bookings));
+  });
+  app.get('/calendars/:calendarId/resources/:resourceId/bookings.ics', async (request, reply) => {
+    const calendar = feedCalendar(request);
+    const { resourceId } = request.params as { resourceId: string };
+    if (!calendar.resources.some((resource) => resource.id === resourceId)) throw noFeed();
+    const bookings = await store.activeBookings(calendar.id, now() - FEED_HISTORY_MS);
+    const own = bookings.filter((booking) => booking.resourceId === resourceId);
+    return reply.type('text/calendar; charset=utf-8').send(bookingsFeed(calendar, own));
+  });
+
+  /** The calendar whose feed the token opens; anything else looks like no feed at all. */
+  function feedCalendar(request: FastifyRequest): CalendarConfig {
+    const calendar = calendars.get((request.params as { calendarId: string }).calendarId);
+    const token = (request.query as { token?: unknown }).token;
+    if (!calendar?.feedToken || typeof token !== 'string' || !sameSecret(token, calendar.feedToken)) throw noFeed();
+    return calendar;
+  }
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     try {
       await store.ping();
-      return { status: 'ready' };
+      return { status: 'ready', sources: await sourceReport(config, store, now()) };
     } catch (error) {
       request.log.warn({ err: error }, 'database not answering');
       return reply.code(503).send({ error: 'not_ready', message: 'The database does not answer.' });
@@ -196,9 +222,35 @@ function wireAnswer(slots: readonly Interval[]) {
 }
 
 function hasBearer(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(header?.replace(/^Bearer\s+/i, '') ?? '', token);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function noFeed(): HttpError {
+  return new HttpError(404, 'not_found', 'There is no such feed.');
+}
+
+/** Each source's sync state, by id (never its URL, which may hold a secret). */
+async function sourceReport(config: Config, store: Store, at: number) {
+  const states = new Map((await store.sourceStates()).map((state) => [state.sourceId, state]));
+  return config.calendars.flatMap((calendar) =>
+    calendar.resources.flatMap((resource) =>
+      resource.sources.map((source) => {
+        const state = states.get(source.id);
+        return {
+          id: source.id,
+          stale: isStale(state, resource.syncEvery, at),
+          synced_at: state?.syncedAt ? formatInstant(state.syncedAt) : null,
+          failures: state?.failures ?? 0,
+        };
+      }),
+    ),
+  );
 }
 
 function isObject(value: unknown): boolean {

@@ -79,6 +79,14 @@ export function bookingQueries(dialect: Dialect) {
         .returning('version')
         .compile(),
 
+    activeSince: (calendarId: string, since: number): CompiledQuery =>
+      active()
+        .selectAll()
+        .where('calendar_id', '=', calendarId)
+        .where('end_at', '>', since)
+        .orderBy('start_at')
+        .compile(),
+
     all: (calendarId: string): CompiledQuery =>
       db
         .selectFrom('bookings')

@@ -26,12 +26,15 @@ export function storeOn(runner: Runner): Store {
     book: runner.book,
     changeMark: async (calendarId) => markOf(await runner.read(queries.version(calendarId))),
     busy: async (calendarId, from, to) => (await runner.read(busyQueries.busy(calendarId, from, to))).map(toBusyRange),
-    replaceBusy: async (source, intervals, tag, now) => {
+    replaceBusy: async (source, intervals, synced) => {
       await runner.atomically([
         ...busyQueries.replace(source, intervals),
-        busyQueries.synced(source.id, tag, now),
+        ...(synced ? [busyQueries.synced(source.id, synced.tag, synced.at)] : []),
         queries.bumpVersion(source.calendarId),
       ]);
+    },
+    recordSyncUnchanged: async (sourceId, tag, now) => {
+      await runner.atomically([busyQueries.synced(sourceId, tag, now)]);
     },
     recordSyncFailure: async (sourceId, error, now) => {
       await runner.atomically([busyQueries.failed(sourceId, error, now)]);
@@ -41,6 +44,8 @@ export function storeOn(runner: Runner): Store {
       return (claimed ?? []).length > 0;
     },
     sourceStates: async () => (await runner.read(busyQueries.states())).map(toSourceState),
+    activeBookings: async (calendarId, since) =>
+      (await runner.read(queries.activeSince(calendarId, since))).map(toBooking),
     bookings: async (calendarId) => (await runner.read(queries.all(calendarId))).map(toBooking),
     ping: runner.ping,
     close: runner.close,

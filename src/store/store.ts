@@ -141,15 +141,23 @@ export interface Store {
   /** Busy time of a calendar's resources overlapping [from, to). */
   busy(calendarId: string, from: number, to: number): Promise<BusyRange[]>;
   /**
-   * Replaces a source's busy time with a fresh read and marks it synced, in one transaction that
-   * also moves the calendar's change mark.
+   * Replaces a source's busy time, in one transaction that also moves the calendar's change mark
+   * and, given `synced`, records a successful sync.
    */
-  replaceBusy(source: SourceRef, intervals: readonly Interval[], tag: string | null, now: number): Promise<void>;
+  replaceBusy(
+    source: SourceRef,
+    intervals: readonly Interval[],
+    synced?: { readonly tag: string | null; readonly at: number },
+  ): Promise<void>;
+  /** Records a successful sync that found the source unchanged. */
+  recordSyncUnchanged(sourceId: string, tag: string | null, now: number): Promise<void>;
   /** Records a failed sync; the source keeps its last good busy time. */
   recordSyncFailure(sourceId: string, error: string, now: number): Promise<void>;
   /** Whether this process may sync the source now: one process holds it until `until`. */
   claimSync(sourceId: string, now: number, until: number): Promise<boolean>;
   sourceStates(): Promise<SourceState[]>;
+  /** Active bookings of a calendar that end after `since`, by start. */
+  activeBookings(calendarId: string, since: number): Promise<Booking[]>;
   /** Every booking of a calendar, in any status, oldest first. */
   bookings(calendarId: string): Promise<Booking[]>;
   /** Resolves when the database answers. */

@@ -1,0 +1,2 @@
+/** Slotline's own written-back events carry this UID suffix: they are bookings, not busy time. */
+export const OWN_UID_SUFFIX = '@slotline';

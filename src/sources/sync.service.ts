@@ -1,0 +1,150 @@
+import type { CalendarConfig, Config, ResourceConfig, SourceConfig } from '../config/config.types.js';
+import type { Interval } from '../engine/interval.js';
+import type { SourceState, Store } from '../store/store.js';
+import { readEvents, readTag } from './caldav.js';
+import { busyFromIcal, busyFromIcalObjects } from './ical-busy.js';
+import { OWN_UID_SUFFIX } from './own-events.js';
+
+const DAY_MS = 86_400_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+/** The first retry after a failure; each further failure doubles it, up to the sync interval. */
+const FIRST_RETRY_MS = 15_000;
+
+export interface SyncLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export type SyncOutcome = 'synced' | 'unchanged' | 'failed' | 'skipped';
+
+interface Target {
+  readonly calendar: CalendarConfig;
+  readonly resource: ResourceConfig;
+  readonly source: SourceConfig;
+}
+
+/** A source is stale when it has not synced for three of its intervals (or never has). */
+export function isStale(state: SourceState | undefined, syncEvery: number, now: number): boolean {
+  return !state?.syncedAt || now - state.syncedAt > 3 * syncEvery;
+}
+
+/**
+ * Background sync of every resource's calendars elsewhere into the database, so `/available`
+ * never waits on them and every process shares the result. One process at a time syncs a
+ * source (a lease in the database); a failing source keeps its last good busy time, is retried
+ * with backoff, and, with `on_stale: block`, blocks its resource once it is stale.
+ */
+export function createSync(options: { config: Config; store: Store; log: SyncLog; now?: () => number }) {
+  const { config, store, log } = options;
+  const now = options.now ?? Date.now;
+  const targets: Target[] = config.calendars.flatMap((calendar) =>
+    calendar.resources.flatMap((resource) => resource.sources.map((source) => ({ calendar, resource, source }))),
+  );
+  const timers = new Map<string, NodeJS.Timeout>();
+  let stopped = false;
+
+  /** Busy time is read from a day back to two days past the horizon, so a day's load is whole. */
+  const rangeOf = (calendar: CalendarConfig, at: number): Interval => ({
+    start: at - DAY_MS,
+    end: at + calendar.horizon + 2 * DAY_MS,
+  });
+
+  async function syncOne({ calendar, resource, source }: Target, previous?: SourceState): Promise<SyncOutcome> {
+    const at = now();
+    if (!(await store.claimSync(source.id, at, at + resource.syncEvery * 0.9))) return 'skipped';
+    const ref = { id: source.id, calendarId: calendar.id, resourceId: resource.id };
+    const range = rangeOf(calendar, at);
+    try {
+      const read = await readSource(source, range, calendar.timezone, previous?.tag ?? null);
+      if (read.busy === 'unchanged') {
+        await store.recordSyncUnchanged(source.id, read.tag, at);
+        return 'unchanged';
+      }
+      await store.replaceBusy(ref, read.busy, { tag: read.tag, at });
+      log.info({ source: source.id, busy: read.busy.length }, 'source synced');
+      return 'synced';
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await store.recordSyncFailure(source.id, reason, at);
+      const stale = isStale(previous, resource.syncEvery, at);
+      log.warn({ source: source.id, reason, stale }, 'source sync failed; keeping its last good busy time');
+      // A long-stale source may hide meetings: with on_stale block, its resource offers nothing.
+      if (stale && resource.onStale === 'block') await store.replaceBusy(ref, [range]);
+      return 'failed';
+    }
+  }
+
+  async function statesById(): Promise<Map<string, SourceState>> {
+    return new Map((await store.sourceStates()).map((state) => [state.sourceId, state]));
+  }
+
+  function schedule(target: Target, delay: number): void {
+    if (stopped) return;
+    const timer = setTimeout(async () => {
+      let next = target.resource.syncEvery;
+      try {
+        const previous = (await statesById()).get(target.source.id);
+        if ((await syncOne(target, previous)) === 'failed') {
+          const failures = (previous?.failures ?? 0) + 1;
+          next = Math.min(target.resource.syncEvery, FIRST_RETRY_MS * 2 ** (failures - 1));
+        }
+      } catch (error) {
+        // The database itself failed: try again after the usual interval.
+        log.warn({ source: target.source.id, err: error }, 'source sync could not run');
+      }
+      schedule(target, next);
+    }, delay);
+    timer.unref();
+    timers.set(target.source.id, timer);
+  }
+
+  return {
+    /** Syncs every source once, now; what tests and start-up use. */
+    async syncAll(): Promise<Map<string, SyncOutcome>> {
+      const states = await statesById();
+      const outcomes = new Map<string, SyncOutcome>();
+      for (const target of targets) outcomes.set(target.source.id, await syncOne(target, states.get(target.source.id)));
+      return outcomes;
+    },
+    /** Keeps syncing in the background until `stop`. */
+    start(): void {
+      for (const target of targets) schedule(target, 0);
+    },
+    stop(): void {
+      stopped = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+    },
+  };
+}
+
+export type Sync = ReturnType<typeof createSync>;
+
+/** Busy time of one source, or 'unchanged' when its ETag or ctag says nothing changed. */
+async function readSource(
+  source: SourceConfig,
+  range: Interval,
+  zone: string,
+  knownTag: string | null,
+): Promise<{ busy: Interval[] | 'unchanged'; tag: string | null }> {
+  const options = { window: range, zone, ignoreUid: (uid: string) => uid.endsWith(OWN_UID_SUFFIX) };
+  if (source.type === 'ics') {
+    const response = await fetch(source.url, {
+      headers: { ...(knownTag ? { 'if-none-match': knownTag } : {}), ...basicAuth(source) },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const tag = response.headers.get('etag');
+    if (response.status === 304) return { busy: 'unchanged', tag: knownTag };
+    if (!response.ok) throw new Error(`the feed answered HTTP ${response.status}`);
+    return { busy: busyFromIcal(await response.text(), options), tag };
+  }
+  const timeout = { timeoutMs: REQUEST_TIMEOUT_MS };
+  if (knownTag && (await readTag(source, timeout)) === knownTag) return { busy: 'unchanged', tag: knownTag };
+  const { objects, tag } = await readEvents(source, range, timeout);
+  return { busy: busyFromIcalObjects(objects, options), tag };
+}
+
+function basicAuth(source: SourceConfig): Record<string, string> {
+  if (source.username === undefined) return {};
+  const credentials = Buffer.from(`${source.username}:${source.password ?? ''}`).toString('base64');
+  return { authorization: `Basic ${credentials}` };
+}

@@ -1,0 +1,195 @@
+import { createServer, type Server } from 'node:http';
+import ICAL from 'ical.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { putEvent } from '../../src/sources/caldav.js';
+import { createSync } from '../../src/sources/sync.service.js';
+import { dropTestDatabases } from '../dialects.js';
+import { calendarYaml, start, starts, type Running } from '../http/harness.js';
+import { startRadicale, type Radicale } from './radicale.js';
+
+// Monday 30 November 2026; hours 09:00-12:00 UTC every day, 30-minute slots.
+const NOW = Date.parse('2026-11-30T06:00:00Z');
+const silent = { info: () => {}, warn: () => {} };
+
+const event = (uid: string, start: string, end: string, extra = '') => `BEGIN:VEVENT
+UID:${uid}
+DTSTAMP:20261101T000000Z
+DTSTART:${start}
+DTEND:${end}
+${extra}SUMMARY:Busy
+END:VEVENT
+`;
+const calendarOf = (...events: string[]) =>
+  `BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n${events.join('')}END:VCALENDAR\n`;
+
+/** An ICS feed whose answer each test sets; it honours If-None-Match like a real provider. */
+const feed = { status: 200, body: '', etag: '"v1"', conditionalHits: 0 };
+let feedServer: Server;
+let feedUrl = '';
+
+beforeAll(async () => {
+  feedServer = createServer((request, response) => {
+    if (feed.status === 200 && request.headers['if-none-match'] === feed.etag) {
+      feed.conditionalHits++;
+      response.writeHead(304).end();
+      return;
+    }
+    response.writeHead(feed.status, { 'content-type': 'text/calendar', etag: feed.etag }).end(feed.body);
+  });
+  await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
+  feedUrl = `http://127.0.0.1:${(feedServer.address() as { port: number }).port}/anna.ics`;
+});
+
+const running: Running[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((app) => app.close()));
+});
+afterAll(async () => {
+  await new Promise((resolve) => feedServer.close(resolve));
+  await dropTestDatabases();
+});
+
+async function withSources(resources: string, fields: Record<string, string> = {}) {
+  const app = await start({ yaml: calendarYaml({ resources, ...fields }), now: NOW });
+  running.push(app);
+  let now = NOW;
+  const sync = createSync({ config: app.config, store: app.store, log: silent, now: () => now });
+  return { app, sync, setNow: (at: number) => (now = at) };
+}
+
+const readyz = async (app: Running) => (await fetch(`${app.url}/readyz`)).json();
+
+describe('busy time from an ICS feed', () => {
+  it('should remove the overlapping slots after one sync and keep them out when the feed fails', async () => {
+    feed.status = 200;
+    feed.etag = '"v1"';
+    feed.body = calendarOf(event('meeting-1', '20261201T090000Z', '20261201T100000Z'));
+    const { app, sync, setNow } = await withSources(`[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`);
+    expect(starts(await app.post('/available', {}))).toContain('2026-12-01T09:30:00.000Z');
+
+    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+    const listed = starts(await app.post('/available', {}));
+    expect(listed).not.toContain('2026-12-01T09:00:00.000Z');
+    expect(listed).not.toContain('2026-12-01T09:30:00.000Z');
+    expect(listed).toContain('2026-12-01T10:00:00.000Z');
+    const taken = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:30:00Z' });
+    expect(taken.body.reason).toMatch(/^That time is no longer available/);
+
+    // The lease of the first sync has run out; the feed has not changed.
+    setNow(NOW + 10 * 60_000);
+    expect([...(await sync.syncAll()).values()]).toEqual(['unchanged']);
+    expect(feed.conditionalHits).toBe(1);
+
+    for (const [round, [status, body]] of (
+      [
+        [500, 'oops'],
+        [200, '<html>not a calendar</html>'],
+      ] as const
+    ).entries()) {
+      feed.status = status;
+      feed.body = body;
+      feed.etag = `"${status}"`;
+      setNow(NOW + (20 + 10 * round) * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
+      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:30:00.000Z');
+    }
+    const report = await readyz(app);
+    expect(report.status).toBe('ready');
+    expect(report.sources).toEqual([
+      { id: expect.stringMatching(/^main\/anna\//), stale: false, synced_at: '2026-11-30T06:10:00.000Z', failures: 2 },
+    ]);
+    expect(JSON.stringify(report)).not.toContain(feedUrl);
+  });
+
+  it('should let one process at a time sync a source', async () => {
+    feed.status = 200;
+    feed.body = calendarOf();
+    const { app } = await withSources(`[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`);
+    const first = createSync({ config: app.config, store: app.store, log: silent, now: () => NOW });
+    const second = createSync({ config: app.config, store: app.store, log: silent, now: () => NOW + 1 });
+    expect([...(await first.syncAll()).values()]).toEqual(['synced']);
+    expect([...(await second.syncAll()).values()]).toEqual(['skipped']);
+  });
+
+  it('should block the resource with on_stale block once its source is stale', async () => {
+    feed.status = 503;
+    const resources = `[{ id: anna, on_stale: block, sync_every: 1m, sources: [{ type: ics, url: "${feedUrl}" }] }, { id: ben }]`;
+    const { app, sync } = await withSources(resources, { assignment: 'ordered' });
+    expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
+    expect((await readyz(app)).sources[0]).toMatchObject({ stale: true, synced_at: null, failures: 1 });
+    // Anna offers nothing, so the first booking goes to Ben although Anna comes first.
+    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+    const [booking] = await app.store.bookings('main');
+    expect(booking!.resourceId).toBe('ben');
+    expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
+  });
+});
+
+describe('busy time from a real CalDAV server (Radicale)', () => {
+  let radicale: Radicale;
+  beforeAll(async () => {
+    radicale = await startRadicale();
+  });
+  afterAll(() => radicale.stop());
+
+  it('should remove slots of an event created there, and every occurrence of a series but the excluded one', async () => {
+    const calendarUrl = await radicale.makeCalendar('anna-work');
+    const auth = { url: calendarUrl, username: radicale.username, password: radicale.password };
+    const source = `{ type: caldav, url: "${calendarUrl}", username: ${radicale.username}, password: "${radicale.password}" }`;
+    const { app, sync } = await withSources(`[{ id: anna, sources: [${source}] }]`, { max_slots: '1000' });
+    await putEvent(auth, 'single', calendarOf(event('single', '20261201T100000Z', '20261201T103000Z')));
+    await putEvent(
+      auth,
+      'daily',
+      calendarOf(
+        event('daily', '20261202T110000Z', '20261202T113000Z', 'RRULE:FREQ=DAILY;COUNT=4\nEXDATE:20261203T110000Z\n'),
+      ),
+    );
+    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+    const listed = starts(await app.post('/available', {}));
+    expect(listed).not.toContain('2026-12-01T10:00:00.000Z');
+    expect(listed).toContain('2026-12-01T10:30:00.000Z');
+    expect(listed).not.toContain('2026-12-02T11:00:00.000Z');
+    expect(listed).toContain('2026-12-03T11:00:00.000Z');
+    expect(listed).not.toContain('2026-12-04T11:00:00.000Z');
+    expect(listed).not.toContain('2026-12-05T11:00:00.000Z');
+    expect(listed).toContain('2026-12-06T11:00:00.000Z');
+  });
+});
+
+describe('the bookings feed', () => {
+  it('should list every booking at the right instant for the token, and be 404 otherwise', async () => {
+    const app = await start({
+      yaml: calendarYaml({ feed_token: 's3cret', resources: '[{ id: anna }, { id: ben }]', name: 'Consultation' }),
+      now: NOW,
+    });
+    running.push(app);
+    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z', contact_details: { name: 'Ada' } });
+    app.setNow(NOW + 1);
+    await app.post('/book', { contact_id: 'c2', start_iso: '2026-12-01T09:00:00Z' });
+    const bookings = await app.store.bookings('main');
+
+    const response = await fetch(`${app.url}/calendars/main/bookings.ics?token=s3cret`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/calendar/);
+    const events = new ICAL.Component(ICAL.parse(await response.text()))
+      .getAllSubcomponents('vevent')
+      .map((component) => new ICAL.Event(component));
+    expect(
+      events.map((item) => [item.uid, item.startDate.toJSDate().toISOString(), item.endDate.toJSDate().toISOString()]),
+    ).toEqual(
+      bookings.map((booking) => [
+        `${booking.id}@slotline`,
+        new Date(booking.start).toISOString(),
+        new Date(booking.end).toISOString(),
+      ]),
+    );
+    expect(events[0]!.summary).toBe('Consultation: Ada');
+
+    const anna = await (await fetch(`${app.url}/calendars/main/resources/anna/bookings.ics?token=s3cret`)).text();
+    expect(anna).toContain(bookings.find((booking) => booking.resourceId === 'anna')!.id);
+    expect(anna).not.toContain(bookings.find((booking) => booking.resourceId === 'ben')!.id);
+    for (const path of ['bookings.ics?token=wrong', 'bookings.ics', 'resources/nobody/bookings.ics?token=s3cret']) {
+      expect((await fetch(`${app.url}/calendars/main/${path}`)).status).toBe(404);
+    }
+  });
+});

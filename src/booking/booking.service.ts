@@ -6,6 +6,7 @@ import { countInRange } from '../engine/interval.js';
 import { dayInstants } from '../engine/schedule.js';
 import { localDateOf } from '../engine/zone.js';
 import { StoreUnavailableError, type BookingPlan, type BookingSnapshot, type Store } from '../store/store.js';
+import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';
 import { groupByResource, resourceLoads } from './resource-loads.js';
@@ -50,9 +51,11 @@ export async function bookSlot(
   calendar: CalendarConfig,
   request: BookRequest,
   now: number,
+  liveBusy?: LiveBusy,
 ): Promise<BookingOutcome> {
   if (!calendar.booking) return refuseRequest(availability, calendar, 'booking_disabled', now);
   const window = relevantWindow(calendar, request.start, request.start);
+  const live = liveBusy ? await liveBusy(calendar, blockedRange(calendar, request.start)) : [];
   const query = {
     calendarId: calendar.id,
     day: localDateOf(calendar.timezone, request.start),
@@ -63,7 +66,9 @@ export async function bookSlot(
   };
   let booked;
   try {
-    booked = await store.book(query, (snapshot) => decide(calendar, request, snapshot, now));
+    booked = await store.book(query, (snapshot) =>
+      decide(calendar, request, { ...snapshot, busy: [...snapshot.busy, ...live] }, now),
+    );
   } catch (error) {
     if (error instanceof StoreUnavailableError) return unavailable(calendar);
     throw error;
@@ -98,9 +103,10 @@ function decide(
   const chosen = assign(calendar, judgement.freeResources, loads, snapshot, request.start);
   const resourceId = calendar.resources[chosen]!.id;
   const blocked = blockedRange(calendar, request.start);
+  const id = randomUUID();
   return {
     insert: {
-      id: randomUUID(),
+      id,
       calendarId: calendar.id,
       resourceId,
       start: request.start,
@@ -114,8 +120,24 @@ function decide(
       createdAt: now,
     },
     replace: replaced,
+    writebacks: [
+      ...writtenTo(calendar, resourceId).map((sourceId) => ({ bookingId: id, sourceId, action: 'put' as const })),
+      ...replaced.flatMap((booking) =>
+        writtenTo(calendar, booking.resourceId).map((sourceId) => ({
+          bookingId: booking.id,
+          sourceId,
+          action: 'delete' as const,
+        })),
+      ),
+    ],
     result: { status: 'success', kind: replaced.length > 0 ? 'replaced' : 'success', resourceId },
   };
+}
+
+/** The CalDAV sources a resource's bookings are written to. */
+function writtenTo(calendar: CalendarConfig, resourceId: string): string[] {
+  const resource = calendar.resources.find((candidate) => candidate.id === resourceId);
+  return (resource?.sources ?? []).filter((source) => source.writeBookings).map((source) => source.id);
 }
 
 /** Picks one of the free resources (indices in calendar order) by the calendar's rule. */

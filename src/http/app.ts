@@ -8,6 +8,7 @@ import { readBookRequest } from '../contract/book-request.js';
 import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
 import { bookingsFeed } from '../sources/booking-event.js';
+import { liveBusyReader } from '../sources/live-check.js';
 import { isStale } from '../sources/sync.service.js';
 import type { Interval } from '../engine/interval.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
@@ -81,6 +82,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
 
   const availability = createAvailability(store);
+  const liveBusy = liveBusyReader(app.log);
   const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
   const defaultCalendar = config.calendars[0]!;
   const calendarOf = (request: FastifyRequest): CalendarConfig => {
@@ -138,7 +140,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         const calendar = calendarOf(request);
         const read = readBookRequest(request.body);
         const outcome = read.ok
-          ? await bookSlot(store, availability, calendar, read.request, now())
+          ? await bookSlot(store, availability, calendar, read.request, now(), liveBusy)
           : await refuseRequest(availability, calendar, read.problem, now());
         request.log.info({ calendar: calendar.id, outcome: outcome.kind }, 'booking');
         request.outcome = outcome.kind;

@@ -1,14 +1,18 @@
 import type { CalendarConfig, Config, ResourceConfig, SourceConfig } from '../config/config.types.js';
 import type { Interval } from '../engine/interval.js';
 import type { SourceState, Store } from '../store/store.js';
-import { readEvents, readTag } from './caldav.js';
+import { bookingObject, bookingUid } from './booking-event.js';
+import { deleteEvent, putEvent, readEvents, readTag } from './caldav.js';
 import { busyFromIcal, busyFromIcalObjects } from './ical-busy.js';
-import { OWN_UID_SUFFIX } from './own-events.js';
+import { isOwnEvent } from './own-events.js';
 
 const DAY_MS = 86_400_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 /** The first retry after a failure; each further failure doubles it, up to the sync interval. */
 const FIRST_RETRY_MS = 15_000;
+/** How often queued write-backs are looked for, and the longest wait between two tries of one. */
+const WRITEBACK_EVERY_MS = 5_000;
+const WRITEBACK_MAX_RETRY_MS = 3_600_000;
 
 export interface SyncLog {
   info(fields: object, message: string): void;
@@ -41,6 +45,9 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
     calendar.resources.flatMap((resource) => resource.sources.map((source) => ({ calendar, resource, source }))),
   );
   const timers = new Map<string, NodeJS.Timeout>();
+  const writeTargets = new Map(
+    targets.filter((target) => target.source.writeBookings).map((target) => [target.source.id, target]),
+  );
   let stopped = false;
 
   /** Busy time is read from a day back to two days past the horizon, so a day's load is whole. */
@@ -98,7 +105,39 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
     timers.set(target.source.id, timer);
   }
 
+  /**
+   * Carries out queued write-backs: a booking becomes an event in the resource's CalDAV calendar,
+   * a replaced one is removed. A failure is retried later and never touches the booking itself.
+   */
+  async function flushWritebacks(): Promise<number> {
+    const at = now();
+    let done = 0;
+    for (const writeback of await store.claimWritebacks(at, at + 60_000, 20)) {
+      const target = writeTargets.get(writeback.sourceId);
+      try {
+        if (target && writeback.action === 'put') {
+          const booking = await store.bookingById(writeback.bookingId);
+          // A booking replaced before it was written needs no event: its delete is queued too.
+          if (booking?.status === 'active') {
+            await putEvent(target.source, bookingUid(booking.id), bookingObject(target.calendar, booking));
+          }
+        } else if (target) {
+          await deleteEvent(target.source, bookingUid(writeback.bookingId));
+        }
+        await store.writebackDone(writeback, now());
+        done++;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const retryIn = Math.min(WRITEBACK_MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** writeback.attempts);
+        await store.writebackFailed(writeback, reason, now() + retryIn);
+        log.warn({ source: writeback.sourceId, action: writeback.action, reason }, 'write-back failed; will retry');
+      }
+    }
+    return done;
+  }
+
   return {
+    flushWritebacks,
     /** Syncs every source once, now; what tests and start-up use. */
     async syncAll(): Promise<Map<string, SyncOutcome>> {
       const states = await statesById();
@@ -109,6 +148,12 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
     /** Keeps syncing in the background until `stop`. */
     start(): void {
       for (const target of targets) schedule(target, 0);
+      if (writeTargets.size === 0) return;
+      const writer = setInterval(() => {
+        flushWritebacks().catch((error: unknown) => log.warn({ err: error }, 'write-backs could not run'));
+      }, WRITEBACK_EVERY_MS);
+      writer.unref();
+      timers.set('writebacks', writer);
     },
     stop(): void {
       stopped = true;
@@ -126,7 +171,7 @@ async function readSource(
   zone: string,
   knownTag: string | null,
 ): Promise<{ busy: Interval[] | 'unchanged'; tag: string | null }> {
-  const options = { window: range, zone, ignoreUid: (uid: string) => uid.endsWith(OWN_UID_SUFFIX) };
+  const options = { window: range, zone, ignoreUid: isOwnEvent };
   if (source.type === 'ics') {
     const response = await fetch(source.url, {
       headers: { ...(knownTag ? { 'if-none-match': knownTag } : {}), ...basicAuth(source) },

@@ -79,6 +79,8 @@ export function bookingQueries(dialect: Dialect) {
         .returning('version')
         .compile(),
 
+    byId: (id: string): CompiledQuery => db.selectFrom('bookings').selectAll().where('id', '=', id).compile(),
+
     activeSince: (calendarId: string, since: number): CompiledQuery =>
       active()
         .selectAll()

@@ -1,4 +1,5 @@
-import type { BlockedRange, Booking, BusyRange, SourceState } from './store.js';
+import type { WritebackAction } from './booking.table.js';
+import type { BlockedRange, Booking, BusyRange, SourceState, Writeback } from './store.js';
 
 /** Rows as the drivers return them; bigint columns may arrive as strings, hence Number(). */
 export type Row = Record<string, unknown>;
@@ -45,5 +46,13 @@ export function toSourceState(row: Row): SourceState {
     failures: Number(row.failures),
     error: row.error === null ? null : String(row.error),
     tag: row.tag === null ? null : String(row.tag),
+  };
+}
+
+export function toWriteback(row: Row): Writeback {
+  return {
+    bookingId: String(row.booking_id),
+    sourceId: String(row.source_id),
+    action: row.action as WritebackAction,
   };
 }

@@ -50,9 +50,23 @@ export interface SourceStateTable {
   lease_until: Generated<number>;
 }
 
+export type WritebackAction = 'put' | 'delete';
+
+export interface WritebackTable {
+  booking_id: string;
+  source_id: string;
+  action: WritebackAction;
+  attempts: Generated<number>;
+  /** When the next attempt is due; also a short lease while one process works on it. */
+  next_at: number;
+  done_at: number | null;
+  error: string | null;
+}
+
 export interface Database {
   bookings: BookingTable;
   booking_versions: BookingVersionTable;
   busy_intervals: BusyIntervalTable;
   source_states: SourceStateTable;
+  writebacks: WritebackTable;
 }

@@ -2,6 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import type { BookingQueries } from './booking.queries.js';
 import { toBlockedRange, toBooking, toBusyRange, type Row } from './booking.rows.js';
 import type { BusyQueries } from './busy.queries.js';
+import type { WritebackQueries } from './writeback.queries.js';
 import {
   blockedRangeOf,
   type BookingChange,
@@ -60,16 +61,17 @@ export function toSnapshot(
 }
 
 /** The plan's writes, the calendar's version bump last; none when the plan writes nothing. */
-export function planWrites(queries: BookingQueries, query: BookingQuery, plan: BookingPlan<unknown>): CompiledQuery[] {
+export function planWrites(
+  queries: BookingQueries,
+  writebackQueries: WritebackQueries,
+  query: BookingQuery,
+  plan: BookingPlan<unknown>,
+): CompiledQuery[] {
   const writes: CompiledQuery[] = [];
-  if (plan.replace?.length)
-    writes.push(
-      queries.replace(
-        plan.replace.map((booking) => booking.id),
-        query.now,
-      ),
-    );
+  const replaced = (plan.replace ?? []).map((booking) => booking.id);
+  if (replaced.length > 0) writes.push(queries.replace(replaced, query.now));
   if (plan.insert) writes.push(queries.insert(plan.insert));
+  if (writes.length > 0 && plan.writebacks?.length) writes.push(writebackQueries.queue(plan.writebacks, query.now));
   if (writes.length > 0) writes.push(queries.bumpVersion(query.calendarId));
   return writes;
 }

@@ -90,6 +90,24 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004-writebacks': {
+    async up(db: Kysely<unknown>) {
+      // Bookings to write to (put) or remove from (delete) CalDAV calendars: queued in the booking's
+      // transaction, so a write is never lost, and retried until done.
+      await db.schema
+        .createTable('writebacks')
+        .addColumn('booking_id', 'text', (column) => column.notNull())
+        .addColumn('source_id', 'text', (column) => column.notNull())
+        .addColumn('action', 'text', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('next_at', 'bigint', (column) => column.notNull())
+        .addColumn('done_at', 'bigint')
+        .addColumn('error', 'text')
+        .addPrimaryKeyConstraint('writebacks_key', ['booking_id', 'source_id', 'action'])
+        .execute();
+      await db.schema.createIndex('writebacks_due').on('writebacks').columns(['done_at', 'next_at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,6 +6,7 @@ import type { Row } from './booking.rows.js';
 import type { Database } from './booking.table.js';
 import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import { busyQueries } from './busy.queries.js';
+import { writebackQueries } from './writeback.queries.js';
 import { migrate } from './migrate.js';
 import { storeOn } from './runner.store.js';
 import { StoreUnavailableError, type Store } from './store.js';
@@ -53,12 +54,14 @@ export async function openPostgresStore(url: string, settings: PoolSettings): Pr
   }
   const queries = bookingQueries(dialect);
   const busy = busyQueries(dialect);
+  const writebacks = writebackQueries(dialect);
   const rows = async (executor: Kysely<Database>, query: CompiledQuery) =>
     (await executor.executeQuery<Row>(query)).rows;
 
   return storeOn({
     queries,
     busyQueries: busy,
+    writebackQueries: writebacks,
     read: (query) => unavailableOnOutage(() => rows(db, query)),
     atomically: (batch) =>
       unavailableOnOutage(() =>
@@ -84,7 +87,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings): Pr
                   lastAssigned: await Promise.all(reads.lastAssigned.map((read) => rows(trx, read))),
                 }),
               );
-              const writes = planWrites(queries, query, plan);
+              const writes = planWrites(queries, writebacks, query, plan);
               if (writes.length === 0) return { result: plan.result };
               let bumped: Row[] = [];
               for (const write of writes) bumped = await rows(trx, write);

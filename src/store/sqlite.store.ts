@@ -7,6 +7,7 @@ import type { Row } from './booking.rows.js';
 import type { Database } from './booking.table.js';
 import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import { busyQueries } from './busy.queries.js';
+import { writebackQueries } from './writeback.queries.js';
 import { migrate } from './migrate.js';
 import { storeOn } from './runner.store.js';
 import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot, Store } from './store.js';
@@ -27,6 +28,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
 
   const queries = bookingQueries(dialect);
   const busy = busyQueries(dialect);
+  const writebacks = writebackQueries(dialect);
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepared = (query: CompiledQuery) => {
     let statement = statements.get(query.sql);
@@ -56,7 +58,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
           lastAssigned: reads.lastAssigned.map(rows),
         }),
       );
-      const writes = planWrites(queries, query, plan);
+      const writes = planWrites(queries, writebacks, query, plan);
       if (writes.length === 0) return { result: plan.result };
       const [bumped] = writes.map(rows)[writes.length - 1]!;
       return { result: plan.result, change: changeOf(query, plan, Number(bumped!.version)) };
@@ -66,6 +68,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   return storeOn({
     queries,
     busyQueries: busy,
+    writebackQueries: writebacks,
     read: async (query) => rows(query),
     atomically: async (batch) => atomically.immediate(batch),
     book: async <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>) =>

@@ -1,5 +1,5 @@
 import type { Interval } from '../engine/interval.js';
-import type { BookingStatus } from './booking.table.js';
+import type { BookingStatus, WritebackAction } from './booking.table.js';
 
 export interface Booking {
   readonly id: string;
@@ -76,11 +76,20 @@ export interface BookingSnapshot {
   readonly lastAssigned: ReadonlyMap<string, number>;
 }
 
+/** A booking to write to, or remove from, a calendar elsewhere. */
+export interface Writeback {
+  readonly bookingId: string;
+  readonly sourceId: string;
+  readonly action: WritebackAction;
+}
+
 /** The writes a decision asks for, and what to answer once they are durable. */
 export interface BookingPlan<T> {
   readonly insert?: NewBooking;
   /** Active bookings to mark replaced. */
   readonly replace?: readonly Booking[];
+  /** Queued with the booking, carried out in the background. */
+  readonly writebacks?: readonly Writeback[];
   readonly result: T;
 }
 
@@ -156,6 +165,14 @@ export interface Store {
   /** Whether this process may sync the source now: one process holds it until `until`. */
   claimSync(sourceId: string, now: number, until: number): Promise<boolean>;
   sourceStates(): Promise<SourceState[]>;
+  /**
+   * Write-backs due now, each leased to this process until `leaseUntil` so that no other takes
+   * it meanwhile.
+   */
+  claimWritebacks(now: number, leaseUntil: number, limit: number): Promise<(Writeback & { attempts: number })[]>;
+  writebackDone(writeback: Writeback, now: number): Promise<void>;
+  writebackFailed(writeback: Writeback, error: string, retryAt: number): Promise<void>;
+  bookingById(id: string): Promise<Booking | undefined>;
   /** Active bookings of a calendar that end after `since`, by start. */
   activeBookings(calendarId: string, since: number): Promise<Booking[]>;
   /** Every booking of a calendar, in any status, oldest first. */

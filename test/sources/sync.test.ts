@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { putEvent } from '../../src/sources/caldav.js';
+import { putEvent, readEvents } from '../../src/sources/caldav.js';
 import { createSync } from '../../src/sources/sync.service.js';
 import { dropTestDatabases } from '../dialects.js';
 import { calendarYaml, start, starts, type Running } from '../http/harness.js';
@@ -154,6 +154,56 @@ describe('busy time from a real CalDAV server (Radicale)', () => {
     expect(listed).not.toContain('2026-12-04T11:00:00.000Z');
     expect(listed).not.toContain('2026-12-05T11:00:00.000Z');
     expect(listed).toContain('2026-12-06T11:00:00.000Z');
+  });
+});
+
+describe('bookings and a real CalDAV calendar (Radicale)', () => {
+  let radicale: Radicale;
+  beforeAll(async () => {
+    radicale = await startRadicale();
+  });
+  afterAll(() => radicale.stop());
+
+  const open = async (name: string, writeBookings: boolean) => {
+    const calendarUrl = await radicale.makeCalendar(name);
+    const auth = { url: calendarUrl, username: radicale.username, password: radicale.password };
+    const source = `{ type: caldav, url: "${calendarUrl}", username: ${radicale.username}, password: "${radicale.password}", write_bookings: ${writeBookings} }`;
+    return { auth, ...(await withSources(`[{ id: anna, sources: [${source}] }]`, { max_slots: '1000' })) };
+  };
+  const uidsIn = async (auth: { url: string; username: string; password: string }) => {
+    const { objects } = await readEvents(auth, { start: NOW, end: NOW + 30 * 86_400_000 });
+    return objects.map(
+      (object) => new ICAL.Event(new ICAL.Component(ICAL.parse(object)).getFirstSubcomponent('vevent')!).uid,
+    );
+  };
+
+  it('should ask the calendar before confirming, so a meeting entered since the last sync is not double-booked', async () => {
+    const { app, auth, sync } = await open('live-check', false);
+    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+    await putEvent(auth, 'just-now', calendarOf(event('just-now', '20261201T110000Z', '20261201T113000Z')));
+    const answer = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T11:00:00Z' });
+    expect(answer.body.reason).toMatch(/^That time is no longer available/);
+    expect(await app.store.bookings('main')).toEqual([]);
+  });
+
+  it('should write a booking there as an event, and remove it when the contact rebooks elsewhere', async () => {
+    const { app, auth, sync, setNow } = await open('write-back', true);
+    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z', contact_details: { name: 'Ada' } });
+    expect(await sync.flushWritebacks()).toBe(1);
+    const [first] = await app.store.bookings('main');
+    expect(await uidsIn(auth)).toEqual([`${first!.id}@slotline`]);
+
+    // Its own event is not read back as busy time.
+    setNow(NOW + 1);
+    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+    expect(await app.store.busy('main', NOW, NOW + 30 * 86_400_000)).toEqual([]);
+
+    app.setNow(NOW + 2);
+    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-02T10:00:00Z', contact_details: { name: 'Ada' } });
+    setNow(NOW + 3);
+    expect(await sync.flushWritebacks()).toBe(2);
+    const second = (await app.store.bookings('main')).find((booking) => booking.status === 'active');
+    expect(await uidsIn(auth)).toEqual([`${second!.id}@slotline`]);
   });
 });
 

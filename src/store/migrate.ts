@@ -14,6 +14,8 @@ export async function migrate(db: Kysely<Database>, schema?: string): Promise<vo
   await db.connection().execute(async (connection) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
     try {
+      // Under the lock too: `create schema if not exists` is not safe against a concurrent twin.
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(connection);
       // Named, or Kysely may take another schema's migration table for ours.
       await migrateToLatest(connection, schema ?? 'public');
     } finally {

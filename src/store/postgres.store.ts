@@ -38,15 +38,18 @@ export async function openPostgresStore(url: string, settings: PoolSettings): Pr
     connectionTimeoutMillis: settings.connectTimeout,
     idleTimeoutMillis: settings.idleTimeout,
     statement_timeout: settings.statementTimeout,
+    // The server cancels slow statements; this catches a network that stops answering altogether.
+    query_timeout: settings.statementTimeout + 1_000,
     // btree_gist lives in public, so public stays on the path after our schema.
     options: schema ? `-c search_path=${quoteIdentifier(schema)},public` : undefined,
   });
-  // An idle connection that the server drops must not crash the process; the next query reconnects.
+  // A connection that the server or the network drops must not crash the process: idle ones
+  // report to the pool, checked-out ones to themselves. The query fails, the pool discards it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const dialect = new PostgresDialect({ pool });
   const db = new Kysely<Database>({ dialect });
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
     await migrate(db, schema);
   } catch (error) {
     await db.destroy();
@@ -148,7 +151,7 @@ async function unavailableOnOutage<T>(call: () => Promise<T>): Promise<T> {
       state.startsWith('57P0') ||
       state === '53300' ||
       ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(state) ||
-      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(
         message,
       );
     if (lost) throw new StoreUnavailableError('the database cannot be reached', { cause: error });

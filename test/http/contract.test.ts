@@ -165,7 +165,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     it('should answer /healthz and /readyz', async () => {
       const app = await open({ yaml: calendarYaml(), now: NOW });
       expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
-      expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({ status: 'ready', sources: [] });
     });
   });
 

@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { putEvent, readEvents } from '../../src/sources/caldav.js';
 import { createSync } from '../../src/sources/sync.service.js';
-import { dropTestDatabases } from '../dialects.js';
+import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
 import { calendarYaml, start, starts, type Running } from '../http/harness.js';
 import { startRadicale, type Radicale } from './radicale.js';
 
@@ -49,8 +49,8 @@ afterAll(async () => {
   await dropTestDatabases();
 });
 
-async function withSources(resources: string, fields: Record<string, string> = {}) {
-  const app = await start({ yaml: calendarYaml({ resources, ...fields }), now: NOW });
+async function withSources(dialect: Dialect, resources: string, fields: Record<string, string> = {}) {
+  const app = await start({ yaml: calendarYaml({ resources, ...fields }), now: NOW, dialect });
   running.push(app);
   let now = NOW;
   const sync = createSync({ config: app.config, store: app.store, log: silent, now: () => now });
@@ -59,187 +59,215 @@ async function withSources(resources: string, fields: Record<string, string> = {
 
 const readyz = async (app: Running) => (await fetch(`${app.url}/readyz`)).json();
 
-describe('busy time from an ICS feed', () => {
-  it('should remove the overlapping slots after one sync and keep them out when the feed fails', async () => {
-    feed.status = 200;
-    feed.etag = '"v1"';
-    feed.body = calendarOf(event('meeting-1', '20261201T090000Z', '20261201T100000Z'));
-    const { app, sync, setNow } = await withSources(`[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`);
-    expect(starts(await app.post('/available', {}))).toContain('2026-12-01T09:30:00.000Z');
+describe.each(DIALECTS)('on %s', (dialect) => {
+  describe('busy time from an ICS feed', () => {
+    it('should remove the overlapping slots after one sync and keep them out when the feed fails', async () => {
+      feed.status = 200;
+      feed.etag = '"v1"';
+      feed.conditionalHits = 0;
+      feed.body = calendarOf(event('meeting-1', '20261201T090000Z', '20261201T100000Z'));
+      const { app, sync, setNow } = await withSources(
+        dialect,
+        `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`,
+      );
+      expect(starts(await app.post('/available', {}))).toContain('2026-12-01T09:30:00.000Z');
 
-    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
-    const listed = starts(await app.post('/available', {}));
-    expect(listed).not.toContain('2026-12-01T09:00:00.000Z');
-    expect(listed).not.toContain('2026-12-01T09:30:00.000Z');
-    expect(listed).toContain('2026-12-01T10:00:00.000Z');
-    const taken = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:30:00Z' });
-    expect(taken.body.reason).toMatch(/^That time is no longer available/);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      const listed = starts(await app.post('/available', {}));
+      expect(listed).not.toContain('2026-12-01T09:00:00.000Z');
+      expect(listed).not.toContain('2026-12-01T09:30:00.000Z');
+      expect(listed).toContain('2026-12-01T10:00:00.000Z');
+      const taken = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:30:00Z' });
+      expect(taken.body.reason).toMatch(/^That time is no longer available/);
 
-    // The lease of the first sync has run out; the feed has not changed.
-    setNow(NOW + 10 * 60_000);
-    expect([...(await sync.syncAll()).values()]).toEqual(['unchanged']);
-    expect(feed.conditionalHits).toBe(1);
+      // The lease of the first sync has run out; the feed has not changed.
+      setNow(NOW + 10 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['unchanged']);
+      expect(feed.conditionalHits).toBe(1);
 
-    for (const [round, [status, body]] of (
-      [
-        [500, 'oops'],
-        [200, '<html>not a calendar</html>'],
-      ] as const
-    ).entries()) {
-      feed.status = status;
-      feed.body = body;
-      feed.etag = `"${status}"`;
-      setNow(NOW + (20 + 10 * round) * 60_000);
-      expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
-      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:30:00.000Z');
-    }
-    const report = await readyz(app);
-    expect(report.status).toBe('ready');
-    expect(report.sources).toEqual([
-      { id: expect.stringMatching(/^main\/anna\//), stale: false, synced_at: '2026-11-30T06:10:00.000Z', failures: 2 },
-    ]);
-    expect(JSON.stringify(report)).not.toContain(feedUrl);
-  });
-
-  it('should let one process at a time sync a source', async () => {
-    feed.status = 200;
-    feed.body = calendarOf();
-    const { app } = await withSources(`[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`);
-    const first = createSync({ config: app.config, store: app.store, log: silent, now: () => NOW });
-    const second = createSync({ config: app.config, store: app.store, log: silent, now: () => NOW + 1 });
-    expect([...(await first.syncAll()).values()]).toEqual(['synced']);
-    expect([...(await second.syncAll()).values()]).toEqual(['skipped']);
-  });
-
-  it('should block the resource with on_stale block once its source is stale', async () => {
-    feed.status = 503;
-    const resources = `[{ id: anna, on_stale: block, sync_every: 1m, sources: [{ type: ics, url: "${feedUrl}" }] }, { id: ben }]`;
-    const { app, sync } = await withSources(resources, { assignment: 'ordered' });
-    expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
-    expect((await readyz(app)).sources[0]).toMatchObject({ stale: true, synced_at: null, failures: 1 });
-    // Anna offers nothing, so the first booking goes to Ben although Anna comes first.
-    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
-    const [booking] = await app.store.bookings('main');
-    expect(booking!.resourceId).toBe('ben');
-    expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
-  });
-});
-
-describe('busy time from a real CalDAV server (Radicale)', () => {
-  let radicale: Radicale;
-  beforeAll(async () => {
-    radicale = await startRadicale();
-  });
-  afterAll(() => radicale.stop());
-
-  it('should remove slots of an event created there, and every occurrence of a series but the excluded one', async () => {
-    const calendarUrl = await radicale.makeCalendar('anna-work');
-    const auth = { url: calendarUrl, username: radicale.username, password: radicale.password };
-    const source = `{ type: caldav, url: "${calendarUrl}", username: ${radicale.username}, password: "${radicale.password}" }`;
-    const { app, sync } = await withSources(`[{ id: anna, sources: [${source}] }]`, { max_slots: '1000' });
-    await putEvent(auth, 'single', calendarOf(event('single', '20261201T100000Z', '20261201T103000Z')));
-    await putEvent(
-      auth,
-      'daily',
-      calendarOf(
-        event('daily', '20261202T110000Z', '20261202T113000Z', 'RRULE:FREQ=DAILY;COUNT=4\nEXDATE:20261203T110000Z\n'),
-      ),
-    );
-    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
-    const listed = starts(await app.post('/available', {}));
-    expect(listed).not.toContain('2026-12-01T10:00:00.000Z');
-    expect(listed).toContain('2026-12-01T10:30:00.000Z');
-    expect(listed).not.toContain('2026-12-02T11:00:00.000Z');
-    expect(listed).toContain('2026-12-03T11:00:00.000Z');
-    expect(listed).not.toContain('2026-12-04T11:00:00.000Z');
-    expect(listed).not.toContain('2026-12-05T11:00:00.000Z');
-    expect(listed).toContain('2026-12-06T11:00:00.000Z');
-  });
-});
-
-describe('bookings and a real CalDAV calendar (Radicale)', () => {
-  let radicale: Radicale;
-  beforeAll(async () => {
-    radicale = await startRadicale();
-  });
-  afterAll(() => radicale.stop());
-
-  const open = async (name: string, writeBookings: boolean) => {
-    const calendarUrl = await radicale.makeCalendar(name);
-    const auth = { url: calendarUrl, username: radicale.username, password: radicale.password };
-    const source = `{ type: caldav, url: "${calendarUrl}", username: ${radicale.username}, password: "${radicale.password}", write_bookings: ${writeBookings} }`;
-    return { auth, ...(await withSources(`[{ id: anna, sources: [${source}] }]`, { max_slots: '1000' })) };
-  };
-  const uidsIn = async (auth: { url: string; username: string; password: string }) => {
-    const { objects } = await readEvents(auth, { start: NOW, end: NOW + 30 * 86_400_000 });
-    return objects.map(
-      (object) => new ICAL.Event(new ICAL.Component(ICAL.parse(object)).getFirstSubcomponent('vevent')!).uid,
-    );
-  };
-
-  it('should ask the calendar before confirming, so a meeting entered since the last sync is not double-booked', async () => {
-    const { app, auth, sync } = await open('live-check', false);
-    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
-    await putEvent(auth, 'just-now', calendarOf(event('just-now', '20261201T110000Z', '20261201T113000Z')));
-    const answer = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T11:00:00Z' });
-    expect(answer.body.reason).toMatch(/^That time is no longer available/);
-    expect(await app.store.bookings('main')).toEqual([]);
-  });
-
-  it('should write a booking there as an event, and remove it when the contact rebooks elsewhere', async () => {
-    const { app, auth, sync, setNow } = await open('write-back', true);
-    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z', contact_details: { name: 'Ada' } });
-    expect(await sync.flushWritebacks()).toBe(1);
-    const [first] = await app.store.bookings('main');
-    expect(await uidsIn(auth)).toEqual([`${first!.id}@slotline`]);
-
-    // Its own event is not read back as busy time.
-    setNow(NOW + 1);
-    expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
-    expect(await app.store.busy('main', NOW, NOW + 30 * 86_400_000)).toEqual([]);
-
-    app.setNow(NOW + 2);
-    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-02T10:00:00Z', contact_details: { name: 'Ada' } });
-    setNow(NOW + 3);
-    expect(await sync.flushWritebacks()).toBe(2);
-    const second = (await app.store.bookings('main')).find((booking) => booking.status === 'active');
-    expect(await uidsIn(auth)).toEqual([`${second!.id}@slotline`]);
-  });
-});
-
-describe('the bookings feed', () => {
-  it('should list every booking at the right instant for the token, and be 404 otherwise', async () => {
-    const app = await start({
-      yaml: calendarYaml({ feed_token: 's3cret', resources: '[{ id: anna }, { id: ben }]', name: 'Consultation' }),
-      now: NOW,
+      for (const [round, [status, body]] of (
+        [
+          [500, 'oops'],
+          [200, '<html>not a calendar</html>'],
+        ] as const
+      ).entries()) {
+        feed.status = status;
+        feed.body = body;
+        feed.etag = `"${status}"`;
+        setNow(NOW + (20 + 10 * round) * 60_000);
+        expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
+        expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:30:00.000Z');
+      }
+      const report = await readyz(app);
+      expect(report.status).toBe('ready');
+      expect(report.sources).toEqual([
+        {
+          id: expect.stringMatching(/^main\/anna\//),
+          stale: false,
+          synced_at: '2026-11-30T06:10:00.000Z',
+          failures: 2,
+        },
+      ]);
+      expect(JSON.stringify(report)).not.toContain(feedUrl);
     });
-    running.push(app);
-    await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z', contact_details: { name: 'Ada' } });
-    app.setNow(NOW + 1);
-    await app.post('/book', { contact_id: 'c2', start_iso: '2026-12-01T09:00:00Z' });
-    const bookings = await app.store.bookings('main');
 
-    const response = await fetch(`${app.url}/calendars/main/bookings.ics?token=s3cret`);
-    expect(response.headers.get('content-type')).toMatch(/^text\/calendar/);
-    const events = new ICAL.Component(ICAL.parse(await response.text()))
-      .getAllSubcomponents('vevent')
-      .map((component) => new ICAL.Event(component));
-    expect(
-      events.map((item) => [item.uid, item.startDate.toJSDate().toISOString(), item.endDate.toJSDate().toISOString()]),
-    ).toEqual(
-      bookings.map((booking) => [
-        `${booking.id}@slotline`,
-        new Date(booking.start).toISOString(),
-        new Date(booking.end).toISOString(),
-      ]),
-    );
-    expect(events[0]!.summary).toBe('Consultation: Ada');
+    it('should let one process at a time sync a source', async () => {
+      feed.status = 200;
+      feed.body = calendarOf();
+      const { app } = await withSources(dialect, `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`);
+      const first = createSync({ config: app.config, store: app.store, log: silent, now: () => NOW });
+      const second = createSync({ config: app.config, store: app.store, log: silent, now: () => NOW + 1 });
+      expect([...(await first.syncAll()).values()]).toEqual(['synced']);
+      expect([...(await second.syncAll()).values()]).toEqual(['skipped']);
+    });
 
-    const anna = await (await fetch(`${app.url}/calendars/main/resources/anna/bookings.ics?token=s3cret`)).text();
-    expect(anna).toContain(bookings.find((booking) => booking.resourceId === 'anna')!.id);
-    expect(anna).not.toContain(bookings.find((booking) => booking.resourceId === 'ben')!.id);
-    for (const path of ['bookings.ics?token=wrong', 'bookings.ics', 'resources/nobody/bookings.ics?token=s3cret']) {
-      expect((await fetch(`${app.url}/calendars/main/${path}`)).status).toBe(404);
-    }
+    it('should block the resource with on_stale block once its source is stale', async () => {
+      feed.status = 503;
+      const resources = `[{ id: anna, on_stale: block, sync_every: 1m, sources: [{ type: ics, url: "${feedUrl}" }] }, { id: ben }]`;
+      const { app, sync } = await withSources(dialect, resources, { assignment: 'ordered' });
+      expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
+      expect((await readyz(app)).sources[0]).toMatchObject({ stale: true, synced_at: null, failures: 1 });
+      // Anna offers nothing, so the first booking goes to Ben although Anna comes first.
+      await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+      const [booking] = await app.store.bookings('main');
+      expect(booking!.resourceId).toBe('ben');
+      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
+    });
+  });
+
+  describe('busy time from a real CalDAV server (Radicale)', () => {
+    let radicale: Radicale;
+    beforeAll(async () => {
+      radicale = await startRadicale();
+    });
+    afterAll(() => radicale.stop());
+
+    it('should remove slots of an event created there, and every occurrence of a series but the excluded one', async () => {
+      const calendarUrl = await radicale.makeCalendar('anna-work');
+      const auth = { url: calendarUrl, username: radicale.username, password: radicale.password };
+      const source = `{ type: caldav, url: "${calendarUrl}", username: ${radicale.username}, password: "${radicale.password}" }`;
+      const { app, sync } = await withSources(dialect, `[{ id: anna, sources: [${source}] }]`, { max_slots: '1000' });
+      await putEvent(auth, 'single', calendarOf(event('single', '20261201T100000Z', '20261201T103000Z')));
+      await putEvent(
+        auth,
+        'daily',
+        calendarOf(
+          event('daily', '20261202T110000Z', '20261202T113000Z', 'RRULE:FREQ=DAILY;COUNT=4\nEXDATE:20261203T110000Z\n'),
+        ),
+      );
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      const listed = starts(await app.post('/available', {}));
+      expect(listed).not.toContain('2026-12-01T10:00:00.000Z');
+      expect(listed).toContain('2026-12-01T10:30:00.000Z');
+      expect(listed).not.toContain('2026-12-02T11:00:00.000Z');
+      expect(listed).toContain('2026-12-03T11:00:00.000Z');
+      expect(listed).not.toContain('2026-12-04T11:00:00.000Z');
+      expect(listed).not.toContain('2026-12-05T11:00:00.000Z');
+      expect(listed).toContain('2026-12-06T11:00:00.000Z');
+    });
+  });
+
+  describe('bookings and a real CalDAV calendar (Radicale)', () => {
+    let radicale: Radicale;
+    beforeAll(async () => {
+      radicale = await startRadicale();
+    });
+    afterAll(() => radicale.stop());
+
+    const open = async (name: string, writeBookings: boolean) => {
+      const calendarUrl = await radicale.makeCalendar(name);
+      const auth = { url: calendarUrl, username: radicale.username, password: radicale.password };
+      const source = `{ type: caldav, url: "${calendarUrl}", username: ${radicale.username}, password: "${radicale.password}", write_bookings: ${writeBookings} }`;
+      return { auth, ...(await withSources(dialect, `[{ id: anna, sources: [${source}] }]`, { max_slots: '1000' })) };
+    };
+    const uidsIn = async (auth: { url: string; username: string; password: string }) => {
+      const { objects } = await readEvents(auth, { start: NOW, end: NOW + 30 * 86_400_000 });
+      return objects.map(
+        (object) => new ICAL.Event(new ICAL.Component(ICAL.parse(object)).getFirstSubcomponent('vevent')!).uid,
+      );
+    };
+
+    it('should ask the calendar before confirming, so a meeting entered since the last sync is not double-booked', async () => {
+      const { app, auth, sync } = await open('live-check', false);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      await putEvent(auth, 'just-now', calendarOf(event('just-now', '20261201T110000Z', '20261201T113000Z')));
+      const answer = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T11:00:00Z' });
+      expect(answer.body.reason).toMatch(/^That time is no longer available/);
+      expect(await app.store.bookings('main')).toEqual([]);
+    });
+
+    it('should write a booking there as an event, and remove it when the contact rebooks elsewhere', async () => {
+      const { app, auth, sync, setNow } = await open('write-back', true);
+      await app.post('/book', {
+        contact_id: 'c1',
+        start_iso: '2026-12-01T09:00:00Z',
+        contact_details: { name: 'Ada' },
+      });
+      expect(await sync.flushWritebacks()).toBe(1);
+      const [first] = await app.store.bookings('main');
+      expect(await uidsIn(auth)).toEqual([`${first!.id}@slotline`]);
+
+      // Its own event is not read back as busy time.
+      setNow(NOW + 1);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(await app.store.busy('main', NOW, NOW + 30 * 86_400_000)).toEqual([]);
+
+      app.setNow(NOW + 2);
+      await app.post('/book', {
+        contact_id: 'c1',
+        start_iso: '2026-12-02T10:00:00Z',
+        contact_details: { name: 'Ada' },
+      });
+      setNow(NOW + 3);
+      expect(await sync.flushWritebacks()).toBe(2);
+      const second = (await app.store.bookings('main')).find((booking) => booking.status === 'active');
+      expect(await uidsIn(auth)).toEqual([`${second!.id}@slotline`]);
+    });
+  });
+
+  describe('the bookings feed', () => {
+    it('should list every booking at the right instant for the token, and be 404 otherwise', async () => {
+      const app = await start({
+        yaml: calendarYaml({ feed_token: 's3cret', resources: '[{ id: anna }, { id: ben }]', name: 'Consultation' }),
+        now: NOW,
+        dialect,
+      });
+      running.push(app);
+      await app.post('/book', {
+        contact_id: 'c1',
+        start_iso: '2026-12-01T09:00:00Z',
+        contact_details: { name: 'Ada' },
+      });
+      app.setNow(NOW + 1);
+      await app.post('/book', { contact_id: 'c2', start_iso: '2026-12-01T09:00:00Z' });
+      const bookings = await app.store.bookings('main');
+
+      const response = await fetch(`${app.url}/calendars/main/bookings.ics?token=s3cret`);
+      expect(response.headers.get('content-type')).toMatch(/^text\/calendar/);
+      const events = new ICAL.Component(ICAL.parse(await response.text()))
+        .getAllSubcomponents('vevent')
+        .map((component) => new ICAL.Event(component));
+      expect(
+        events.map((item) => [
+          item.uid,
+          item.startDate.toJSDate().toISOString(),
+          item.endDate.toJSDate().toISOString(),
+        ]),
+      ).toEqual(
+        bookings.map((booking) => [
+          `${booking.id}@slotline`,
+          new Date(booking.start).toISOString(),
+          new Date(booking.end).toISOString(),
+        ]),
+      );
+      expect(events[0]!.summary).toBe('Consultation: Ada');
+
+      const anna = await (await fetch(`${app.url}/calendars/main/resources/anna/bookings.ics?token=s3cret`)).text();
+      expect(anna).toContain(bookings.find((booking) => booking.resourceId === 'anna')!.id);
+      expect(anna).not.toContain(bookings.find((booking) => booking.resourceId === 'ben')!.id);
+      for (const path of ['bookings.ics?token=wrong', 'bookings.ics', 'resources/nobody/bookings.ics?token=s3cret']) {
+        expect((await fetch(`${app.url}/calendars/main/${path}`)).status).toBe(404);
+      }
+    });
   });
 });

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import { DEFAULT_POOL } from '../../src/store/postgres.store.js';
+import { DIALECTS, POSTGRES_URL, dropTestDatabases, freshDatabase } from '../dialects.js';
+import { serve, stopAll, type SlotlineProcess } from './slotline-process.js';
+
+/**
+ * Two real Slotline processes on one PostgreSQL schema, as behind a load balancer: the database
+ * alone keeps bookings single, and each process sees the other's bookings at once.
+ */
+const CONFIG = `calendars:
+  - id: shared
+    timezone: UTC
+    duration: 30m
+    min_notice: 1h
+    hours: { mon-sun: ["00:00-24:00"] }
+    resources: [{ id: r1 }, { id: r2 }, { id: r3 }]
+`;
+
+interface Row {
+  readonly resource_id: string;
+  readonly contact_key: string;
+  readonly start_at: string;
+  readonly status: string;
+}
+
+const listed = async (slotline: SlotlineProcess): Promise<string[]> => {
+  const answer = await slotline.post('/available', {});
+  expect(answer.status).toBe(200);
+  return (answer.body.available as { start_iso: string }[]).map((slot) => slot.start_iso);
+};
+
+describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one PostgreSQL schema', () => {
+  let folder: string;
+  let database: string;
+  let client: pg.Client;
+  /** Every booking of the shared schema, read directly. */
+  const rows = async (): Promise<Row[]> => {
+    const schema = new URL(database).searchParams.get('schema')!;
+    return (await client.query<Row>(`select resource_id, contact_key, start_at, status from "${schema}".bookings`))
+      .rows;
+  };
+  let a: SlotlineProcess;
+  let b: SlotlineProcess;
+  const other = (slotline: SlotlineProcess) => (slotline === a ? b : a);
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'slotline-two-'));
+    database = freshDatabase('postgres');
+    client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await stopAll();
+    await client.end();
+    await dropTestDatabases();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('should let several processes open a new schema at the same moment', { timeout: 20_000 }, async () => {
+    for (let round = 0; round < 5; round++) {
+      const url = freshDatabase('postgres');
+      const opened = await Promise.allSettled(Array.from({ length: 4 }, () => openStore(url, DEFAULT_POOL)));
+      await Promise.all(opened.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)));
+      expect(opened.map((result) => (result.status === 'rejected' ? String(result.reason) : 'opened'))).toEqual(
+        Array(4).fill('opened'),
+      );
+    }
+  });
+
+  it('should start both processes together on one new schema', { timeout: 20_000 }, async () => {
+    const config = join(folder, 'slotline.yaml');
+    writeFileSync(config, CONFIG);
+    [a, b] = await Promise.all([serve(config, database), serve(config, database)]);
+    expect(await rows()).toEqual([]);
+  });
+
+  let slot: string;
+  const successes: { contact: string; via: SlotlineProcess }[] = [];
+
+  it('should give one slot of 3 resources to exactly 3 of 50 concurrent callers through both processes', async () => {
+    // Far enough from the start of the list that the real clock cannot make it too soon meanwhile.
+    slot = (await listed(a))[5]!;
+    expect(await listed(b)).toContain(slot);
+    const callers = Array.from({ length: 50 }, (_, index) => ({
+      contact: `caller-${index}`,
+      via: index % 2 === 0 ? a : b,
+    }));
+    const answers = await Promise.all(
+      callers.map(({ contact, via }) => via.post('/book', { contact_id: contact, start_iso: slot })),
+    );
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    answers.forEach((answer, index) => {
+      if (answer.body.status === 'success') successes.push(callers[index]!);
+      else expect(answer.body).toEqual({ status: 'failed', reason: expect.stringMatching(/\S/) });
+    });
+    expect(successes).toHaveLength(3);
+
+    const active = (await rows()).filter((row) => row.status === 'active');
+    expect(active).toHaveLength(3);
+    expect(active.every((row) => new Date(Number(row.start_at)).toISOString() === slot)).toBe(true);
+    expect(new Set(active.map((row) => row.resource_id))).toEqual(new Set(['r1', 'r2', 'r3']));
+    expect(active.map((row) => row.contact_key).sort()).toEqual(successes.map(({ contact }) => contact).sort());
+
+    expect(await listed(a)).not.toContain(slot);
+    expect(await listed(b)).not.toContain(slot);
+  });
+
+  it('should answer a retry through the other process with success and create nothing', async () => {
+    const before = await rows();
+    for (const { contact, via } of successes) {
+      expect((await other(via).post('/book', { contact_id: contact, start_iso: slot })).body).toEqual({
+        status: 'success',
+      });
+    }
+    expect(await rows()).toEqual(before);
+  });
+
+  it("should free the old slot in the first process's availability when the contact rebooks through the other", async () => {
+    const { contact, via } = successes[0]!;
+    const elsewhere = other(via);
+    expect(await listed(via)).not.toContain(slot);
+    const later = (await listed(elsewhere)).find((start) => start > slot)!;
+    expect((await elsewhere.post('/book', { contact_id: contact, start_iso: later })).body).toEqual({
+      status: 'success',
+    });
+    expect(await listed(via)).toContain(slot);
+    expect(await listed(elsewhere)).toContain(slot);
+
+    const mine = (await rows()).filter((row) => row.contact_key === contact);
+    expect(mine.map((row) => [new Date(Number(row.start_at)).toISOString(), row.status]).sort()).toEqual(
+      [
+        [slot, 'replaced'],
+        [later, 'active'],
+      ].sort(),
+    );
+    // The freed place goes to the next caller, through either process, and only once.
+    const next = await Promise.all([
+      via.post('/book', { contact_id: 'next-1', start_iso: slot }),
+      elsewhere.post('/book', { contact_id: 'next-2', start_iso: slot }),
+    ]);
+    expect(next.filter((answer) => answer.body.status === 'success')).toHaveLength(1);
+  });
+});

@@ -1,5 +1,6 @@
 /** The validated, normalised configuration. Every duration is in milliseconds. */
 
+import type { SlotRules } from '../engine/availability.js';
 import type { Schedule } from '../engine/schedule.js';
 
 export type { Schedule, Weekday, WallRange } from '../engine/schedule.js';
@@ -31,20 +32,11 @@ export interface ResourceConfig {
   readonly schedule: Schedule;
 }
 
-export interface CalendarConfig {
+/** A calendar: its slot rules (durations in ms; `maxPerDay` Infinity when not set) and the rest. */
+export interface CalendarConfig extends SlotRules {
   readonly id: string;
   readonly name: string;
-  readonly timezone: string;
   readonly language: Language;
-  readonly duration: number;
-  readonly interval: number;
-  readonly bufferBefore: number;
-  readonly bufferAfter: number;
-  readonly minNotice: number;
-  readonly horizon: number;
-  readonly maxSlots: number;
-  /** Bookings per resource per local day; Infinity when not set. */
-  readonly maxPerDay: number;
   readonly onRebook: OnRebook;
   readonly booking: boolean;
   readonly assignment: Assignment;

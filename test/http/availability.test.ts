@@ -1,23 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { calendarYaml, start, starts, type Running } from './harness.js';
-import { DIALECTS, dropTestDatabases } from '../dialects.js';
-
-const running: Running[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((app) => app.close()));
-});
-afterAll(dropTestDatabases);
+import { describe, expect, it } from 'vitest';
+import { appsOn, calendarYaml, starts } from './harness.js';
+import { DIALECTS } from '../dialects.js';
 
 const onDay = (answer: Parameters<typeof starts>[0], from: string, to: string) =>
   starts(answer).filter((start) => start >= from && start < to);
 
 describe.each(DIALECTS)('on %s', (dialect) => {
-  const open = async (options: Parameters<typeof start>[0]) => {
-    const app = await start({ dialect, ...options });
-    running.push(app);
-    return app;
-  };
+  const open = appsOn(dialect);
   describe('daylight-saving days in Europe/Berlin with hours 01:00-04:00', () => {
     const berlin = calendarYaml({
       timezone: 'Europe/Berlin',

@@ -1,24 +1,14 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { calendarYaml, start, starts, type Running } from './harness.js';
-import { DIALECTS, dropTestDatabases } from '../dialects.js';
+import { describe, expect, it } from 'vitest';
+import { appsOn, calendarYaml, starts, type Running } from './harness.js';
+import { DIALECTS } from '../dialects.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const NINE = '2026-12-02T09:00:00.000Z';
-const running: Running[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((app) => app.close()));
-});
-afterAll(dropTestDatabases);
 
 const twoResources = calendarYaml({ resources: '[{ id: anna }, { id: ben }]' });
 
 describe.each(DIALECTS)('on %s', (dialect) => {
-  const open = async (options: Parameters<typeof start>[0]) => {
-    const app = await start({ dialect, ...options });
-    running.push(app);
-    return app;
-  };
+  const open = appsOn(dialect);
   describe('booking', () => {
     it('should give exactly 2 successes to 24 concurrent bookings of one slot with two resources', async () => {
       const app = await open({ yaml: twoResources, now: NOW });

@@ -1,23 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/contract/signature.js';
-import { calendarYaml, start, starts, type Running } from './harness.js';
-import { DIALECTS, dropTestDatabases } from '../dialects.js';
+import { appsOn, calendarYaml, starts } from './harness.js';
+import { DIALECTS } from '../dialects.js';
 
 // Tuesday 1 December 2026, 06:00 UTC: the 09:00-12:00 UTC hours of the next days lie ahead.
 const NOW = Date.parse('2026-12-01T06:00:00Z');
-const running: Running[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((app) => app.close()));
-});
-afterAll(dropTestDatabases);
 
 describe.each(DIALECTS)('on %s', (dialect) => {
-  const open = async (options: Parameters<typeof start>[0]) => {
-    const app = await start({ dialect, ...options });
-    running.push(app);
-    return app;
-  };
+  const open = appsOn(dialect);
   describe('timestamps', () => {
     it('should print every slot as UTC with milliseconds and Z', async () => {
       const app = await open({ yaml: calendarYaml({ timezone: 'Europe/Berlin' }), now: NOW });

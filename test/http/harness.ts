@@ -1,3 +1,4 @@
+import { afterAll, afterEach } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { Config } from '../../src/config/config.types.js';
@@ -5,7 +6,7 @@ import { sign } from '../../src/contract/signature.js';
 import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { freshDatabase, type Dialect } from '../dialects.js';
+import { dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
 
 export interface Running {
   readonly url: string;
@@ -73,6 +74,23 @@ export async function start(options: StartOptions): Promise<Running> {
 }
 
 /** A calendar config in YAML, every key overridable. */
+/**
+ * Starts apps on one dialect for the tests of a file; each test's apps close after it, and the
+ * databases are dropped after the file.
+ */
+export function appsOn(dialect: Dialect): (options: StartOptions) => Promise<Running> {
+  const running: Running[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((app) => app.close()));
+  });
+  afterAll(dropTestDatabases);
+  return async (options) => {
+    const app = await start({ dialect, ...options });
+    running.push(app);
+    return app;
+  };
+}
+
 export function calendarYaml(fields: Record<string, string> = {}, extraTop = ''): string {
   const defaults: Record<string, string> = {
     id: 'main',

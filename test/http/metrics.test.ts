@@ -1,14 +1,8 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { calendarYaml, start, type Running } from './harness.js';
-import { DIALECTS, dropTestDatabases } from '../dialects.js';
+import { describe, expect, it } from 'vitest';
+import { appsOn, calendarYaml, type Running } from './harness.js';
+import { DIALECTS } from '../dialects.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
-const running: Running[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((app) => app.close()));
-});
-afterAll(dropTestDatabases);
 
 const metricsOf = async (app: Running, headers: Record<string, string> = {}) => {
   const response = await fetch(`${app.url}/metrics`, { headers });
@@ -16,11 +10,7 @@ const metricsOf = async (app: Running, headers: Record<string, string> = {}) => 
 };
 
 describe.each(DIALECTS)('on %s', (dialect) => {
-  const open = async (options: Parameters<typeof start>[0]) => {
-    const app = await start({ dialect, ...options });
-    running.push(app);
-    return app;
-  };
+  const open = appsOn(dialect);
   describe('GET /metrics', () => {
     it('should count bookings by outcome and time requests, slots and the database', async () => {
       const app = await open({ yaml: calendarYaml(), now: NOW });

@@ -1,0 +1,103 @@
+import type { FastifyRequest } from 'fastify';
+import { bookSlot, refuseRequest } from '../booking/booking.service.js';
+import type { CalendarConfig } from '../config/config.types.js';
+import { readBookRequest } from '../contract/book-request.js';
+import { isValidSignature } from '../contract/signature.js';
+import { formatInstant } from '../contract/timestamp.js';
+import type { Interval } from '../engine/interval.js';
+import { AvailableAnswer, BookAnswer, CalendarParams, ErrorAnswer } from './contract.schemas.js';
+import { HttpError } from './http-error.js';
+import type { RouteContext } from './route-context.js';
+
+const ERRORS = {
+  400: ErrorAnswer,
+  401: ErrorAnswer,
+  404: ErrorAnswer,
+  413: ErrorAnswer,
+  415: ErrorAnswer,
+  503: ErrorAnswer,
+};
+
+/** telli's two URLs, for the first calendar and for each calendar by id. */
+export function registerContractRoutes({
+  app,
+  config,
+  store,
+  availability,
+  liveBusy,
+  metrics,
+  now,
+}: RouteContext): void {
+  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
+  const defaultCalendar = config.calendars[0]!;
+  const calendarOf = (request: FastifyRequest): CalendarConfig => {
+    const id = (request.params as { calendarId?: string }).calendarId;
+    if (id === undefined) return defaultCalendar;
+    const calendar = calendars.get(id);
+    if (!calendar) throw new HttpError(404, 'unknown_calendar', `There is no calendar "${id}".`);
+    return calendar;
+  };
+
+  const verifySignature = async (request: FastifyRequest) => {
+    if (config.signingKeys.length === 0) return;
+    const header = request.headers['x-telli-signature'];
+    const signature = typeof header === 'string' ? header : undefined;
+    if (!isValidSignature(signature, request.rawBody ?? '', config.signingKeys)) {
+      throw new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.');
+    }
+  };
+
+  for (const prefix of ['', '/calendars/:calendarId']) {
+    const params = prefix ? { params: CalendarParams } : {};
+
+    app.post(
+      `${prefix}/available`,
+      { schema: { ...params, response: { 200: AvailableAnswer, ...ERRORS } }, preHandler: verifySignature },
+      async (request) => {
+        const calendar = calendarOf(request);
+        if (request.body !== undefined && !isObject(request.body)) {
+          throw new HttpError(400, 'not_an_object', 'The body must be a JSON object.');
+        }
+        const slots = await availability.slots(calendar, now());
+        metrics.slotsReturned.observe({ calendar: calendar.id }, slots.length);
+        return wireAnswer(slots);
+      },
+    );
+
+    app.post(
+      `${prefix}/book`,
+      { schema: { ...params, response: { 200: BookAnswer, ...ERRORS } }, preHandler: verifySignature },
+      async (request) => {
+        const calendar = calendarOf(request);
+        const read = readBookRequest(request.body);
+        const outcome = read.ok
+          ? await bookSlot(store, availability, calendar, read.request, now(), liveBusy)
+          : await refuseRequest(availability, calendar, read.problem, now());
+        request.log.info({ calendar: calendar.id, outcome: outcome.kind }, 'booking');
+        request.outcome = outcome.kind;
+        metrics.bookings.inc({ calendar: calendar.id, outcome: outcome.kind });
+        return outcome.status === 'success'
+          ? { status: 'success' as const }
+          : { status: 'failed' as const, reason: outcome.reason };
+      },
+    );
+  }
+}
+
+// Availability hands out the same slots array while its answer holds: format each array once.
+const wireAnswers = new WeakMap<readonly Interval[], { available: { start_iso: string; end_iso: string }[] }>();
+
+function wireAnswer(slots: readonly Interval[]) {
+  let answer = wireAnswers.get(slots);
+  if (!answer) {
+    answer = {
+      available: slots.map((slot) => ({ start_iso: formatInstant(slot.start), end_iso: formatInstant(slot.end) })),
+    };
+    wireAnswers.set(slots, answer);
+  }
+  return answer;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

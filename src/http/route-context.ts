@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { Availability } from '../booking/availability.service.js';
+import type { Config } from '../config/config.types.js';
+import type { LiveBusy } from '../sources/live-check.js';
+import type { Store } from '../store/store.js';
+import type { Metrics } from './metrics.js';
+
+/** What the route modules share; built once by the app. */
+export interface RouteContext {
+  readonly app: FastifyInstance;
+  readonly config: Config;
+  readonly store: Store;
+  readonly availability: Availability;
+  readonly liveBusy: LiveBusy;
+  readonly metrics: Metrics;
+  readonly now: () => number;
+}
+
+/** Compares secrets in constant time; a length mismatch is no match, never a throw. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,6 +1,6 @@
 /**
- * The reference scenario of DESIGN §5, in one place: the calendar, its config file, and the slot grid
- * that seeding and the /book storm both draw from.
+ * The scenarios of DESIGN §5, in one place: the reference calendar, the `storm` calendar that the
+ * /book storm and the simulator book on, their config file, and the slot grids drawn from.
  */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -18,9 +18,22 @@ export const CLOSE_HOUR = 20;
 /** Starts 08:00, 08:15 … 19:30: the last one still ends by closing time. */
 export const STARTS_PER_DAY = ((CLOSE_HOUR - OPEN_HOUR) * 60 * MINUTE - DURATION) / INTERVAL + 1;
 
-/** Writes the scenario's config; the database and port come from the command line. */
+/**
+ * The /book storm's calendar, in the same config and database: 10 resources open around the clock,
+ * 15-minute slots on a 15-minute grid over 60 days, so capacity (10 × 96 × 60 = 57,600 bookings)
+ * never binds during a run. Its hours are whole days, so its grid is every quarter hour.
+ */
+export const STORM_ID = 'storm';
+export const STORM_RESOURCES = 10;
+export const STORM_INTERVAL = 15 * MINUTE;
+export const STORM_HORIZON_DAYS = 60;
+export const STORM_CAPACITY = STORM_RESOURCES * (DAY / STORM_INTERVAL) * STORM_HORIZON_DAYS;
+
+/** Writes the scenarios' config; the database and port come from the command line. */
 export function writeConfig(path) {
-  const resources = RESOURCES.map((id) => `      - { id: ${id}, name: Resource ${id} }`).join('\n');
+  const list = (ids) => ids.map((id) => `      - { id: ${id}, name: Resource ${id} }`).join('\n');
+  const resources = list(RESOURCES);
+  const stormResources = list(Array.from({ length: STORM_RESOURCES }, (_, i) => `s${i + 1}`));
   writeFileSync(
     path,
     `calendars:
@@ -39,6 +52,19 @@ export function writeConfig(path) {
       mon-sun: ["08:00-20:00"]
     resources:
 ${resources}
+  - id: ${STORM_ID}
+    name: Booking storm
+    timezone: ${TIMEZONE}
+    duration: 15m
+    interval: 15m
+    min_notice: 0m
+    horizon: ${STORM_HORIZON_DAYS}d
+    max_slots: 40
+    booking: true
+    hours:
+      mon-sun: ["00:00-24:00"]
+    resources:
+${stormResources}
 `,
   );
 }
@@ -62,4 +88,16 @@ export function futureGrid(now, margin = 0) {
   return gridStarts(0, HORIZON_DAYS).filter(
     (start) => start > now + margin && start <= now + HORIZON_DAYS * DAY - margin,
   );
+}
+
+/**
+ * The storm calendar's bookable starts: every quarter hour (Berlin's offsets are whole hours, so
+ * its local quarter hours are UTC ones) after `now + margin` and up to the horizon less `margin`.
+ */
+export function stormGrid(now, margin = 0) {
+  const starts = [];
+  const last = now + STORM_HORIZON_DAYS * DAY - margin;
+  const first = (Math.floor((now + margin) / STORM_INTERVAL) + 1) * STORM_INTERVAL;
+  for (let start = first; start <= last; start += STORM_INTERVAL) starts.push(start);
+  return starts;
 }

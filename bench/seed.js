@@ -1,6 +1,7 @@
 /**
- * Fills a migrated database with the reference scenario's bookings: 5,000 active ones over the
+ * Fills a migrated database with the reference calendar's bookings: 5,000 active ones over the
  * horizon and 50,000 past ones, none overlapping on a resource, inserted in one transaction.
+ * The storm calendar starts empty.
  * A fixed random seed keeps every run's database the same shape, so runs compare.
  */
 import BetterSqlite3 from 'better-sqlite3';
@@ -10,7 +11,7 @@ export const FUTURE_BOOKINGS = 5_000;
 export const PAST_BOOKINGS = 50_000;
 
 /** mulberry32: tiny, deterministic, good enough to scatter bookings. */
-function random(seed) {
+export function random(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -41,27 +42,7 @@ function scatter(starts, count, rand, taken) {
   return picks;
 }
 
-/**
- * How many more bookings the horizon can take at most: per resource, greedily the earliest free
- * start after each taken one (optimal for slots of one length). It bounds the /book storm's successes.
- */
-function freeCapacity(starts, taken) {
-  const cells = DURATION / INTERVAL;
-  let capacity = 0;
-  for (const resource of RESOURCES) {
-    let freeFrom = -Infinity; // first cell not covered by a booking the greedy walk just added
-    for (const start of starts) {
-      const first = start / INTERVAL;
-      if (first < freeFrom) continue;
-      if (Array.from({ length: cells }, (_, i) => `${resource}:${first + i}`).some((key) => taken.has(key))) continue;
-      capacity++;
-      freeFrom = first + cells;
-    }
-  }
-  return capacity;
-}
-
-/** Seeds the database file at `path` (already migrated); returns what it wrote and the room left. */
+/** Seeds the database file at `path` (already migrated); returns how many bookings it wrote. */
 export function seed(path, now = Date.now()) {
   const rand = random(20_240_601);
   const taken = new Set();
@@ -101,5 +82,5 @@ export function seed(path, now = Date.now()) {
   // Fold the WAL into the main file, so a plain file copy is a complete database.
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return { future: future.length, past: past.length, freeCapacity: freeCapacity(horizon, taken) };
+  return { future: future.length, past: past.length };
 }

@@ -1,0 +1,145 @@
+/**
+ * The engine on its own, in this process, no HTTP and no database: 50 resources over a 60-day
+ * horizon with 100,000 busy intervals, built into ResourceLoads the way the app builds them
+ * (groupByResource, then resourceLoad per resource on one shared schedule).
+ *
+ *   a. listSlots on prebuilt loads, max_slots 40: what a request costs after a booking changed;
+ *   b. building the loads from the 100,000 ranges: what reading a whole window costs in memory;
+ *   c. listSlots with max_slots 100,000, i.e. every free slot of the horizon: the worst case.
+ */
+/* global performance */
+import { DateTime } from 'luxon';
+import { listSlots } from '../dist/engine/availability.js';
+import { groupByResource, resourceLoad } from '../dist/booking/resource-loads.js';
+import { DAY, MINUTE, TIMEZONE } from './scenario.js';
+import { random } from './seed.js';
+
+export const ENGINE_RESOURCES = 50;
+export const ENGINE_BUSY_PER_RESOURCE = 2_000;
+export const ENGINE_HORIZON_DAYS = 60;
+const OPEN = 8 * 60;
+const CLOSE = 20 * 60;
+const OPEN_MINUTES = CLOSE - OPEN;
+/** Busy intervals last 5 to 20 minutes, cut short where the next one starts or the day closes. */
+const SHORTEST = 5;
+const LONGEST = 20;
+
+export const ENGINE_SCENARIO =
+  `${ENGINE_RESOURCES} resources open 08:00-20:00 every day (${TIMEZONE}), 30-minute slots on a 15-minute grid, ` +
+  `${ENGINE_HORIZON_DAYS}-day horizon, min_notice 0, no buffers; ` +
+  `${(ENGINE_RESOURCES * ENGINE_BUSY_PER_RESOURCE).toLocaleString('en-US')} busy intervals ` +
+  `(${ENGINE_BUSY_PER_RESOURCE.toLocaleString('en-US')} per resource, ${SHORTEST}-${LONGEST} minutes, random, ` +
+  'non-overlapping within a resource, inside opening hours of days 1 to 60)';
+
+const rules = (maxSlots) => ({
+  timezone: TIMEZONE,
+  duration: 30 * MINUTE,
+  interval: 15 * MINUTE,
+  bufferBefore: 0,
+  bufferAfter: 0,
+  minNotice: 0,
+  horizon: ENGINE_HORIZON_DAYS * DAY,
+  maxSlots,
+  maxPerDay: Infinity,
+});
+
+/** The BlockedRanges the store would return for the window: ordered by blocked end, as its index reads them. */
+function busyRanges(now) {
+  const rand = random(7_654_321);
+  const today = DateTime.fromMillis(now, { zone: TIMEZONE }).startOf('day');
+  const openings = Array.from({ length: ENGINE_HORIZON_DAYS }, (_, day) =>
+    today
+      .plus({ days: day + 1 })
+      .plus({ minutes: OPEN })
+      .toMillis(),
+  );
+  const ranges = [];
+  for (let r = 0; r < ENGINE_RESOURCES; r++) {
+    // Distinct even start minutes over the open minutes of the horizon, then lengths that end at
+    // least a minute before the next one starts (so the 100,000 stay 100,000 once merged) or at closing.
+    const picked = new Set();
+    while (picked.size < ENGINE_BUSY_PER_RESOURCE) {
+      picked.add(2 * Math.floor((rand() * OPEN_MINUTES * ENGINE_HORIZON_DAYS) / 2));
+    }
+    const offsets = [...picked].sort((a, b) => a - b);
+    offsets.forEach((offset, i) => {
+      const day = Math.floor(offset / OPEN_MINUTES);
+      const minute = offset % OPEN_MINUTES;
+      const room = Math.min((offsets[i + 1] ?? Infinity) - offset - 1, OPEN_MINUTES - minute);
+      const length = Math.min(room, SHORTEST + Math.floor(rand() * (LONGEST - SHORTEST + 1)));
+      const start = openings[day] + minute * MINUTE;
+      ranges.push({
+        bookingId: `b${r}-${i}`,
+        resourceId: `r${r}`,
+        start,
+        blockedStart: start,
+        blockedEnd: start + length * MINUTE,
+      });
+    });
+  }
+  return ranges.sort((a, b) => a.blockedEnd - b.blockedEnd);
+}
+
+/** One shared schedule, as the config gives every resource on the calendar's hours. */
+const schedule = {
+  weekly: Object.fromEntries(
+    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [{ start: OPEN, end: CLOSE }]]),
+  ),
+  overrides: new Map(),
+};
+
+const buildLoads = (ranges) => {
+  const byResource = groupByResource(ranges);
+  return Array.from({ length: ENGINE_RESOURCES }, (_, r) => resourceLoad(schedule, byResource.get(`r${r}`) ?? []));
+};
+
+/** Calls `fn` for `warmUpMs`, then times each call for `measureMs`; at least `minCalls` measured calls. */
+function timeCalls(fn, { warmUpMs, measureMs, minCalls = 5 }) {
+  const warmUntil = performance.now() + warmUpMs;
+  while (performance.now() < warmUntil) fn();
+  const times = [];
+  const started = performance.now();
+  while (times.length < minCalls || performance.now() - started < measureMs) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  const elapsed = performance.now() - started;
+  const sorted = Float64Array.from(times).sort();
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  return {
+    calls: times.length,
+    opsPerSecond: (times.length / elapsed) * 1000,
+    meanMs: times.reduce((sum, t) => sum + t, 0) / times.length,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
+}
+
+export function engineBenchmark({ seconds = 3 } = {}) {
+  const now = Date.now();
+  const ranges = busyRanges(now);
+  const loads = buildLoads(ranges);
+  const blockedMinutes = ranges.reduce((sum, range) => sum + (range.blockedEnd - range.blockedStart), 0) / MINUTE;
+  const coverage = blockedMinutes / (ENGINE_RESOURCES * ENGINE_HORIZON_DAYS * OPEN_MINUTES);
+
+  const forty = rules(40);
+  const all = rules(100_000);
+  const fortySlots = listSlots(forty, loads, now);
+  const allSlots = listSlots(all, loads, now);
+  if (fortySlots.length !== 40) throw new Error(`the engine found ${fortySlots.length} slots, not 40`);
+
+  const measureMs = seconds * 1000;
+  const listing = timeCalls(() => listSlots(forty, loads, now), { warmUpMs: 1_000, measureMs });
+  const building = timeCalls(() => buildLoads(ranges), { warmUpMs: 500, measureMs, minCalls: 10 });
+  const worst = timeCalls(() => listSlots(all, loads, now), { warmUpMs: 500, measureMs, minCalls: 10 });
+  return {
+    ranges: ranges.length,
+    blockedIntervals: loads.reduce((sum, load) => sum + load.blocked.length, 0),
+    coverage,
+    allSlots: allSlots.length,
+    listing,
+    building,
+    worst,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * How much of the machine other processes used while a phase ran: the CPU time of the whole
+ * machine (/proc/stat) less that of the bench process and the servers it started (/proc/PID/stat).
+ * On a shared machine a figure measured while others compiled or ran tests is not Slotline's; this
+ * says which ones. Linux only: elsewhere the share is unknown (NaN).
+ */
+/* global process */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/** Busy and total clock ticks of all CPUs together, or undefined without /proc. */
+function machineTicks() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on every Linux that matters. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user and system) one process has used so far; NaN without /proc. */
+export function cpuSeconds(pid) {
+  const ticks = processTicks(pid);
+  return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
+}
+
+/** User and system clock ticks of one process; 0 once it is gone. */
+function processTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts measuring; `pids()` names our processes besides this one (read at start and at end, so
+ * take the end before stopping a server). The returned function gives the share of the machine's
+ * CPU capacity (all cores) that other processes used meanwhile, from 0 to 1.
+ */
+export function otherLoad(pids = () => []) {
+  const ours = () => [process.pid, ...pids()].reduce((sum, pid) => sum + processTicks(pid), 0);
+  const startMachine = machineTicks();
+  const startOurs = ours();
+  return () => {
+    const endMachine = machineTicks();
+    if (!startMachine || !endMachine) return NaN;
+    const total = endMachine.total - startMachine.total;
+    const others = endMachine.busy - startMachine.busy - (ours() - startOurs);
+    return total > 0 ? Math.max(0, others) / total : NaN;
+  };
+}
+
+/** "12 % of 2 cores", or "unknown". */
+export function describeLoad(share) {
+  return Number.isFinite(share) ? `${Math.round(share * 100)} % of ${os.cpus().length} cores` : 'unknown';
+}

@@ -1,11 +1,5 @@
 import type { CalendarConfig } from '../config/config.types.js';
-import {
-  listSlots,
-  nearestFreeStarts,
-  relevantWindow,
-  slotsValidUntil,
-  type ResourceLoad,
-} from '../engine/availability.js';
+import { listSlots, nearestFreeStarts, slotsValidUntil, type ResourceLoad } from '../engine/availability.js';
 import type { Interval } from '../engine/interval.js';
 import type { BlockedRange, BookingChange, Store } from '../store/store.js';
 import {
@@ -25,8 +19,14 @@ export interface Availability {
   applyChange(calendar: CalendarConfig, change: BookingChange): void;
 }
 
-/** Loads reach a day past the horizon, so one load serves the requests of the next day. */
-const LOAD_AHEAD_MS = 86_400_000;
+const DAY_MS = 86_400_000;
+/**
+ * What a request needs reaches a margin past its first and last possible starts: more than the
+ * longest local day (a start's whole day counts for max_per_day) besides the buffers. That check
+ * needs no time-zone arithmetic. A load reaches further still, so it serves the next two days.
+ */
+const MARGIN_MS = 2 * DAY_MS;
+const LOAD_AHEAD_MS = 2 * DAY_MS;
 
 /**
  * The active bookings of a calendar's window as of `mark`, or of a later state: the data is
@@ -52,7 +52,10 @@ export function createAvailability(store: Store): Availability {
   const caches = new Map<string, CalendarCache>();
 
   const cacheFor = async (calendar: CalendarConfig, now: number): Promise<CalendarCache> => {
-    const needed = relevantWindow(calendar, now + calendar.minNotice, now + calendar.horizon);
+    const needed = {
+      start: now + calendar.minNotice - calendar.bufferBefore - MARGIN_MS,
+      end: now + calendar.horizon + calendar.duration + calendar.bufferAfter + MARGIN_MS,
+    };
     const mark = await store.changeMark(calendar.id);
     const cached = caches.get(calendar.id);
     if (cached && cached.mark === mark && cached.window.start <= needed.start && needed.end <= cached.window.end) {

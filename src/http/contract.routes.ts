@@ -53,14 +53,14 @@ export function registerContractRoutes({
     app.post(
       `${prefix}/available`,
       { schema: { ...params, response: { 200: AvailableAnswer, ...ERRORS } }, preHandler: verifySignature },
-      async (request) => {
+      async (request, reply) => {
         const calendar = calendarOf(request);
         if (request.body !== undefined && !isObject(request.body)) {
           throw new HttpError(400, 'not_an_object', 'The body must be a JSON object.');
         }
         const slots = await availability.slots(calendar, now());
         metrics.slotsReturned.observe({ calendar: calendar.id }, slots.length);
-        return wireAnswer(slots);
+        return reply.type('application/json; charset=utf-8').send(wireAnswer(slots));
       },
     );
 
@@ -84,15 +84,15 @@ export function registerContractRoutes({
   }
 }
 
-// Availability hands out the same slots array while its answer holds: format each array once.
-const wireAnswers = new WeakMap<readonly Interval[], { available: { start_iso: string; end_iso: string }[] }>();
+// Availability hands out the same slots array while its answer holds: serialise each array once
+// (Fastify sends a JSON string as it is).
+const wireAnswers = new WeakMap<readonly Interval[], string>();
 
-function wireAnswer(slots: readonly Interval[]) {
+function wireAnswer(slots: readonly Interval[]): string {
   let answer = wireAnswers.get(slots);
-  if (!answer) {
-    answer = {
-      available: slots.map((slot) => ({ start_iso: formatInstant(slot.start), end_iso: formatInstant(slot.end) })),
-    };
+  if (answer === undefined) {
+    const available = slots.map((slot) => ({ start_iso: formatInstant(slot.start), end_iso: formatInstant(slot.end) }));
+    answer = JSON.stringify({ available });
     wireAnswers.set(slots, answer);
   }
   return answer;

@@ -28,13 +28,14 @@ export function bookingQueries(dialect: Dialect) {
         .compile(),
 
     // One indexed lookup per resource: a grouped max over the whole calendar would read every past booking.
-    lastAssigned: (calendarId: string, resourceId: string): CompiledQuery =>
+    lastAssigned: memoised((calendarId: string, resourceId: string) =>
       db
         .selectFrom('bookings')
         .select((eb) => eb.fn.max('created_at').as('last_created'))
         .where('calendar_id', '=', calendarId)
         .where('resource_id', '=', resourceId)
         .compile(),
+    ),
 
     insert: (booking: NewBooking): CompiledQuery =>
       db
@@ -65,11 +66,13 @@ export function bookingQueries(dialect: Dialect) {
         .where('status', '=', 'active')
         .compile(),
 
-    version: (calendarId: string): CompiledQuery =>
+    // Read on every /available request: compiled once per calendar.
+    version: memoised((calendarId: string) =>
       db.selectFrom('booking_versions').select('version').where('calendar_id', '=', calendarId).compile(),
+    ),
 
     /** Returns the new version; the row stays locked until commit, so versions follow commit order. */
-    bumpVersion: (calendarId: string): CompiledQuery =>
+    bumpVersion: memoised((calendarId: string) =>
       db
         .insertInto('booking_versions')
         .values({ calendar_id: calendarId, version: 1 })
@@ -78,6 +81,7 @@ export function bookingQueries(dialect: Dialect) {
         )
         .returning('version')
         .compile(),
+    ),
 
     byId: (id: string): CompiledQuery => db.selectFrom('bookings').selectAll().where('id', '=', id).compile(),
 
@@ -101,3 +105,17 @@ export function bookingQueries(dialect: Dialect) {
 }
 
 export type BookingQueries = ReturnType<typeof bookingQueries>;
+
+/** Queries whose arguments are ids from the config: a few, asked again and again. */
+function memoised<A extends string[]>(compile: (...args: A) => CompiledQuery): (...args: A) => CompiledQuery {
+  const compiled = new Map<string, CompiledQuery>();
+  return (...args) => {
+    const key = args.join('\u0000');
+    let query = compiled.get(key);
+    if (!query) {
+      query = compile(...args);
+      compiled.set(key, query);
+    }
+    return query;
+  };
+}

@@ -196,6 +196,23 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(await app.store.bookings('main')).toEqual([]);
     });
 
+    it('should keep a booking whose write-back fails, and retry the write later', async () => {
+      const calendarUrl = await radicale.makeCalendar('write-back-retry');
+      const wrong = `{ type: caldav, url: "${calendarUrl}", username: ${radicale.username}, password: "wrong", write_bookings: true }`;
+      const { app, sync, setNow } = await withSources(dialect, `[{ id: anna, sources: [${wrong}] }]`);
+      const answer = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+      expect(answer.body).toEqual({ status: 'success' });
+      expect(await sync.flushWritebacks()).toBe(0);
+      expect((await app.store.bookings('main')).map((booking) => booking.status)).toEqual(['active']);
+      // Not due again before its backoff has passed, then tried again.
+      setNow(NOW + 5_000);
+      expect(await app.store.claimWritebacks(NOW + 5_000, NOW + 6_000, 10)).toEqual([]);
+      setNow(NOW + 60_000);
+      expect(await sync.flushWritebacks()).toBe(0);
+      const [retried] = await app.store.claimWritebacks(NOW + 10 * 60_000, NOW + 11 * 60_000, 10);
+      expect(retried).toMatchObject({ action: 'put', attempts: 2 });
+    });
+
     it('should write a booking there as an event, and remove it when the contact rebooks elsewhere', async () => {
       const { app, auth, sync, setNow } = await open('write-back', true);
       await app.post('/book', {

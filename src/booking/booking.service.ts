@@ -55,7 +55,9 @@ export async function bookSlot(
 ): Promise<BookingOutcome> {
   if (!calendar.booking) return refuseRequest(availability, calendar, 'booking_disabled', now);
   const window = relevantWindow(calendar, request.start, request.start);
-  const live = liveBusy ? await liveBusy(calendar, blockedRange(calendar, request.start)) : [];
+  // Other calendars are asked only about a start that the rules allow at all.
+  const worthAsking = liveBusy && judgeStart(calendar, unoccupied(calendar), request.start, now).ok;
+  const live = worthAsking ? await liveBusy(calendar, blockedRange(calendar, request.start)) : [];
   const query = {
     calendarId: calendar.id,
     day: localDateOf(calendar.timezone, request.start),
@@ -132,6 +134,11 @@ function decide(
     ],
     result: { status: 'success', kind: replaced.length > 0 ? 'replaced' : 'success', resourceId },
   };
+}
+
+/** The calendar's resources with nothing booked and nothing busy. */
+function unoccupied(calendar: CalendarConfig): ResourceLoad[] {
+  return calendar.resources.map((resource) => ({ schedule: resource.schedule, blocked: [], bookingStarts: [] }));
 }
 
 /** The CalDAV sources a resource's bookings are written to. */

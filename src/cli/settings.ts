@@ -13,7 +13,7 @@ export interface ServeFlags {
 }
 
 /** The config file to use: the flag, then SLOTLINE_CONFIG, then ./slotline.yaml, then the shipped example. */
-export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+function configPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   return flag ?? env.SLOTLINE_CONFIG ?? (existsSync('slotline.yaml') ? 'slotline.yaml' : SHIPPED_EXAMPLE);
 }
 

@@ -40,7 +40,7 @@ export function blockedRange(rules: SlotRules, start: number): Interval {
  * The one check of whether a resource can take the slot starting at `start` on local `date`.
  * Listing and booking both call it, so anything listed is bookable and the reverse.
  */
-export function isResourceFree(rules: SlotRules, resource: ResourceLoad, start: number, date: string): boolean {
+function isResourceFree(rules: SlotRules, resource: ResourceLoad, start: number, date: string): boolean {
   if (Number.isFinite(rules.maxPerDay)) {
     const day = dayInstants(rules.timezone, date);
     if (countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay) return false;

@@ -99,7 +99,7 @@ function progressReporter(stream: NodeJS.WriteStream) {
   };
 }
 
-export function formatReport(report: SimulationReport, availableUrl: string, concurrency: number): string {
+function formatReport(report: SimulationReport, availableUrl: string, concurrency: number): string {
   const { outcomes, book, retries, mindChanges, http, overbooking: check } = report;
   const latency = (p: Percentiles) =>
     `p50 ${p.p50} ms, p90 ${p.p90} ms, p99 ${p.p99} ms, max ${p.max} ms (${p.count} answers)`;

@@ -18,7 +18,7 @@ export interface CaldavOptions {
   readonly timeoutMs?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** A failed CalDAV request. `status` is the HTTP status when the server answered at all. */
 export class CaldavError extends Error {

@@ -27,7 +27,7 @@ export class IcalParseError extends Error {
  * calendars stay far below it (a daily series since 2000 visits under 10,000); a hostile one
  * (FREQ=SECONDLY since 1970, or a thousand such events) fails after about two seconds of work.
  */
-export const MAX_OCCURRENCES = 100_000;
+const MAX_OCCURRENCES = 100_000;
 
 /** Busy intervals, sorted by start (not merged). Throws IcalParseError when the text is not iCalendar. */
 export function busyFromIcal(text: string, options: BusyOptions): Interval[] {

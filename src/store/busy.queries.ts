@@ -51,14 +51,18 @@ export function busyQueries(dialect: Dialect) {
         )
         .compile(),
 
+    // A failure gives the lease back, so the retry after its backoff, by any process, may run.
     failed: (sourceId: string, error: string, now: number): CompiledQuery =>
       db
         .insertInto('source_states')
-        .values({ source_id: sourceId, attempted_at: now, failures: 1, error })
+        .values({ source_id: sourceId, attempted_at: now, failures: 1, error, lease_until: 0 })
         .onConflict((conflict) =>
-          conflict
-            .column('source_id')
-            .doUpdateSet({ attempted_at: now, failures: sql<number>`source_states.failures + 1`, error }),
+          conflict.column('source_id').doUpdateSet({
+            attempted_at: now,
+            failures: sql<number>`source_states.failures + 1`,
+            error,
+            lease_until: 0,
+          }),
         )
         .compile(),
 

@@ -111,6 +111,19 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(JSON.stringify(report)).not.toContain(feedUrl);
     });
 
+    it('should retry a failed source after its backoff, not only after the next interval', async () => {
+      feed.status = 500;
+      const { sync, setNow } = await withSources(
+        dialect,
+        `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`,
+      );
+      expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
+      feed.status = 200;
+      feed.body = calendarOf();
+      setNow(NOW + 15_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+    });
+
     it('should let one process at a time sync a source', async () => {
       feed.status = 200;
       feed.body = calendarOf();

@@ -61,7 +61,6 @@ export async function bookSlot(
   const query = {
     calendarId: calendar.id,
     day: localDateOf(calendar.timezone, request.start),
-    resourceIds: calendar.resources.map((resource) => resource.id),
     contactKey: request.contactKey,
     window,
     now,

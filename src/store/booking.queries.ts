@@ -27,15 +27,20 @@ export function bookingQueries(dialect: Dialect) {
         .where('end_at', '>', query.now)
         .compile(),
 
-    // One indexed lookup per resource: a grouped max over the whole calendar would read every past booking.
-    lastAssigned: memoised((calendarId: string, resourceId: string) =>
+    lastAssigned: memoised((calendarId: string) =>
       db
-        .selectFrom('bookings')
-        .select((eb) => eb.fn.max('created_at').as('last_created'))
+        .selectFrom('resource_assignments')
+        .select(['resource_id', 'assigned_at'])
         .where('calendar_id', '=', calendarId)
-        .where('resource_id', '=', resourceId)
         .compile(),
     ),
+
+    assigned: (calendarId: string, resourceId: string, at: number): CompiledQuery =>
+      db
+        .insertInto('resource_assignments')
+        .values({ calendar_id: calendarId, resource_id: resourceId, assigned_at: at })
+        .onConflict((conflict) => conflict.columns(['calendar_id', 'resource_id']).doUpdateSet({ assigned_at: at }))
+        .compile(),
 
     insert: (booking: NewBooking): CompiledQuery =>
       db

@@ -63,8 +63,16 @@ export interface WritebackTable {
   error: string | null;
 }
 
+export interface ResourceAssignmentTable {
+  calendar_id: string;
+  resource_id: string;
+  /** When the resource last received a booking. */
+  assigned_at: number;
+}
+
 export interface Database {
   bookings: BookingTable;
+  resource_assignments: ResourceAssignmentTable;
   booking_versions: BookingVersionTable;
   busy_intervals: BusyIntervalTable;
   source_states: SourceStateTable;

@@ -21,8 +21,7 @@ export interface SnapshotQueries {
   readonly nearby: CompiledQuery;
   readonly busy: CompiledQuery;
   readonly contactBookings: CompiledQuery;
-  /** One per resource, in the order of `query.resourceIds`. */
-  readonly lastAssigned: readonly CompiledQuery[];
+  readonly lastAssigned: CompiledQuery;
 }
 
 export function snapshotQueries(
@@ -34,7 +33,7 @@ export function snapshotQueries(
     nearby: queries.activeBlocked(query.calendarId, query.window.start, query.window.end),
     busy: busyQueries.busy(query.calendarId, query.window.start, query.window.end),
     contactBookings: queries.contactBookings(query),
-    lastAssigned: query.resourceIds.map((resourceId) => queries.lastAssigned(query.calendarId, resourceId)),
+    lastAssigned: queries.lastAssigned(query.calendarId),
   };
 }
 
@@ -44,14 +43,10 @@ export function toSnapshot(
     nearby: readonly Row[];
     busy: readonly Row[];
     contactBookings: readonly Row[];
-    lastAssigned: readonly (readonly Row[])[];
+    lastAssigned: readonly Row[];
   },
 ): BookingSnapshot {
-  const lastAssigned = new Map<string, number>();
-  query.resourceIds.forEach((resourceId, index) => {
-    const last = rows.lastAssigned[index]?.[0]?.last_created;
-    if (last !== null && last !== undefined) lastAssigned.set(resourceId, Number(last));
-  });
+  const lastAssigned = new Map(rows.lastAssigned.map((row) => [String(row.resource_id), Number(row.assigned_at)]));
   return {
     nearby: rows.nearby.map(toBlockedRange),
     busy: rows.busy.map(toBusyRange),
@@ -70,7 +65,10 @@ export function planWrites(
   const writes: CompiledQuery[] = [];
   const replaced = (plan.replace ?? []).map((booking) => booking.id);
   if (replaced.length > 0) writes.push(queries.replace(replaced, query.now));
-  if (plan.insert) writes.push(queries.insert(plan.insert));
+  if (plan.insert) {
+    writes.push(queries.insert(plan.insert));
+    writes.push(queries.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
+  }
   if (writes.length > 0 && plan.writebacks?.length) writes.push(writebackQueries.queue(plan.writebacks, query.now));
   if (writes.length > 0) writes.push(queries.bumpVersion(query.calendarId));
   return writes;

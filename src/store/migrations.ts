@@ -33,11 +33,13 @@ const migrations: Record<string, Migration> = {
         .on('bookings')
         .columns(['calendar_id', 'contact_key', 'status'])
         .execute();
-      // Round robin asks when each resource was last given a booking.
+      // Round robin asks when each resource was last given a booking: one row per resource.
       await db.schema
-        .createIndex('bookings_by_resource_created')
-        .on('bookings')
-        .columns(['calendar_id', 'resource_id', 'created_at'])
+        .createTable('resource_assignments')
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('resource_id', 'text', (column) => column.notNull())
+        .addColumn('assigned_at', 'bigint', (column) => column.notNull())
+        .addPrimaryKeyConstraint('resource_assignments_key', ['calendar_id', 'resource_id'])
         .execute();
     },
   },

@@ -87,7 +87,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings): Pr
                   nearby: await rows(trx, reads.nearby),
                   busy: await rows(trx, reads.busy),
                   contactBookings: await rows(trx, reads.contactBookings),
-                  lastAssigned: await Promise.all(reads.lastAssigned.map((read) => rows(trx, read))),
+                  lastAssigned: await rows(trx, reads.lastAssigned),
                 }),
               );
               const writes = planWrites(queries, writebacks, query, plan);

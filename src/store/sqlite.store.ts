@@ -55,7 +55,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
           nearby: rows(reads.nearby),
           busy: rows(reads.busy),
           contactBookings: rows(reads.contactBookings),
-          lastAssigned: reads.lastAssigned.map(rows),
+          lastAssigned: rows(reads.lastAssigned),
         }),
       );
       const writes = planWrites(queries, writebacks, query, plan);

@@ -115,8 +115,6 @@ export interface BookingQuery {
   readonly calendarId: string;
   /** The local date of the start: bookings of one calendar and day are decided one at a time. */
   readonly day: string;
-  /** The calendar's resources, for when each last received a booking. */
-  readonly resourceIds: readonly string[];
   readonly contactKey: string;
   readonly window: Interval;
   readonly now: number;

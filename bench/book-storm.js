@@ -1,10 +1,11 @@
 /**
  * The /book storm: distinct contacts booking distinct starts that cycle over a calendar's future
- * grid, and afterwards the database check that no two active bookings on a resource overlap.
+ * grid, and afterwards the database check that no two active bookings on a resource overlap
+ * (SQLite, or PostgreSQL in SQL).
  */
 /* global performance */
 import BetterSqlite3 from 'better-sqlite3';
-import { JSON_HEADERS, measure } from './load.js';
+import { JSON_HEADERS, combine, measure } from './load.js';
 
 /**
  * Runs the storm and counts the answers saying success. Request N is contact `${prefix}N` booking
@@ -37,7 +38,28 @@ export async function bookStorm({ url, path, grid, connections, duration, prefix
       },
     ],
   });
-  return { ...result, successes: successTimes.length, successTimes, firstFailure };
+  return {
+    ...result,
+    successes: successTimes.length,
+    successRate: successTimes.length / result.seconds,
+    successTimes,
+    firstFailure,
+  };
+}
+
+/**
+ * Storms run at the same time against several servers as one: see `combine`. Success rates add up
+ * (each over its own run's length); each storm's success times count from its own start, and they
+ * started together.
+ */
+export function combineStorms(results) {
+  return {
+    ...combine(results),
+    successes: results.reduce((sum, result) => sum + result.successes, 0),
+    successRate: results.reduce((sum, result) => sum + result.successRate, 0),
+    successTimes: results.flatMap((result) => result.successTimes),
+    firstFailure: results.find((result) => result.firstFailure)?.firstFailure,
+  };
 }
 
 /** Successes per one-second bucket of the run: shows whether the rate held over the whole storm. */
@@ -79,4 +101,30 @@ export function findDoubleBookings(dbPath) {
   } finally {
     db.close();
   }
+}
+
+/**
+ * The same check on PostgreSQL, in SQL, through `client` (search_path on the bench schema): per
+ * (calendar, resource), an active booking that starts before the furthest end among the active
+ * bookings ordered before it overlaps one of them.
+ */
+export async function findPostgresDoubleBookings(client) {
+  const { rows: doubles } = await client.query(`
+    select id, calendar_id, resource_id, blocked_start, earlier_end from (
+      select id, calendar_id, resource_id, blocked_start,
+        max(blocked_end) over (
+          partition by calendar_id, resource_id order by blocked_start, id
+          rows between unbounded preceding and 1 preceding
+        ) as earlier_end
+      from bookings where status = 'active'
+    ) ordered
+    where blocked_start < earlier_end`);
+  const { rows: counts } = await client.query(
+    `select calendar_id, count(*)::int as n from bookings where status = 'active' group by calendar_id order by calendar_id`,
+  );
+  return {
+    doubles: doubles.map((row) => row.id),
+    activeRows: counts.reduce((sum, row) => sum + row.n, 0),
+    perCalendar: Object.fromEntries(counts.map((row) => [row.calendar_id, row.n])),
+  };
 }

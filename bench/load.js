@@ -11,7 +11,8 @@ export const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /**
  * One autocannon run. `options` are autocannon's (url, connections, duration, overallRate,
- * requests, …). Returns throughput, percentiles of 2xx answers, and what went wrong.
+ * requests, …). Returns throughput, percentiles of 2xx answers (and their sorted `latencies`), and
+ * what went wrong.
  */
 export async function measure(options) {
   const latencies = [];
@@ -31,6 +32,34 @@ export async function measure(options) {
     status5xx: result['5xx'],
     errors: result.errors,
     timeouts: result.timeouts,
+    latencies: sorted,
+  };
+}
+
+/**
+ * Several runs made at the same time (one per server, since autocannon takes one URL) as one:
+ * throughputs and counts add up, percentiles come from all their samples together.
+ */
+export function combine(results) {
+  const latencies = new Float64Array(results.reduce((sum, result) => sum + result.latencies.length, 0));
+  let at = 0;
+  for (const result of results) {
+    latencies.set(result.latencies, at);
+    at += result.latencies.length;
+  }
+  latencies.sort();
+  const sum = (key) => results.reduce((total, result) => total + result[key], 0);
+  return {
+    requests: sum('requests'),
+    seconds: Math.max(...results.map((result) => result.seconds)),
+    rps: sum('rps'),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    non2xx: sum('non2xx'),
+    status5xx: sum('status5xx'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    latencies,
   };
 }
 
@@ -43,4 +72,9 @@ function percentile(sorted, p) {
 /** A short warm-up: lets V8 optimise the hot paths before the measured run. */
 export async function warmUp(options, seconds = 2) {
   await measure({ ...options, duration: seconds });
+}
+
+/** The same run against several servers at once, one autocannon each; see `combine`. */
+export async function measureEach(optionsList) {
+  return combine(await Promise.all(optionsList.map((options) => measure(options))));
 }

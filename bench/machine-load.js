@@ -5,7 +5,7 @@
  * says which ones. Linux only: elsewhere the share is unknown (NaN).
  */
 /* global process */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 
 /** Busy and total clock ticks of all CPUs together, or undefined without /proc. */
@@ -27,6 +27,54 @@ const TICKS_PER_SECOND = 100;
 export function cpuSeconds(pid) {
   const ticks = processTicks(pid);
   return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
+}
+
+/** CPU seconds several processes have used so far together; one that is gone counts 0, none known NaN. */
+export function totalCpuSeconds(pids) {
+  const ticks = pids.reduce((sum, pid) => sum + processTicks(pid), 0);
+  return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
+}
+
+/**
+ * The local ports of the TCP connections that processes `pids` (ours) hold to `remotePort`, from
+ * their socket inodes in /proc/PID/fd and /proc/net/tcp{,6}: with PostgreSQL's pg_stat_activity
+ * (client_port), they name the database backends that serve our servers. Empty without /proc.
+ */
+export function tcpClientPorts(pids, remotePort) {
+  const inodes = new Set();
+  for (const pid of pids) {
+    let fds = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (inode) inodes.add(inode);
+      } catch {
+        // Closed meanwhile.
+      }
+    }
+  }
+  const ports = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let lines = [];
+    try {
+      lines = readFileSync(file, 'utf8').split('\n').slice(1);
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || !inodes.has(fields[9])) continue;
+      const port = (address) => parseInt(address.slice(address.lastIndexOf(':') + 1), 16);
+      if (port(fields[2]) === remotePort) ports.push(port(fields[1]));
+    }
+  }
+  return ports;
 }
 
 /** User and system clock ticks of one process; 0 once it is gone. */

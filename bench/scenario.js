@@ -1,6 +1,7 @@
 /**
  * The scenarios of DESIGN §5, in one place: the reference calendar, the `storm` calendar that the
- * /book storm and the simulator book on, their config file, and the slot grids drawn from.
+ * /book storm and the simulator book on, the `sourced` calendar whose resources read ICS feeds,
+ * their config file, and the slot grids drawn from.
  */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -29,17 +30,31 @@ export const STORM_INTERVAL = 15 * MINUTE;
 export const STORM_HORIZON_DAYS = 60;
 export const STORM_CAPACITY = STORM_RESOURCES * (DAY / STORM_INTERVAL) * STORM_HORIZON_DAYS;
 
-/** Writes the scenarios' config; the database and port come from the command line. */
-export function writeConfig(path) {
+/**
+ * The calendar-sources scenario: `reference`'s rules, resources and future bookings again, and
+ * each resource reads SOURCES_PER_RESOURCE ICS feeds, synced every SOURCES_SYNC_EVERY.
+ */
+export const SOURCED_ID = 'sourced';
+export const SOURCES_PER_RESOURCE = 2;
+export const SOURCES_SYNC_EVERY = '1m';
+
+/**
+ * Writes the scenarios' config; the database and port come from the command line. `feedUrl(resource, n)`
+ * is the address of the n-th (0-based) ICS feed of a resource of the `sourced` calendar.
+ */
+export function writeConfig(path, { feedUrl }) {
   const list = (ids) => ids.map((id) => `      - { id: ${id}, name: Resource ${id} }`).join('\n');
   const resources = list(RESOURCES);
   const stormResources = list(Array.from({ length: STORM_RESOURCES }, (_, i) => `s${i + 1}`));
-  writeFileSync(
-    path,
-    `calendars:
-  - id: ${CALENDAR_ID}
-    name: Reference scenario
-    timezone: ${TIMEZONE}
+  const sourcedResources = RESOURCES.map(
+    (id) => `      - id: ${id}
+        name: Resource ${id}
+        sync_every: ${SOURCES_SYNC_EVERY}
+        sources:
+${Array.from({ length: SOURCES_PER_RESOURCE }, (_, n) => `          - { type: ics, url: "${feedUrl(id, n)}" }`).join('\n')}`,
+  ).join('\n');
+  // `reference` and `sourced` differ in their id, name and sources only.
+  const referenceRules = `    timezone: ${TIMEZONE}
     duration: 30m
     interval: 15m
     buffer_before: 0m
@@ -49,7 +64,13 @@ export function writeConfig(path) {
     max_slots: 40
     booking: true
     hours:
-      mon-sun: ["08:00-20:00"]
+      mon-sun: ["08:00-20:00"]`;
+  writeFileSync(
+    path,
+    `calendars:
+  - id: ${CALENDAR_ID}
+    name: Reference scenario
+${referenceRules}
     resources:
 ${resources}
   - id: ${STORM_ID}
@@ -65,6 +86,11 @@ ${resources}
       mon-sun: ["00:00-24:00"]
     resources:
 ${stormResources}
+  - id: ${SOURCED_ID}
+    name: Reference scenario with calendar sources
+${referenceRules}
+    resources:
+${sourcedResources}
 `,
   );
 }

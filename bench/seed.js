@@ -1,11 +1,14 @@
 /**
- * Fills a migrated database with the reference calendar's bookings: 5,000 active ones over the
- * horizon and 50,000 past ones, none overlapping on a resource, inserted in one transaction.
+ * Fills a migrated database, SQLite or PostgreSQL, with the same rows: the reference calendar's
+ * bookings, 5,000 active ones over the horizon and 50,000 past ones, none overlapping on a
+ * resource, and the 5,000 future ones again for the `sourced` calendar, with each calendar's change
+ * mark (`booking_versions`) and each resource's last assignment (`resource_assignments`) to match;
+ * inserted in one transaction.
  * The storm calendar starts empty.
  * A fixed random seed keeps every run's database the same shape, so runs compare.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { CALENDAR_ID, DAY, DURATION, INTERVAL, RESOURCES, futureGrid, gridStarts } from './scenario.js';
+import { CALENDAR_ID, DAY, DURATION, INTERVAL, RESOURCES, SOURCED_ID, futureGrid, gridStarts } from './scenario.js';
 
 export const FUTURE_BOOKINGS = 5_000;
 export const PAST_BOOKINGS = 50_000;
@@ -42,8 +45,34 @@ function scatter(starts, count, rand, taken) {
   return picks;
 }
 
-/** Seeds the database file at `path` (already migrated); returns how many bookings it wrote. */
-export function seed(path, now = Date.now()) {
+/** The columns of a seeded booking, in insert order. */
+const COLUMNS = [
+  'id',
+  'calendar_id',
+  'resource_id',
+  'start_at',
+  'end_at',
+  'blocked_start',
+  'blocked_end',
+  'contact_key',
+  'contact_id',
+  'external_contact_id',
+  'contact_details',
+  'status',
+  'created_at',
+  'cancelled_at',
+];
+/** 14 values a row: 1,000 rows a statement stay far below PostgreSQL's 65,535 parameters. */
+const ROWS_PER_INSERT = 1_000;
+
+/**
+ * The rows of both dialects' seed: `reference`'s future and past bookings, and the future ones again
+ * for `sourced`, so the two calendars differ in their sources alone. The same on every call with
+ * the same `now` (a fixed random seed), and never overlapping on one (calendar, resource).
+ * `versions` holds each calendar's change mark and `assignments` each resource's last assignment (for
+ * round robin), as if every booking had been made through Slotline.
+ */
+export function seedRows(now = Date.now()) {
   const rand = random(20_240_601);
   const taken = new Set();
   const horizon = futureGrid(now);
@@ -54,33 +83,112 @@ export function seed(path, now = Date.now()) {
     rand,
     taken,
   );
-
-  const db = new BetterSqlite3(path);
-  const insert = db.prepare(`
-    insert into bookings (id, calendar_id, resource_id, start_at, end_at, blocked_start, blocked_end,
-      contact_key, contact_id, external_contact_id, contact_details, status, created_at, cancelled_at)
-    values (@id, @calendar, @resource, @start, @end, @start, @end,
-      @contact, @contact, null, '{}', 'active', @created, null)`);
-  const insertAll = db.transaction((rows, prefix, createdBefore) => {
-    rows.forEach(({ resource, start }, i) => {
-      insert.run({
-        id: `${prefix}-${i}`,
-        calendar: CALENDAR_ID,
-        resource,
-        start,
-        end: start + DURATION,
-        contact: `${prefix}-contact-${i}`,
-        // Booked some days ahead of the slot, never in the future.
-        created: Math.min(now, start) - Math.floor(rand() * createdBefore),
-      });
-    });
+  const toRows = (picks, calendar, prefix, createdBefore) =>
+    picks.map(({ resource, start }, i) => ({
+      id: `${prefix}-${i}`,
+      calendar_id: calendar,
+      resource_id: resource,
+      start_at: start,
+      end_at: start + DURATION,
+      blocked_start: start,
+      blocked_end: start + DURATION,
+      contact_key: `${prefix}-contact-${i}`,
+      contact_id: `${prefix}-contact-${i}`,
+      external_contact_id: null,
+      contact_details: '{}',
+      status: 'active',
+      // Booked some days ahead of the slot, never in the future.
+      created_at: Math.min(now, start) - Math.floor(rand() * createdBefore),
+      cancelled_at: null,
+    }));
+  const futureRows = toRows(future, CALENDAR_ID, 'seed-future', 20 * DAY);
+  const pastRows = toRows(past, CALENDAR_ID, 'seed-past', 14 * DAY);
+  const sourcedRows = futureRows.map((row, i) => ({
+    ...row,
+    id: `seed-sourced-${i}`,
+    calendar_id: SOURCED_ID,
+    contact_key: `seed-sourced-contact-${i}`,
+    contact_id: `seed-sourced-contact-${i}`,
+  }));
+  const rows = [...futureRows, ...pastRows, ...sourcedRows];
+  const versions = [
+    { calendar_id: CALENDAR_ID, version: futureRows.length + pastRows.length },
+    { calendar_id: SOURCED_ID, version: sourcedRows.length },
+  ];
+  const lastAssigned = new Map();
+  for (const row of rows) {
+    const key = `${row.calendar_id}\u0000${row.resource_id}`;
+    lastAssigned.set(key, Math.max(lastAssigned.get(key) ?? -Infinity, row.created_at));
+  }
+  const assignments = [...lastAssigned].map(([key, assigned_at]) => {
+    const [calendar_id, resource_id] = key.split('\u0000');
+    return { calendar_id, resource_id, assigned_at };
   });
+  return {
+    rows,
+    versions,
+    assignments,
+    future: futureRows.length,
+    past: pastRows.length,
+    sourced: sourcedRows.length,
+  };
+}
+
+/** Seeds the SQLite file at `path` (already migrated) in one transaction; returns how many bookings it wrote. */
+export function seed(path, now = Date.now()) {
+  const { rows, versions, assignments, ...written } = seedRows(now);
+  const db = new BetterSqlite3(path);
+  const insert = db.prepare(
+    `insert into bookings (${COLUMNS.join(', ')}) values (${COLUMNS.map((column) => `@${column}`).join(', ')})`,
+  );
+  const version = db.prepare('insert into booking_versions (calendar_id, version) values (@calendar_id, @version)');
+  const assignment = db.prepare(
+    'insert into resource_assignments (calendar_id, resource_id, assigned_at) values (@calendar_id, @resource_id, @assigned_at)',
+  );
   db.transaction(() => {
-    insertAll(future, 'seed-future', 20 * DAY);
-    insertAll(past, 'seed-past', 14 * DAY);
+    for (const row of rows) insert.run(row);
+    for (const row of versions) version.run(row);
+    for (const row of assignments) assignment.run(row);
   })();
   // Fold the WAL into the main file, so a plain file copy is a complete database.
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return { future: future.length, past: past.length };
+  return written;
+}
+
+/**
+ * Seeds the same rows into a migrated PostgreSQL schema through `client` (a pg Client whose
+ * search_path starts with that schema): multi-row INSERTs of ROWS_PER_INSERT rows inside one
+ * transaction, then ANALYZE, as autovacuum would soon after such a load.
+ */
+export async function seedPostgres(client, now = Date.now()) {
+  const { rows, versions, assignments, ...written } = seedRows(now);
+  await client.query('begin');
+  try {
+    for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+      const batch = rows.slice(at, at + ROWS_PER_INSERT);
+      const values = batch.map(
+        (_, r) => `(${COLUMNS.map((_column, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`,
+      );
+      await client.query(
+        `insert into bookings (${COLUMNS.join(', ')}) values ${values.join(', ')}`,
+        batch.flatMap((row) => COLUMNS.map((column) => row[column])),
+      );
+    }
+    for (const { calendar_id, version } of versions) {
+      await client.query('insert into booking_versions (calendar_id, version) values ($1, $2)', [calendar_id, version]);
+    }
+    for (const { calendar_id, resource_id, assigned_at } of assignments) {
+      await client.query(
+        'insert into resource_assignments (calendar_id, resource_id, assigned_at) values ($1, $2, $3)',
+        [calendar_id, resource_id, assigned_at],
+      );
+    }
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+  await client.query('analyze bookings');
+  return written;
 }

@@ -26,25 +26,23 @@ export function freePort() {
   });
 }
 
-/** Runs `slotline migrate` to completion: the real migrations create the schema we seed. */
-export function migrate(config, dbPath) {
-  const result = spawnSync(
-    process.execPath,
-    [SLOTLINE, 'migrate', '--config', config, '--database', `sqlite:${dbPath}`],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-    },
-  );
+/** Runs `slotline migrate` to completion on a database URL: the real migrations create the schema we seed. */
+export function migrate(config, database) {
+  const result = spawnSync(process.execPath, [SLOTLINE, 'migrate', '--config', config, '--database', database], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`slotline migrate failed: ${result.stderr || result.stdout}`);
 }
 
 /**
- * Starts `node bin/slotline serve` on a free port with its output in `logFile`, and waits until
- * /readyz answers. `nodeFlags` lets a run add e.g. --cpu-prof.
+ * Starts `node bin/slotline serve` on a free port on the database URL `database`, with its output in
+ * `logFile`, and waits until /readyz answers. `nodeFlags` lets a run add e.g. --cpu-prof. The server
+ * records when it was spawned (`startedAt`) and first answered /readyz (`readyAt`), in ms.
  */
-export async function startSlotline({ name, config, dbPath, logFile, nodeFlags = [] }) {
+export async function startSlotline({ name, config, database, logFile, nodeFlags = [] }) {
   const port = await freePort();
+  const startedAt = Date.now();
   const log = openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
@@ -59,14 +57,37 @@ export async function startSlotline({ name, config, dbPath, logFile, nodeFlags =
       '--host',
       '127.0.0.1',
       '--database',
-      `sqlite:${dbPath}`,
+      database,
     ],
     { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', log, log] },
   );
   closeSync(log);
   const server = watch(name, child, port, logFile);
   await waitReady(server, `http://127.0.0.1:${port}/readyz`);
-  return server;
+  return Object.assign(server, { startedAt, readyAt: Date.now() });
+}
+
+/**
+ * Waits until GET /readyz shows every calendar source with `synced_at` set (the background sync
+ * runs at start-up); returns when that was seen, in ms, and the sources.
+ */
+export async function waitSynced(server, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let sources = [];
+  while (Date.now() < deadline) {
+    if (server.crashed) throw new Error(`${server.crashed}; see ${server.logFile}`);
+    const response = await fetch(`${server.url}/readyz`);
+    if (response.ok) {
+      sources = (await response.json()).sources ?? [];
+      if (sources.every((source) => source.synced_at)) return { syncedAt: Date.now(), sources };
+    }
+    await sleep(20);
+  }
+  const waiting = sources.filter((source) => !source.synced_at);
+  throw new Error(
+    `${server.name}: ${waiting.length} sources not synced within ${timeoutMs / 1000} s ` +
+      `(${JSON.stringify(waiting.slice(0, 3))}); see ${server.logFile}`,
+  );
 }
 
 /** Starts the bare Fastify route answering `bodyFile`; it says "listening" when ready. */

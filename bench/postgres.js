@@ -1,0 +1,84 @@
+/**
+ * The PostgreSQL side of the bench: a fresh schema per run in the server at BENCH_POSTGRES_URL
+ * (default: the local PostgreSQL 15), the bench's own connection to it for seeding and checks, the
+ * database backends serving our Slotline processes (their CPU is part of what we measure), and
+ * dropping the schema at the end.
+ */
+/* global process, URL */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { tcpClientPorts } from './machine-load.js';
+
+export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Connects to the server and picks a fresh schema name; Slotline creates and migrates the schema.
+ * Returns undefined (and why) when the server cannot be reached, so the rest of the bench still runs.
+ */
+export async function openBenchDatabase() {
+  const schema = `slotline_bench_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({
+    connectionString: POSTGRES_URL,
+    connectionTimeoutMillis: 5_000,
+    options: `-c search_path=${schema},public`,
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    return { unavailable: error instanceof Error ? error.message : String(error) };
+  }
+  client.on('error', () => {});
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('schema', schema);
+  const { rows } = await client.query('show server_version');
+  return { client, schema, url: url.toString(), version: rows[0].server_version, port: Number(url.port || 5432) };
+}
+
+/**
+ * Process ids of the PostgreSQL processes working for `servers`: the client backends whose client
+ * port is one of the servers' connections, and the server's own background processes (WAL writer,
+ * checkpointer, …), which our writes keep busy. Client backends of anybody else stay "other".
+ */
+export async function backendPids(database, servers) {
+  const ports = new Set(
+    tcpClientPorts(
+      servers.map((server) => server.child.pid),
+      database.port,
+    ),
+  );
+  const { rows } = await database.client.query(
+    'select pid, client_port, backend_type from pg_stat_activity where pid <> pg_backend_pid()',
+  );
+  return rows
+    .filter((row) => (row.backend_type === 'client backend' ? ports.has(row.client_port) : true))
+    .map((row) => row.pid);
+}
+
+/**
+ * Empties a calendar between two storms, as a fresh database copy does on SQLite, and moves its
+ * change mark so the servers' caches read it again. Call it while no request is in flight.
+ */
+export async function clearCalendar(database, calendarId) {
+  await database.client.query('begin');
+  await database.client.query('delete from bookings where calendar_id = $1', [calendarId]);
+  await database.client.query('update booking_versions set version = version + 1 where calendar_id = $1', [calendarId]);
+  await database.client.query('commit');
+}
+
+/** Refreshes the planner's statistics of the bookings (a calendar filled within seconds outruns autovacuum). */
+export async function analyzeBookings(database) {
+  await database.client.query('analyze bookings');
+}
+
+/** Drops the run's schema and closes the connection; never throws, returns what went wrong. */
+export async function closeBenchDatabase(database) {
+  if (!database?.client) return undefined;
+  try {
+    await database.client.query(`drop schema if exists "${database.schema}" cascade`);
+    return undefined;
+  } catch (error) {
+    return `could not drop schema ${database.schema}: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    await database.client.end().catch(() => {});
+  }
+}

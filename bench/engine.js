@@ -12,7 +12,7 @@ import { DateTime } from 'luxon';
 import { listSlots } from '../dist/engine/availability.js';
 import { groupByResource, resourceLoad } from '../dist/booking/resource-loads.js';
 import { DAY, MINUTE, TIMEZONE } from './scenario.js';
-import { random } from './seed.js';
+import { prng as random } from '../dist/simulate/prng.js';
 
 export const ENGINE_RESOURCES = 50;
 export const ENGINE_BUSY_PER_RESOURCE = 2_000;

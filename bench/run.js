@@ -269,41 +269,36 @@ async function storm(underTest, { prefix }) {
     prefix: list.length === 1 ? prefix : `${prefix}${String.fromCharCode(97 + i)}-`,
   }));
   const path = `${STORM_PATH}/book`;
-  await Promise.all(
-    list.map((server) => warmUp({ url: `${server.url}${STORM_PATH}/available`, connections, body: AVAILABLE_BODY }, 1)),
-  );
-  const warm = combineStorms(
-    await Promise.all(
+  const stormAll = (duration, prefixOf, offsetOf) =>
+    Promise.all(
       shares.map((share) =>
         bookStorm({
           url: share.server.url,
           path,
           grid: share.grid,
           connections,
-          duration: WARM_UP_SECONDS,
-          prefix: `warm-${share.prefix}`,
-          offset: Math.floor(share.grid.length / 2),
+          duration,
+          prefix: prefixOf(share),
+          offset: offsetOf(share),
         }),
       ),
-    ),
+    ).then(combineStorms);
+  await Promise.all(
+    list.map((server) => warmUp({ url: `${server.url}${STORM_PATH}/available`, connections, body: AVAILABLE_BODY }, 1)),
+  );
+  const warm = await stormAll(
+    WARM_UP_SECONDS,
+    (share) => `warm-${share.prefix}`,
+    (share) => Math.floor(share.grid.length / 2),
   );
   checkHealthy(warm, `${prefix} warm-up`);
   // On PostgreSQL the planner must know the storm calendar is no longer empty: see postgresNotes.
   if (list.some((server) => server.postgres)) await analyzeBookings(database);
-  const result = await metered(list, async () =>
-    combineStorms(
-      await Promise.all(
-        shares.map((share) =>
-          bookStorm({
-            url: share.server.url,
-            path,
-            grid: share.grid,
-            connections,
-            duration: SECONDS,
-            prefix: share.prefix,
-          }),
-        ),
-      ),
+  const result = await metered(list, () =>
+    stormAll(
+      SECONDS,
+      (share) => share.prefix,
+      () => 0,
     ),
   );
   return { ...result, grid, warmUpSuccesses: warm.successes };

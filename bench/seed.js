@@ -9,21 +9,10 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { CALENDAR_ID, DAY, DURATION, INTERVAL, RESOURCES, SOURCED_ID, futureGrid, gridStarts } from './scenario.js';
+import { prng as random } from '../dist/simulate/prng.js';
 
 export const FUTURE_BOOKINGS = 5_000;
 export const PAST_BOOKINGS = 50_000;
-
-/** mulberry32: tiny, deterministic, good enough to scatter bookings. */
-export function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Picks `count` (resource, start) pairs from `starts` whose slots never overlap on one resource.

@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { CLOSE_HOUR, HORIZON_DAYS, OPEN_HOUR, TIMEZONE } from './scenario.js';
-import { random } from './seed.js';
+import { prng as random } from '../dist/simulate/prng.js';
 
 export const EVENTS_PER_FEED = 500;
 export const RECURRING_PER_FEED = 5;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sign } from '../contract/signature.js';
+import { prng } from './prng.js';
 
 /**
  * Plays phone calls against any Generic Calendar implementation the way telli does, and checks
@@ -319,18 +320,6 @@ function pick(slots: readonly string[], random: () => number): string | undefine
   const later = slots.filter((slot) => Date.parse(slot) >= first + DAY_MS);
   const pool = random() < LATER_DAY_SHARE && later.length > 0 ? later : slots.slice(0, FIRST_FEW);
   return pool[Math.floor(random() * pool.length)];
-}
-
-/** mulberry32: small, fast and good enough to make callers' decisions reproducible. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** Nearest-rank percentiles. */

@@ -13,7 +13,13 @@ import { groupByResource, resourceLoads } from './resource-loads.js';
 
 export type BookingOutcome =
   | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
-  | { readonly status: 'failed'; readonly kind: 'conflict' | 'invalid' | 'unavailable'; readonly reason: string };
+  | {
+      readonly status: 'failed';
+      readonly kind: 'conflict' | 'invalid' | 'unavailable';
+      /** Why, for the logs; `reason` says it to the caller. */
+      readonly code: ReasonCode;
+      readonly reason: string;
+    };
 
 type Decision =
   | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
@@ -188,7 +194,7 @@ async function failure(
     existing: decision.existing,
   });
   const kind = decision.code === 'taken' || decision.code === 'already_booked' ? 'conflict' : 'invalid';
-  return { status: 'failed', kind, reason };
+  return { status: 'failed', kind, code: decision.code, reason };
 }
 
 /** The database is out of reach: nothing was booked, and the caller can hear why. */
@@ -196,6 +202,7 @@ function unavailable(calendar: CalendarConfig): BookingOutcome {
   return {
     status: 'failed',
     kind: 'unavailable',
+    code: 'unavailable',
     reason: reasonText(calendar.language, calendar.timezone, 'unavailable'),
   };
 }

@@ -5,14 +5,16 @@ import type { Refusal } from '../engine/availability.js';
 
 /**
  * Failure reasons are read aloud by the agent's language model: short sentences, no internals,
- * times in the calendar's zone and language.
+ * times in the calendar's zone and language. The code behind each is what the logs carry.
  */
 export type ReasonCode = BookRequestProblem | Refusal | 'booking_disabled' | 'already_booked' | 'unavailable';
 
 const SENTENCES: Record<Language, Record<ReasonCode, string>> = {
   en: {
     not_an_object: 'The booking request could not be read.',
-    no_contact: 'The booking needs a contact ID.',
+    nested_too_deep: 'The booking details are nested too deeply to be saved. Please contact us another way to book.',
+    missing_contact:
+      'I could not tell who this appointment is for, so it was not booked. Please contact us another way to book.',
     missing_start: 'Please choose a time to book.',
     bad_start: 'I could not read that time.',
     past: 'That time has already passed.',
@@ -27,7 +29,10 @@ const SENTENCES: Record<Language, Record<ReasonCode, string>> = {
   },
   de: {
     not_an_object: 'Die Buchungsanfrage konnte nicht gelesen werden.',
-    no_contact: 'Für die Buchung fehlt eine Kontakt-ID.',
+    nested_too_deep:
+      'Die Buchungsangaben sind zu tief verschachtelt, um sie zu speichern. Bitte buchen Sie den Termin auf einem anderen Weg.',
+    missing_contact:
+      'Ich konnte nicht erkennen, für wen dieser Termin ist, deshalb wurde er nicht gebucht. Bitte buchen Sie den Termin auf einem anderen Weg.',
     missing_start: 'Bitte wählen Sie eine Uhrzeit für den Termin.',
     bad_start: 'Diese Uhrzeit konnte ich nicht lesen.',
     past: 'Dieser Zeitpunkt ist bereits vorbei.',

@@ -1,3 +1,4 @@
+import { MIMEType } from 'node:util';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
@@ -55,8 +56,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // telli sends JSON in UTF-8 and nothing else: any other body is refused before its signature is
+  // looked at. (Fastify would otherwise read text/plain, and decode any charset as UTF-8.)
+  app.removeAllContentTypeParsers();
   // Keep the raw body: the signature covers the bytes telli sent.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (!isUtf8(request.headers['content-type'])) return done(unsupportedMediaType(), undefined);
     request.rawBody = body as string;
     if (body === '') return done(null, undefined);
     try {
@@ -112,9 +117,25 @@ function toHttpError(error: Error & { statusCode?: number; code?: string }): Htt
   }
   const status = error.statusCode;
   if (status === 413) return new HttpError(413, 'body_too_large', `The body is over ${BODY_LIMIT} bytes.`);
-  if (status === 415) return new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.');
+  if (status === 415) return unsupportedMediaType();
   if (status !== undefined && status >= 400 && status < 500) {
     return new HttpError(status, 'bad_request', error.message);
   }
   return new HttpError(500, 'internal', 'Something went wrong on our side.');
 }
+
+function unsupportedMediaType(): HttpError {
+  return new HttpError(415, 'unsupported_media_type', 'Send the body as application/json in UTF-8.');
+}
+
+/** A JSON content type without a charset is UTF-8 (RFC 8259); one with a charset must say so. */
+function isUtf8(contentType: string | undefined): boolean {
+  try {
+    const charset = new MIMEType(contentType ?? '').params.get('charset');
+    return charset === null || UTF8_LABELS.has(charset.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+const UTF8_LABELS = new Set(['utf-8', 'utf8']);

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { bookSlot, refuseRequest } from '../booking/booking.service.js';
+import { bookSlot, refuseRequest, type BookingOutcome } from '../booking/booking.service.js';
 import type { CalendarConfig } from '../config/config.types.js';
-import { readBookRequest } from '../contract/book-request.js';
+import { MAX_NESTING, nestsTooDeep, readBookRequest } from '../contract/book-request.js';
 import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
 import type { Interval } from '../engine/interval.js';
@@ -58,6 +58,13 @@ export function registerContractRoutes({
         if (request.body !== undefined && !isObject(request.body)) {
           throw new HttpError(400, 'not_an_object', 'The body must be a JSON object.');
         }
+        if (nestsTooDeep(request.body)) {
+          throw new HttpError(
+            400,
+            'nested_too_deep',
+            `The body nests objects or arrays deeper than ${MAX_NESTING} levels.`,
+          );
+        }
         const slots = await availability.slots(calendar, now());
         metrics.slotsReturned.observe({ calendar: calendar.id }, slots.length);
         return reply.type('application/json; charset=utf-8').send(wireAnswer(slots));
@@ -73,7 +80,7 @@ export function registerContractRoutes({
         const outcome = read.ok
           ? await bookSlot(store, availability, calendar, read.request, now(), liveBusy)
           : await refuseRequest(availability, calendar, read.problem, now());
-        request.log.info({ calendar: calendar.id, outcome: outcome.kind }, 'booking');
+        request.log.info(bookingLogFields(calendar, read.ok ? read.request.start : read.start, outcome), 'booking');
         request.outcome = outcome.kind;
         metrics.bookings.inc({ calendar: calendar.id, outcome: outcome.kind });
         return outcome.status === 'success'
@@ -96,6 +103,17 @@ function wireAnswer(slots: readonly Interval[]): string {
     wireAnswers.set(slots, answer);
   }
   return answer;
+}
+
+/** What an operator needs to follow a call; who the caller is stays out of the log. */
+function bookingLogFields(calendar: CalendarConfig, start: number | undefined, outcome: BookingOutcome) {
+  return {
+    calendar: calendar.id,
+    outcome: outcome.kind,
+    resource: outcome.status === 'success' ? outcome.resourceId : undefined,
+    start: start === undefined ? undefined : formatInstant(start),
+    reason: outcome.status === 'failed' ? outcome.code : undefined,
+  };
 }
 
 function isObject(value: unknown): boolean {

@@ -1,6 +1,7 @@
 export type HttpErrorCode =
   | 'bad_json'
   | 'not_an_object'
+  | 'nested_too_deep'
   | 'bad_signature'
   | 'bad_token'
   | 'unknown_calendar'

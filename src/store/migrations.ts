@@ -110,6 +110,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('writebacks_due').on('writebacks').columns(['done_at', 'next_at']).execute();
     },
   },
+  '0005-contact-key-kinds': {
+    async up(db: Kysely<unknown>) {
+      // contact_id and external_contact_id are separate namespaces: the key names its kind, so
+      // "42" of one kind no longer finds (and replaces) the booking of "42" of the other. Keys
+      // were the id itself; which kind it was, the row's own columns tell.
+      await sql`
+        update bookings
+        set contact_key = case when contact_id is not null then 'contact_id:' else 'external_contact_id:' end
+          || contact_key`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

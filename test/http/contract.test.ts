@@ -6,6 +6,12 @@ import { DIALECTS } from '../dialects.js';
 // Tuesday 1 December 2026, 06:00 UTC: the 09:00-12:00 UTC hours of the next days lie ahead.
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 
+const NO_CONTACT =
+  'I could not tell who this appointment is for, so it was not booked. Please contact us another way to book.';
+
+/** `[[...[]...]]`, arrays nested `levels` deep, as JSON: too deep for a test's own JSON.stringify. */
+const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
+
 describe.each(DIALECTS)('on %s', (dialect) => {
   const open = appsOn(dialect);
   describe('timestamps', () => {
@@ -152,6 +158,48 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(answer.status).toBe(415);
     });
 
+    it('should answer 415 to any type but application/json in UTF-8, before the signature, and book nothing', async () => {
+      const KEY = 'telli-api-key-1';
+      const app = await open({ yaml: calendarYaml({}, `signing_keys: ["${KEY}"]\n`), now: NOW });
+      const raw = JSON.stringify({ contact_id: 'c1', start_iso: '2026-12-02T09:00:00Z' });
+      const unsupported = {
+        status: 415,
+        body: { error: 'unsupported_media_type', message: 'Send the body as application/json in UTF-8.' },
+      };
+      for (const type of [
+        'text/plain',
+        'text/plain; charset=utf-8',
+        'application/json; charset=latin1',
+        'application/json; charset=utf-16',
+        'application/json; charset=iso-8859-1',
+      ]) {
+        for (const signature of [sign(raw, KEY), 'f'.repeat(64)]) {
+          for (const path of ['/available', '/book']) {
+            const answer = await app.postRaw(path, raw, { 'content-type': type, 'x-telli-signature': signature });
+            expect(answer, `${path} ${type}`).toEqual(unsupported);
+          }
+        }
+      }
+      expect(await app.store.bookings('main')).toHaveLength(0);
+      for (const type of ['application/json; charset=utf-8', 'Application/JSON; Charset="UTF-8"']) {
+        const answer = await app.postRaw('/book', raw, { 'content-type': type, 'x-telli-signature': sign(raw, KEY) });
+        expect(answer.body, type).toEqual({ status: 'success' });
+      }
+    });
+
+    it('should answer 400 to an /available body nested deeper than 32 levels, signed or not', async () => {
+      const KEY = 'telli-api-key-1';
+      const app = await open({ yaml: calendarYaml({}, `signing_keys: ["${KEY}"]\n`), now: NOW });
+      const raw = `{"contact_id":"c1","contact_details":${nested(30_000)}}`;
+      expect(await app.postRaw('/available', raw, { 'x-telli-signature': sign(raw, KEY) })).toEqual({
+        status: 400,
+        body: { error: 'nested_too_deep', message: 'The body nests objects or arrays deeper than 32 levels.' },
+      });
+      expect((await app.postRaw('/available', raw, { 'x-telli-signature': 'f'.repeat(64) })).status).toBe(401);
+      const deepest = `{"contact_details":${nested(31)}}`;
+      expect((await app.postRaw('/available', deepest, { 'x-telli-signature': sign(deepest, KEY) })).status).toBe(200);
+    });
+
     it('should answer /healthz and /readyz', async () => {
       const app = await open({ yaml: calendarYaml(), now: NOW });
       expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
@@ -188,13 +236,10 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       [
         'neither contact_id nor external_contact_id',
         { start_iso: '2026-12-02T09:00:00Z', external_contact_id: null },
-        'The booking needs a contact ID.',
+        NO_CONTACT,
       ],
-      [
-        'a contact_id of the wrong type',
-        { contact_id: { id: 1 }, start_iso: '2026-12-02T09:00:00Z' },
-        'The booking needs a contact ID.',
-      ],
+      ['a contact_id of the wrong type', { contact_id: { id: 1 }, start_iso: '2026-12-02T09:00:00Z' }, NO_CONTACT],
+      ['a contact_id with a lone surrogate', { contact_id: 'c\ud800', start_iso: '2026-12-02T09:00:00Z' }, NO_CONTACT],
     ])('should fail with a reason and book nothing for %s', async (_, body, sentence) => {
       const app = await open({ yaml: calendarYaml(), now: NOW });
       const answer = await app.post('/book', body);
@@ -203,6 +248,38 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(answer.body.reason.startsWith(sentence)).toBe(true);
       expect(Object.keys(answer.body).sort()).toEqual(['reason', 'status']);
       expect(await app.store.bookings('main')).toHaveLength(0);
+    });
+
+    it('should fail a /book nested deeper than 32 levels with a reason, and store one at the limit', async () => {
+      const KEY = 'telli-api-key-1';
+      const app = await open({ yaml: calendarYaml({}, `signing_keys: ["${KEY}"]\n`), now: NOW });
+      const post = (details: string) => {
+        const raw = `{"contact_id":"c1","start_iso":"2026-12-02T09:00:00Z","contact_details":${details}}`;
+        return app.postRaw('/book', raw, { 'x-telli-signature': sign(raw, KEY) });
+      };
+      // About what 64 KiB holds, and the 4,100 levels in 8 KB that overflowed JSON.stringify in a server.
+      for (const details of [nested(30_000), nested(4_100), nested(32)]) {
+        expect(await post(details)).toEqual({
+          status: 200,
+          body: {
+            status: 'failed',
+            reason: 'The booking details are nested too deeply to be saved. Please contact us another way to book.',
+          },
+        });
+      }
+      expect(await app.store.bookings('main')).toHaveLength(0);
+      // The body is the first level, so contact_details may nest 31.
+      expect((await post(nested(31))).body).toEqual({ status: 'success' });
+      expect((await app.store.bookings('main'))[0]!.contactDetails).toEqual(JSON.parse(nested(31)));
+    });
+
+    it('should tell a German caller what to do when the contact is missing', async () => {
+      const app = await open({ yaml: calendarYaml({ language: 'de' }), now: NOW });
+      expect((await app.post('/book', { start_iso: '2026-12-02T09:00:00Z' })).body).toEqual({
+        status: 'failed',
+        reason:
+          'Ich konnte nicht erkennen, für wen dieser Termin ist, deshalb wurde er nicht gebucht. Bitte buchen Sie den Termin auf einem anderen Weg.',
+      });
     });
 
     it('should fail a /book whose body is not an object', async () => {

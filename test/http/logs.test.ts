@@ -72,3 +72,48 @@ describe('logs', () => {
     expect(requestLines.every((entry) => typeof entry.reqId === 'string')).toBe(true);
   });
 });
+
+describe('the booking line', () => {
+  it('should name the calendar, outcome, resource, start and reason code, and nothing about the caller', async () => {
+    const config = parseConfig(
+      'calendars:\n  - { id: physio, timezone: Europe/Berlin, duration: 30m, hours: { mon-sun: ["09:00-12:00"] }, resources: [{ id: anna }] }\n',
+      {},
+    );
+    const lines: string[] = [];
+    const store = await openStore(`sqlite:${join(folder, 'booking-line.db')}`, config.databasePool);
+    const app = buildApp({
+      config,
+      store,
+      now: () => Date.parse('2026-12-01T06:00:00Z'),
+      logger: { level: 'info', stream: { write: (line) => lines.push(line) } },
+    });
+    const book = (body: unknown) =>
+      app.inject({ method: 'POST', url: '/calendars/physio/book', payload: body as Record<string, unknown> });
+    try {
+      await book({ contact_id: '+4930123456', start_iso: '2026-12-02T09:00:00+01:00' });
+      await book({ contact_id: 'other@example.com', start_iso: '2026-12-02T08:00:00Z' });
+      await book({ start_iso: '2026-12-02T08:30:00Z', contact_details: { phone: '+4930123456' } });
+      await book({ contact_id: '+4930123456', start_iso: 'soon' });
+    } finally {
+      await app.close();
+      await store.close();
+    }
+
+    const bookingLines = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'booking');
+    const fields = bookingLines.map(({ calendar, outcome, resource, start, reason }) => ({
+      calendar,
+      outcome,
+      resource,
+      start,
+      reason,
+    }));
+    expect(fields).toEqual([
+      { calendar: 'physio', outcome: 'success', resource: 'anna', start: '2026-12-02T08:00:00.000Z' },
+      { calendar: 'physio', outcome: 'conflict', start: '2026-12-02T08:00:00.000Z', reason: 'taken' },
+      { calendar: 'physio', outcome: 'invalid', start: '2026-12-02T08:30:00.000Z', reason: 'missing_contact' },
+      { calendar: 'physio', outcome: 'invalid', reason: 'bad_start' },
+    ]);
+    const log = bookingLines.map((entry) => JSON.stringify(entry)).join('\n');
+    for (const personal of ['4930123456', 'example.com']) expect(log).not.toContain(personal);
+  });
+});

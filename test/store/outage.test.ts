@@ -191,7 +191,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('when PostgreSQL goes away', () 
       expect(starts(await post('/available', {}))).not.toContain(second);
 
       const active = (await running.store.bookings('main')).filter((booking) => booking.status === 'active');
-      expect(active.map((booking) => [booking.contactKey, new Date(booking.start).toISOString()]).sort()).toEqual([
+      expect(active.map((booking) => [booking.contactId, new Date(booking.start).toISOString()]).sort()).toEqual([
         ['after', second],
         ['before', first],
       ]);

@@ -23,7 +23,7 @@ const CONFIG = `calendars:
 
 interface Row {
   readonly resource_id: string;
-  readonly contact_key: string;
+  readonly contact_id: string;
   readonly start_at: string;
   readonly status: string;
 }
@@ -41,8 +41,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one P
   /** Every booking of the shared schema, read directly. */
   const rows = async (): Promise<Row[]> => {
     const schema = new URL(database).searchParams.get('schema')!;
-    return (await client.query<Row>(`select resource_id, contact_key, start_at, status from "${schema}".bookings`))
-      .rows;
+    return (await client.query<Row>(`select resource_id, contact_id, start_at, status from "${schema}".bookings`)).rows;
   };
   let a: SlotlineProcess;
   let b: SlotlineProcess;
@@ -104,7 +103,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one P
     expect(active).toHaveLength(3);
     expect(active.every((row) => new Date(Number(row.start_at)).toISOString() === slot)).toBe(true);
     expect(new Set(active.map((row) => row.resource_id))).toEqual(new Set(['r1', 'r2', 'r3']));
-    expect(active.map((row) => row.contact_key).sort()).toEqual(successes.map(({ contact }) => contact).sort());
+    expect(active.map((row) => row.contact_id).sort()).toEqual(successes.map(({ contact }) => contact).sort());
 
     expect(await listed(a)).not.toContain(slot);
     expect(await listed(b)).not.toContain(slot);
@@ -131,7 +130,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one P
     expect(await listed(via)).toContain(slot);
     expect(await listed(elsewhere)).toContain(slot);
 
-    const mine = (await rows()).filter((row) => row.contact_key === contact);
+    const mine = (await rows()).filter((row) => row.contact_id === contact);
     expect(mine.map((row) => [new Date(Number(row.start_at)).toISOString(), row.status]).sort()).toEqual(
       [
         [slot, 'replaced'],

@@ -74,7 +74,7 @@ function overlapsOnOneResource(active: readonly Booking[]): string[] {
   return sorted.flatMap((after, index) => {
     const before = sorted[index - 1];
     return before && before.resourceId === after.resourceId && after.blockedStart < before.blockedEnd
-      ? [`${after.resourceId}: ${before.contactKey} and ${after.contactKey} overlap`]
+      ? [`${after.resourceId}: ${before.contactId} and ${after.contactId} overlap`]
       : [];
   });
 }
@@ -104,7 +104,7 @@ describe.each(DIALECTS)('kill -9 during a booking storm on %s', (dialect) => {
         try {
           const active = (await store.bookings('storm')).filter((booking) => booking.status === 'active');
           const present = new Set(
-            active.map((booking) => `${booking.contactKey} ${new Date(booking.start).toISOString()}`),
+            active.map((booking) => `${booking.contactId} ${new Date(booking.start).toISOString()}`),
           );
           const lost = acknowledged.filter(({ contact, start }) => !present.has(`${contact} ${start}`));
           expect(lost, `acknowledged but missing after round ${round}`).toEqual([]);

@@ -106,7 +106,9 @@ export function results({
 }): string {
   const sections = reports.map(
     (report) =>
-      `## ${report.title}\n\nScenario: ${report.scenario}\n\n${table(report.table)}\n\n${list(report.notes)}\n`,
+      `## ${report.title}\n\nScenario: ${report.scenario}\n\n` +
+      (report.table.rows.length > 0 ? `${table(report.table)}\n\n` : '') +
+      `${list(report.notes)}\n`,
   );
   return `# Benchmark results
 

@@ -99,7 +99,9 @@ async function observe(bench: Bench, feeds: FeedServer): Promise<Observed> {
       saturated: loads?.saturated,
       healthz,
       sources,
-      stoppedBy: killedAtLimit ? `SIGKILL past ${RSS_LIMIT / MB} MB of RSS` : await bench.stop(server),
+      stoppedBy: killedAtLimit
+        ? `SIGKILL past ${RSS_LIMIT / MB} MB of RSS`
+        : (server.crashed ?? (await bench.stop(server))),
       maxRss: rss.max(),
       rssSamples: rss.samples(),
       fetches: feeds.requests.map((request) => ({ ...request, at: request.at - loadsFrom })),

@@ -28,6 +28,11 @@ const RSS_LIMIT = 4 * 1024 ** 3;
 const RSS_TARGET = 800 * 1024 ** 2;
 const P99_TARGET_MS = 10;
 const MB = 1024 ** 2;
+const STOPPED = {
+  SIGTERM: 'exited on SIGTERM',
+  SIGKILL: 'ignored SIGTERM for 5 s and was killed',
+  'not running': 'had exited by itself',
+} as const;
 
 export const hostileFeedsPhase: Phase = {
   name: 'hostile-feeds',
@@ -51,7 +56,8 @@ interface Observed {
   readonly healthz: { readonly status: number | undefined; readonly ms: number };
   /** The hostile sources as /readyz showed them after the loads; undefined for no answer. */
   readonly sources: readonly (SourceState & { id: string; stale?: boolean; failures?: number })[] | undefined;
-  readonly stoppedBy: string;
+  /** How the server ended, to follow "The server". */
+  readonly stopped: string;
   readonly maxRss: number;
   readonly rssSamples: number;
   /** The server's requests for the feeds, `at` in ms from the start of the loads. */
@@ -99,9 +105,11 @@ async function observe(bench: Bench, feeds: FeedServer): Promise<Observed> {
       saturated: loads?.saturated,
       healthz,
       sources,
-      stoppedBy: killedAtLimit
-        ? `SIGKILL past ${RSS_LIMIT / MB} MB of RSS`
-        : (server.crashed ?? (await bench.stop(server))),
+      stopped: killedAtLimit
+        ? `was killed past ${RSS_LIMIT / MB} MB of RSS`
+        : server.crashed
+          ? `had crashed (${server.crashed})`
+          : STOPPED[await bench.stop(server)],
       maxRss: rss.max(),
       rssSamples: rss.samples(),
       fetches: feeds.requests.map((request) => ({ ...request, at: request.at - loadsFrom })),
@@ -187,7 +195,7 @@ function report(bench: Bench, observed: Observed): PhaseReport {
             : `showed the hostile sources as ${JSON.stringify(observed.sources.map(({ stale, synced_at, failures }) => ({ stale, synced_at, failures })))}`
         }.`,
       `Resident memory sampled every ${RSS_EVERY_MS} ms (${observed.rssSamples} samples), largest ` +
-        `${fixed(maxRss / MB, 0)} MB. The server was stopped by ${observed.stoppedBy === 'SIGKILL' ? 'SIGKILL: SIGTERM went unanswered' : observed.stoppedBy}.`,
+        `${fixed(maxRss / MB, 0)} MB. The server ${observed.stopped}.`,
     ],
   };
 }

@@ -4,18 +4,28 @@
  * database backends serving our Slotline processes (their CPU is part of what we measure), and
  * dropping the schema at the end.
  */
-/* global process, URL */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { tcpClientPorts } from './machine-load.js';
+import type { Server } from './servers.js';
 
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The run's PostgreSQL schema and the bench's connection to it. */
+export interface BenchDatabase {
+  readonly client: pg.Client;
+  readonly schema: string;
+  /** Slotline's --database URL: the server, with `?schema=` the run's schema. */
+  readonly url: string;
+  readonly version: string;
+  readonly port: number;
+}
 
 /**
  * Connects to the server and picks a fresh schema name; Slotline creates and migrates the schema.
  * Returns undefined (and why) when the server cannot be reached, so the rest of the bench still runs.
  */
-export async function openBenchDatabase() {
+export async function openBenchDatabase(): Promise<BenchDatabase | { unavailable: string }> {
   const schema = `slotline_bench_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({
     connectionString: POSTGRES_URL,
@@ -30,8 +40,14 @@ export async function openBenchDatabase() {
   client.on('error', () => {});
   const url = new URL(POSTGRES_URL);
   url.searchParams.set('schema', schema);
-  const { rows } = await client.query('show server_version');
-  return { client, schema, url: url.toString(), version: rows[0].server_version, port: Number(url.port || 5432) };
+  const { rows } = await client.query<{ server_version: string }>('show server_version');
+  return {
+    client,
+    schema,
+    url: url.toString(),
+    version: rows[0]?.server_version ?? 'unknown',
+    port: Number(url.port || 5432),
+  };
 }
 
 /**
@@ -39,14 +55,14 @@ export async function openBenchDatabase() {
  * port is one of the servers' connections, and the server's own background processes (WAL writer,
  * checkpointer, …), which our writes keep busy. Client backends of anybody else stay "other".
  */
-export async function backendPids(database, servers) {
+export async function backendPids(database: BenchDatabase, servers: readonly Server[]): Promise<number[]> {
   const ports = new Set(
     tcpClientPorts(
-      servers.map((server) => server.child.pid),
+      servers.map((server) => server.pid),
       database.port,
     ),
   );
-  const { rows } = await database.client.query(
+  const { rows } = await database.client.query<{ pid: number; client_port: number; backend_type: string }>(
     'select pid, client_port, backend_type from pg_stat_activity where pid <> pg_backend_pid()',
   );
   return rows
@@ -58,7 +74,7 @@ export async function backendPids(database, servers) {
  * Empties a calendar between two storms, as a fresh database copy does on SQLite, and moves its
  * change mark so the servers' caches read it again. Call it while no request is in flight.
  */
-export async function clearCalendar(database, calendarId) {
+export async function clearCalendar(database: BenchDatabase, calendarId: string): Promise<void> {
   await database.client.query('begin');
   await database.client.query('delete from bookings where calendar_id = $1', [calendarId]);
   await database.client.query('update booking_versions set version = version + 1 where calendar_id = $1', [calendarId]);
@@ -66,13 +82,12 @@ export async function clearCalendar(database, calendarId) {
 }
 
 /** Refreshes the planner's statistics of the bookings (a calendar filled within seconds outruns autovacuum). */
-export async function analyzeBookings(database) {
+export async function analyzeBookings(database: BenchDatabase): Promise<void> {
   await database.client.query('analyze bookings');
 }
 
 /** Drops the run's schema and closes the connection; never throws, returns what went wrong. */
-export async function closeBenchDatabase(database) {
-  if (!database?.client) return undefined;
+export async function closeBenchDatabase(database: BenchDatabase): Promise<string | undefined> {
   try {
     await database.client.query(`drop schema if exists "${database.schema}" cascade`);
     return undefined;

@@ -5,17 +5,32 @@
  * (fractions of a millisecond) instead of its histogram, which stores whole milliseconds and, in
  * rate-limited mode, adds synthetic samples at 1 ms steps: both blur a p99 measured against 5 ms.
  */
-import autocannon from 'autocannon';
+import autocannon, { type Options } from 'autocannon';
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export interface LoadResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly rps: number;
+  /** Percentiles of the 2xx answers' latencies, in ms; NaN when none came. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly status5xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Every 2xx answer's latency, ascending. */
+  readonly latencies: Float64Array;
+}
 
 /**
  * One autocannon run. `options` are autocannon's (url, connections, duration, overallRate,
  * requests, …). Returns throughput, percentiles of 2xx answers (and their sorted `latencies`), and
  * what went wrong.
  */
-export async function measure(options) {
-  const latencies = [];
+export async function measure(options: Options): Promise<LoadResult> {
+  const latencies: number[] = [];
   const run = autocannon({ method: 'POST', headers: JSON_HEADERS, ...options });
   run.on('response', (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) latencies.push(ms);
@@ -40,7 +55,7 @@ export async function measure(options) {
  * Several runs made at the same time (one per server, since autocannon takes one URL) as one:
  * throughputs and counts add up, percentiles come from all their samples together.
  */
-export function combine(results) {
+export function combine(results: readonly LoadResult[]): LoadResult {
   const latencies = new Float64Array(results.reduce((sum, result) => sum + result.latencies.length, 0));
   let at = 0;
   for (const result of results) {
@@ -48,7 +63,8 @@ export function combine(results) {
     at += result.latencies.length;
   }
   latencies.sort();
-  const sum = (key) => results.reduce((total, result) => total + result[key], 0);
+  const sum = (key: 'requests' | 'rps' | 'non2xx' | 'status5xx' | 'errors' | 'timeouts') =>
+    results.reduce((total, result) => total + result[key], 0);
   return {
     requests: sum('requests'),
     seconds: Math.max(...results.map((result) => result.seconds)),
@@ -63,18 +79,18 @@ export function combine(results) {
   };
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted, p) {
+/** Nearest-rank percentile of an ascending array; NaN for none. */
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
 }
 
 /** A short warm-up: lets V8 optimise the hot paths before the measured run. */
-export async function warmUp(options, seconds = 2) {
+export async function warmUp(options: Options, seconds = 2): Promise<void> {
   await measure({ ...options, duration: seconds });
 }
 
 /** The same run against several servers at once, one autocannon each; see `combine`. */
-export async function measureEach(optionsList) {
+export async function measureEach(optionsList: readonly Options[]): Promise<LoadResult> {
   return combine(await Promise.all(optionsList.map((options) => measure(options))));
 }

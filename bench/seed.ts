@@ -8,8 +8,9 @@
  * A fixed random seed keeps every run's database the same shape, so runs compare.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 import { CALENDAR_ID, DAY, DURATION, INTERVAL, RESOURCES, SOURCED_ID, futureGrid, gridStarts } from './scenario.js';
-import { prng as random } from '../dist/simulate/prng.js';
+import { prng as random } from '../src/simulate/prng.js';
 
 export const FUTURE_BOOKINGS = 5_000;
 export const PAST_BOOKINGS = 50_000;
@@ -18,12 +19,12 @@ export const PAST_BOOKINGS = 50_000;
  * Picks `count` (resource, start) pairs from `starts` whose slots never overlap on one resource.
  * A slot covers two 15-minute cells; a pick that touches a taken cell is skipped and drawn again.
  */
-function scatter(starts, count, rand, taken) {
+function scatter(starts: readonly number[], count: number, rand: () => number, taken: Set<string>): Pick[] {
   const cells = DURATION / INTERVAL;
-  const picks = [];
+  const picks: Pick[] = [];
   for (let attempt = 0; picks.length < count && attempt < count * 50; attempt++) {
-    const start = starts[Math.floor(rand() * starts.length)];
-    const resource = RESOURCES[Math.floor(rand() * RESOURCES.length)];
+    const start = starts[Math.floor(rand() * starts.length)] ?? NaN;
+    const resource = RESOURCES[Math.floor(rand() * RESOURCES.length)] ?? '';
     const first = start / INTERVAL;
     const keys = Array.from({ length: cells }, (_, i) => `${resource}:${first + i}`);
     if (keys.some((key) => taken.has(key))) continue;
@@ -32,6 +33,11 @@ function scatter(starts, count, rand, taken) {
   }
   if (picks.length < count) throw new Error(`could only place ${picks.length} of ${count} bookings`);
   return picks;
+}
+
+interface Pick {
+  readonly resource: string;
+  readonly start: number;
 }
 
 /** The columns of a seeded booking, in insert order. */
@@ -50,7 +56,8 @@ const COLUMNS = [
   'status',
   'created_at',
   'cancelled_at',
-];
+] as const;
+type Row = Record<(typeof COLUMNS)[number], string | number | null>;
 /** 14 values a row: 1,000 rows a statement stay far below PostgreSQL's 65,535 parameters. */
 const ROWS_PER_INSERT = 1_000;
 
@@ -63,7 +70,7 @@ const ROWS_PER_INSERT = 1_000;
  */
 export function seedRows(now = Date.now()) {
   const rand = random(20_240_601);
-  const taken = new Set();
+  const taken = new Set<string>();
   const horizon = futureGrid(now);
   const future = scatter(horizon, FUTURE_BOOKINGS, rand, taken);
   const past = scatter(
@@ -72,7 +79,7 @@ export function seedRows(now = Date.now()) {
     rand,
     taken,
   );
-  const toRows = (picks, calendar, prefix, createdBefore) =>
+  const toRows = (picks: Pick[], calendar: string, prefix: string, createdBefore: number) =>
     picks.map(({ resource, start }, i) => ({
       id: `${prefix}-${i}`,
       calendar_id: calendar,
@@ -104,13 +111,13 @@ export function seedRows(now = Date.now()) {
     { calendar_id: CALENDAR_ID, version: futureRows.length + pastRows.length },
     { calendar_id: SOURCED_ID, version: sourcedRows.length },
   ];
-  const lastAssigned = new Map();
+  const lastAssigned = new Map<string, number>();
   for (const row of rows) {
     const key = `${row.calendar_id}\u0000${row.resource_id}`;
     lastAssigned.set(key, Math.max(lastAssigned.get(key) ?? -Infinity, row.created_at));
   }
   const assignments = [...lastAssigned].map(([key, assigned_at]) => {
-    const [calendar_id, resource_id] = key.split('\u0000');
+    const [calendar_id = '', resource_id = ''] = key.split('\u0000');
     return { calendar_id, resource_id, assigned_at };
   });
   return {
@@ -124,7 +131,7 @@ export function seedRows(now = Date.now()) {
 }
 
 /** Seeds the SQLite file at `path` (already migrated) in one transaction; returns how many bookings it wrote. */
-export function seed(path, now = Date.now()) {
+export function seed(path: string, now = Date.now()) {
   const { rows, versions, assignments, ...written } = seedRows(now);
   const db = new BetterSqlite3(path);
   const insert = db.prepare(
@@ -150,7 +157,7 @@ export function seed(path, now = Date.now()) {
  * search_path starts with that schema): multi-row INSERTs of ROWS_PER_INSERT rows inside one
  * transaction, then ANALYZE, as autovacuum would soon after such a load.
  */
-export async function seedPostgres(client, now = Date.now()) {
+export async function seedPostgres(client: pg.Client, now = Date.now()) {
   const { rows, versions, assignments, ...written } = seedRows(now);
   await client.query('begin');
   try {
@@ -161,7 +168,7 @@ export async function seedPostgres(client, now = Date.now()) {
       );
       await client.query(
         `insert into bookings (${COLUMNS.join(', ')}) values ${values.join(', ')}`,
-        batch.flatMap((row) => COLUMNS.map((column) => row[column])),
+        batch.flatMap((row: Row) => COLUMNS.map((column) => row[column])),
       );
     }
     for (const { calendar_id, version } of versions) {

@@ -39,11 +39,21 @@ export const SOURCES_PER_RESOURCE = 2;
 export const SOURCES_SYNC_EVERY = '1m';
 
 /**
- * Writes the scenarios' config; the database and port come from the command line. `feedUrl(resource, n)`
- * is the address of the n-th (0-based) ICS feed of a resource of the `sourced` calendar.
+ * The hostile-feeds scenario, in a config of its own: `reference`'s rules and resources again, no
+ * bookings, and its first resource reads the hostile feeds (hostile-feeds.ts).
  */
-export function writeConfig(path, { feedUrl }) {
-  const list = (ids) => ids.map((id) => `      - { id: ${id}, name: Resource ${id} }`).join('\n');
+export const HOSTILE_ID = 'hostile';
+
+/**
+ * Writes the scenarios' config; the database and port come from the command line. `feedUrl(resource, n)`
+ * is the address of the n-th (0-based) ICS feed of a resource of the `sourced` calendar; with
+ * `hostileFeeds` (their addresses), the config holds the `hostile` calendar as well.
+ */
+export function writeConfig(
+  path: string,
+  { feedUrl, hostileFeeds }: { feedUrl: (resource: string, n: number) => string; hostileFeeds?: readonly string[] },
+): void {
+  const list = (ids: readonly string[]) => ids.map((id) => `      - { id: ${id}, name: Resource ${id} }`).join('\n');
   const resources = list(RESOURCES);
   const stormResources = list(Array.from({ length: STORM_RESOURCES }, (_, i) => `s${i + 1}`));
   const sourcedResources = RESOURCES.map(
@@ -51,7 +61,7 @@ export function writeConfig(path, { feedUrl }) {
         name: Resource ${id}
         sync_every: ${SOURCES_SYNC_EVERY}
         sources:
-${Array.from({ length: SOURCES_PER_RESOURCE }, (_, n) => `          - { type: ics, url: "${feedUrl(id, n)}" }`).join('\n')}`,
+${sources(Array.from({ length: SOURCES_PER_RESOURCE }, (_, n) => feedUrl(id, n)))}`,
   ).join('\n');
   // `reference` and `sourced` differ in their id, name and sources only.
   const referenceRules = `    timezone: ${TIMEZONE}
@@ -91,17 +101,34 @@ ${stormResources}
 ${referenceRules}
     resources:
 ${sourcedResources}
-`,
+${hostileFeeds ? hostileCalendar(referenceRules, hostileFeeds) : ''}`,
   );
+}
+
+const sources = (urls: readonly string[]) => urls.map((url) => `          - { type: ics, url: "${url}" }`).join('\n');
+
+function hostileCalendar(referenceRules: string, feeds: readonly string[]): string {
+  const [first, ...others] = RESOURCES;
+  return `  - id: ${HOSTILE_ID}
+    name: Reference scenario with hostile calendar feeds
+${referenceRules}
+    resources:
+      - id: ${first}
+        name: Resource ${first}
+        sync_every: ${SOURCES_SYNC_EVERY}
+        sources:
+${sources(feeds)}
+${others.map((id) => `      - { id: ${id}, name: Resource ${id} }`).join('\n')}
+`;
 }
 
 /**
  * The grid starts of the local days `fromDay..toDay` (relative to today in Berlin), as epoch ms.
  * Opening time is converted once per day, as the server does; 08:00-20:00 never spans a DST switch.
  */
-export function gridStarts(fromDay, toDay) {
+export function gridStarts(fromDay: number, toDay: number): number[] {
   const today = DateTime.now().setZone(TIMEZONE).startOf('day');
-  const starts = [];
+  const starts: number[] = [];
   for (let day = fromDay; day <= toDay; day++) {
     const opening = today.plus({ days: day }).set({ hour: OPEN_HOUR }).toMillis();
     for (let i = 0; i < STARTS_PER_DAY; i++) starts.push(opening + i * INTERVAL);
@@ -110,7 +137,7 @@ export function gridStarts(fromDay, toDay) {
 }
 
 /** Grid starts a caller can book now: after now, not beyond the horizon (with a margin for the run). */
-export function futureGrid(now, margin = 0) {
+export function futureGrid(now: number, margin = 0): number[] {
   return gridStarts(0, HORIZON_DAYS).filter(
     (start) => start > now + margin && start <= now + HORIZON_DAYS * DAY - margin,
   );
@@ -120,8 +147,8 @@ export function futureGrid(now, margin = 0) {
  * The storm calendar's bookable starts: every quarter hour (Berlin's offsets are whole hours, so
  * its local quarter hours are UTC ones) after `now + margin` and up to the horizon less `margin`.
  */
-export function stormGrid(now, margin = 0) {
-  const starts = [];
+export function stormGrid(now: number, margin = 0): number[] {
+  const starts: number[] = [];
   const last = now + STORM_HORIZON_DAYS * DAY - margin;
   const first = (Math.floor((now + margin) / STORM_INTERVAL) + 1) * STORM_INTERVAL;
   for (let start = first; start <= last; start += STORM_INTERVAL) starts.push(start);

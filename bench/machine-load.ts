@@ -4,15 +4,14 @@
  * On a shared machine a figure measured while others compiled or ran tests is not Slotline's; this
  * says which ones. Linux only: elsewhere the share is unknown (NaN).
  */
-/* global process */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 
 /** Busy and total clock ticks of all CPUs together, or undefined without /proc. */
-function machineTicks() {
+function machineTicks(): { busy: number; total: number } | undefined {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
     const busy = user + nice + system + irq + softirq + steal;
     return { busy, total: busy + idle + iowait };
   } catch {
@@ -24,13 +23,13 @@ function machineTicks() {
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user and system) one process has used so far; NaN without /proc. */
-export function cpuSeconds(pid) {
+export function cpuSeconds(pid: number): number {
   const ticks = processTicks(pid);
   return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
 }
 
 /** CPU seconds several processes have used so far together; one that is gone counts 0, none known NaN. */
-export function totalCpuSeconds(pids) {
+export function totalCpuSeconds(pids: readonly number[]): number {
   const ticks = pids.reduce((sum, pid) => sum + processTicks(pid), 0);
   return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
 }
@@ -40,10 +39,10 @@ export function totalCpuSeconds(pids) {
  * their socket inodes in /proc/PID/fd and /proc/net/tcp{,6}: with PostgreSQL's pg_stat_activity
  * (client_port), they name the database backends that serve our servers. Empty without /proc.
  */
-export function tcpClientPorts(pids, remotePort) {
-  const inodes = new Set();
+export function tcpClientPorts(pids: readonly number[], remotePort: number): number[] {
+  const inodes = new Set<string>();
   for (const pid of pids) {
-    let fds = [];
+    let fds: string[] = [];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
     } catch {
@@ -58,9 +57,9 @@ export function tcpClientPorts(pids, remotePort) {
       }
     }
   }
-  const ports = [];
+  const ports: number[] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let lines = [];
+    let lines: string[] = [];
     try {
       lines = readFileSync(file, 'utf8').split('\n').slice(1);
     } catch {
@@ -69,16 +68,17 @@ export function tcpClientPorts(pids, remotePort) {
     for (const line of lines) {
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
       const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || !inodes.has(fields[9])) continue;
-      const port = (address) => parseInt(address.slice(address.lastIndexOf(':') + 1), 16);
-      if (port(fields[2]) === remotePort) ports.push(port(fields[1]));
+      const [, local = '', remote = ''] = fields;
+      if (fields.length < 10 || !inodes.has(fields[9] ?? '')) continue;
+      const port = (address: string) => parseInt(address.slice(address.lastIndexOf(':') + 1), 16);
+      if (port(remote) === remotePort) ports.push(port(local));
     }
   }
   return ports;
 }
 
 /** User and system clock ticks of one process; 0 once it is gone. */
-function processTicks(pid) {
+function processTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces: utime is the 12th, stime the 13th.
@@ -94,8 +94,8 @@ function processTicks(pid) {
  * take the end before stopping a server). The returned function gives the share of the machine's
  * CPU capacity (all cores) that other processes used meanwhile, from 0 to 1.
  */
-export function otherLoad(pids = () => []) {
-  const ours = () => [process.pid, ...pids()].reduce((sum, pid) => sum + processTicks(pid), 0);
+export function otherLoad(pids: () => readonly number[] = () => []): () => number {
+  const ours = (): number => [process.pid, ...pids()].reduce((sum, pid) => sum + processTicks(pid), 0);
   const startMachine = machineTicks();
   const startOurs = ours();
   return () => {
@@ -108,6 +108,33 @@ export function otherLoad(pids = () => []) {
 }
 
 /** "12 % of 2 cores", or "unknown". */
-export function describeLoad(share) {
+export function describeLoad(share: number): string {
   return Number.isFinite(share) ? `${Math.round(share * 100)} % of ${os.cpus().length} cores` : 'unknown';
+}
+
+/** Resident memory of a process in bytes (VmRSS), NaN once it is gone or without /proc. */
+export function rssBytes(pid: number): number {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? NaN : Number(kib) * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Samples a process's resident memory every `everyMs` until stopped; `onSample` sees each sample
+ * (bytes) as it comes. `max()` is the largest seen, NaN when none was.
+ */
+export function sampleRss(pid: number, everyMs: number, onSample: (bytes: number) => void = () => undefined) {
+  let max = NaN;
+  let samples = 0;
+  const timer = setInterval(() => {
+    const bytes = rssBytes(pid);
+    if (!Number.isFinite(bytes)) return;
+    samples++;
+    max = Number.isFinite(max) ? Math.max(max, bytes) : bytes;
+    onSample(bytes);
+  }, everyMs);
+  return { max: () => max, samples: () => samples, stop: () => clearInterval(timer) };
 }

@@ -4,14 +4,22 @@
  * starts (sometimes a later day), up to three attempts, some retries and changes of mind.
  * It runs in this process, so it competes with the server for the same 2 cores.
  */
-import { runSimulation } from '../dist/simulate/simulate.js';
+import { runSimulation, type SimulationReport } from '../src/simulate/simulate.js';
 
 export const SIMULATION_CALLS = 2_000;
 export const SIMULATION_CONCURRENCY = 50;
 /** Fixed, so every run's callers decide the same way (answers still depend on timing). */
 export const SIMULATION_SEED = 20_261_125;
 
-export async function simulate({ url, calendarId, resources }) {
+export async function simulate({
+  url,
+  calendarId,
+  resources,
+}: {
+  url: string;
+  calendarId: string;
+  resources: number;
+}): Promise<SimulationReport> {
   return runSimulation({
     availableUrl: `${url}/calendars/${calendarId}/available`,
     bookUrl: `${url}/calendars/${calendarId}/book`,
@@ -23,8 +31,8 @@ export async function simulate({ url, calendarId, resources }) {
 }
 
 /** Why a simulation report fails the run, or undefined when it passes. */
-export function simulationProblem(report) {
-  const problems = [];
+export function simulationProblem(report: SimulationReport): string | undefined {
+  const problems: string[] = [];
   if (report.overbooking.doubleBookings.length > 0) {
     problems.push(`double bookings seen by the simulator: ${JSON.stringify(report.overbooking.doubleBookings)}`);
   }

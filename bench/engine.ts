@@ -7,12 +7,16 @@
  *   b. building the loads from the 100,000 ranges: what reading a whole window costs in memory;
  *   c. listSlots with max_slots 100,000, i.e. every free slot of the horizon: the worst case.
  */
-/* global performance */
 import { DateTime } from 'luxon';
-import { listSlots } from '../dist/engine/availability.js';
-import { groupByResource, resourceLoad } from '../dist/booking/resource-loads.js';
+import { groupByResource, resourceLoad } from '../src/booking/resource-loads.js';
+import { listSlots, type SlotRules } from '../src/engine/availability.js';
+import { prng as random } from '../src/simulate/prng.js';
+import { percentile } from './load.js';
 import { DAY, MINUTE, TIMEZONE } from './scenario.js';
-import { prng as random } from '../dist/simulate/prng.js';
+
+/** The engine's inputs, named by what `resourceLoad` takes, wherever the app declares them. */
+type Schedule = Parameters<typeof resourceLoad>[0];
+type BlockedRange = Parameters<typeof resourceLoad>[1][number];
 
 export const ENGINE_RESOURCES = 50;
 export const ENGINE_BUSY_PER_RESOURCE = 2_000;
@@ -31,7 +35,7 @@ export const ENGINE_SCENARIO =
   `(${ENGINE_BUSY_PER_RESOURCE.toLocaleString('en-US')} per resource, ${SHORTEST}-${LONGEST} minutes, random, ` +
   'non-overlapping within a resource, inside opening hours of days 1 to 60)';
 
-const rules = (maxSlots) => ({
+const rules = (maxSlots: number): SlotRules => ({
   timezone: TIMEZONE,
   duration: 30 * MINUTE,
   interval: 15 * MINUTE,
@@ -44,7 +48,7 @@ const rules = (maxSlots) => ({
 });
 
 /** The BlockedRanges the store would return for the window: ordered by blocked end, as its index reads them. */
-function busyRanges(now) {
+function busyRanges(now: number): BlockedRange[] {
   const rand = random(7_654_321);
   const today = DateTime.fromMillis(now, { zone: TIMEZONE }).startOf('day');
   const openings = Array.from({ length: ENGINE_HORIZON_DAYS }, (_, day) =>
@@ -53,11 +57,11 @@ function busyRanges(now) {
       .plus({ minutes: OPEN })
       .toMillis(),
   );
-  const ranges = [];
+  const ranges: BlockedRange[] = [];
   for (let r = 0; r < ENGINE_RESOURCES; r++) {
     // Distinct even start minutes over the open minutes of the horizon, then lengths that end at
     // least a minute before the next one starts (so the 100,000 stay 100,000 once merged) or at closing.
-    const picked = new Set();
+    const picked = new Set<number>();
     while (picked.size < ENGINE_BUSY_PER_RESOURCE) {
       picked.add(2 * Math.floor((rand() * OPEN_MINUTES * ENGINE_HORIZON_DAYS) / 2));
     }
@@ -67,7 +71,7 @@ function busyRanges(now) {
       const minute = offset % OPEN_MINUTES;
       const room = Math.min((offsets[i + 1] ?? Infinity) - offset - 1, OPEN_MINUTES - minute);
       const length = Math.min(room, SHORTEST + Math.floor(rand() * (LONGEST - SHORTEST + 1)));
-      const start = openings[day] + minute * MINUTE;
+      const start = (openings[day] ?? NaN) + minute * MINUTE;
       ranges.push({
         bookingId: `b${r}-${i}`,
         resourceId: `r${r}`,
@@ -81,23 +85,33 @@ function busyRanges(now) {
 }
 
 /** One shared schedule, as the config gives every resource on the calendar's hours. */
-const schedule = {
-  weekly: Object.fromEntries(
-    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [{ start: OPEN, end: CLOSE }]]),
-  ),
+const hours = [{ start: OPEN, end: CLOSE }];
+const schedule: Schedule = {
+  weekly: { mon: hours, tue: hours, wed: hours, thu: hours, fri: hours, sat: hours, sun: hours },
   overrides: new Map(),
 };
 
-const buildLoads = (ranges) => {
+const buildLoads = (ranges: readonly BlockedRange[]) => {
   const byResource = groupByResource(ranges);
   return Array.from({ length: ENGINE_RESOURCES }, (_, r) => resourceLoad(schedule, byResource.get(`r${r}`) ?? []));
 };
 
 /** Calls `fn` for `warmUpMs`, then times each call for `measureMs`; at least `minCalls` measured calls. */
-function timeCalls(fn, { warmUpMs, measureMs, minCalls = 5 }) {
+export interface Timing {
+  readonly calls: number;
+  readonly opsPerSecond: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+function timeCalls(
+  fn: () => unknown,
+  { warmUpMs, measureMs, minCalls = 5 }: { warmUpMs: number; measureMs: number; minCalls?: number },
+): Timing {
   const warmUntil = performance.now() + warmUpMs;
   while (performance.now() < warmUntil) fn();
-  const times = [];
+  const times: number[] = [];
   const started = performance.now();
   while (times.length < minCalls || performance.now() - started < measureMs) {
     const t = performance.now();
@@ -106,13 +120,12 @@ function timeCalls(fn, { warmUpMs, measureMs, minCalls = 5 }) {
   }
   const elapsed = performance.now() - started;
   const sorted = Float64Array.from(times).sort();
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
   return {
     calls: times.length,
     opsPerSecond: (times.length / elapsed) * 1000,
     meanMs: times.reduce((sum, t) => sum + t, 0) / times.length,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
   };
 }
 

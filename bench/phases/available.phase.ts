@@ -1,0 +1,115 @@
+/**
+ * /available of the reference calendar against its ceiling, the bare Fastify route answering the
+ * same bytes: both at saturation, then both at a steady rate; between them, the `sourced`
+ * calendar's /available on the same server, its feeds synced before the server was measured.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEEDS, log, type Phase } from '../harness.js';
+import { fixed, perRequest } from '../report.js';
+import { CLOSE_HOUR, HORIZON_DAYS, OPEN_HOUR, RESOURCES, SOURCED_ID } from '../scenario.js';
+import { startBare } from '../servers.js';
+import { EVENTS_PER_FEED, syncedBusy } from '../sources.js';
+import { captureAvailableAnswer, saturation, SATURATION_CONNECTIONS, STEADY_RATE, steady } from '../workloads.js';
+import { REFERENCE_SCENARIO } from './scenarios.js';
+
+/** `sourced` must be as fast as `reference`: within this share of its throughput. */
+const SOURCED_TOLERANCE = 0.1;
+const SOURCED_PATH = `/calendars/${SOURCED_ID}/available`;
+
+export const availablePhase: Phase = {
+  name: 'available',
+  async run(bench) {
+    const { server: slotline, database } = await bench.launchOnSeed('available', 'slotline (/available)');
+    const answer = await captureAvailableAnswer(slotline);
+    const bodyFile = join(bench.workDir, 'bare-body.json');
+    writeFileSync(bodyFile, answer.text);
+    const bare = await startBare({ bodyFile, logFile: join(bench.workDir, 'bare.log') });
+    bench.servers.add(bare);
+
+    // Bare right before Slotline, same options, so both see the same machine state; then the same
+    // steady load on the ceiling: what the machine and the load generator add to a p99.
+    const bareResult = await saturation(bench, bare, { label: 'bare fastify, 50 connections' });
+    const bareSteady = await steady(bench, bare, { label: 'bare fastify, steady 1,000 req/s' });
+    bench.checkHealthy(bareSteady, 'bare steady');
+    await bench.stop(bare);
+    bench.figures.bare = bareResult;
+
+    const available = await saturation(bench, slotline, { label: '/available, 50 connections' });
+    bench.figures.available = available;
+    const sourcedAnswer = await captureAvailableAnswer(slotline, SOURCED_PATH);
+    const sourced = await saturation(bench, slotline, {
+      path: SOURCED_PATH,
+      label: `/available on ${SOURCED_ID}, 50 connections`,
+    });
+    const served = { ...bench.feeds?.served };
+    const steadyResult = await steady(bench, slotline, { label: '/available, steady 1,000 req/s' });
+    bench.checkHealthy(steadyResult, '/available steady');
+    await bench.stop(slotline);
+    const busy = syncedBusy(database, SOURCED_ID);
+    log(
+      `${SOURCED_ID}: ${busy.intervals} busy intervals from ${busy.sources} sources (${Math.round(busy.hours)} ` +
+        `hours); the feeds answered ${served.full} full downloads and ${served.unchanged} 304s by then`,
+    );
+
+    const ratio = available.rps / bareResult.rps;
+    const sourcedRatio = sourced.rps / available.rps;
+    const latency = (result: typeof available) => ({
+      rps: result.rps,
+      p50: result.p50,
+      p99: result.p99,
+      other: result.other,
+    });
+    const { seconds, warmUpSeconds } = bench.settings;
+    const openHours = RESOURCES.length * HORIZON_DAYS * (CLOSE_HOUR - OPEN_HOUR);
+    return {
+      title: '`/available` and its ceiling (SQLite)',
+      scenario: REFERENCE_SCENARIO,
+      table: {
+        kind: 'load',
+        rows: [
+          { scenario: 'bare Fastify route, 50 connections (ceiling)', ...latency(bareResult), ratio: 1 },
+          {
+            scenario: '`/available`, 50 connections (saturation)',
+            ...latency(available),
+            ratio,
+            target: '≥ 0.5 × bare',
+            met: ratio >= 0.5,
+          },
+          {
+            scenario: `\`/available\` on \`${SOURCED_ID}\` (${FEEDS} ICS sources of ${EVENTS_PER_FEED} events), 50 connections, same server`,
+            ...latency(sourced),
+            ratio: sourced.rps / bareResult.rps,
+            target: `≥ ${1 - SOURCED_TOLERANCE} × the row above (${fixed(sourcedRatio, 2)} ×)`,
+            met: sourcedRatio >= 1 - SOURCED_TOLERANCE,
+          },
+          { scenario: 'bare Fastify route, steady 1,000 req/s, 20 connections', ...latency(bareSteady) },
+          {
+            scenario: '`/available`, steady 1,000 req/s, 20 connections',
+            ...latency(steadyResult),
+            target: 'p99 < 5 ms',
+            met: steadyResult.p99 < 5 && steadyResult.rps >= STEADY_RATE * 0.95,
+          },
+        ],
+      },
+      notes: [
+        `The bare route answered the bytes of one real \`/available\` answer: ${answer.slots} slots, ` +
+          `${Buffer.byteLength(answer.text)} bytes, from ${answer.first} to ${answer.last}. Each load ran ` +
+          `${seconds} s after a ${warmUpSeconds} s warm-up at ${SATURATION_CONNECTIONS} connections (steady: ` +
+          `${seconds} s, no warm-up).`,
+        `Server CPU per request: at saturation bare ${perRequest(bareResult.serverCpu, bareResult.requests)}, ` +
+          `\`/available\` ${perRequest(available.serverCpu, available.requests)} ` +
+          `(${fixed(available.serverCpu / available.requests / (bareResult.serverCpu / bareResult.requests), 1)} × bare), ` +
+          `\`${SOURCED_ID}\` ${perRequest(sourced.serverCpu, sourced.requests)}; at steady 1,000 req/s bare ` +
+          `${perRequest(bareSteady.serverCpu, bareSteady.requests)}, \`/available\` ` +
+          `${perRequest(steadyResult.serverCpu, steadyResult.requests)}.`,
+        `\`${SOURCED_ID}\`: the sync wrote ${busy.intervals.toLocaleString('en-US')} busy intervals from ` +
+          `${busy.sources} sources (${Math.round(busy.hours).toLocaleString('en-US')} hours against ` +
+          `${openHours.toLocaleString('en-US')} open resource-hours); each feed is ` +
+          `${Math.round((served.bytes ?? NaN) / 1024)} KiB, and by the end of its row the feeds had sent ` +
+          `${served.full} full answers and ${served.unchanged} 304s. Its answer: ${sourcedAnswer.slots} slots from ` +
+          `${sourcedAnswer.first} to ${sourcedAnswer.last} (${Buffer.byteLength(sourcedAnswer.text)} bytes).`,
+      ],
+    };
+  },
+};

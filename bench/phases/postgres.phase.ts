@@ -1,0 +1,140 @@
+/**
+ * On PostgreSQL, with one Slotline process and then with two on the same database (the first one
+ * stays up): /available at saturation and a /book storm, each storm followed by the double-booking
+ * check in SQL. The storm calendar is emptied between the two storms.
+ */
+import { join } from 'node:path';
+import type { DoubleBookingCheck } from '../book-storm.js';
+import { log, type Figures, type Metered, type Phase } from '../harness.js';
+import type { LoadResult } from '../load.js';
+import { clearCalendar, type BenchDatabase } from '../postgres.js';
+import { fixed, perRequest, type LoadRow } from '../report.js';
+import { STORM_ID } from '../scenario.js';
+import { checkDoubles, saturation, storm, type Storm } from '../workloads.js';
+import { STORM_SCENARIO } from './scenarios.js';
+
+export const postgresPhase: Phase = {
+  name: 'postgres',
+  async run(bench) {
+    const { config } = await bench.scenario();
+    const database = await bench.database();
+    const title = 'PostgreSQL, one and two processes';
+    const scenario = `the reference scenario and ${STORM_SCENARIO.replace(/^calendar/, 'the storm calendar')}`;
+    if ('unavailable' in database) {
+      return { title, scenario, table: { kind: 'load', rows: [] }, notes: [`Left out: ${database.unavailable}.`] };
+    }
+    const options = (n: number) => ({
+      name: `slotline (PostgreSQL ${n})`,
+      config,
+      database: database.url,
+      logFile: join(bench.workDir, `postgres-${n}.log`),
+    });
+    const first = await bench.launch(options(1));
+    const available1 = await saturation(bench, first, { label: 'PostgreSQL /available, 1 process, 50 connections' });
+    const second = await bench.launch(options(2));
+    const available2 = await saturation(bench, [first, second], {
+      label: 'PostgreSQL /available, 2 processes, 2 × 25 connections',
+    });
+    const storm1 = await storm(bench, first, {
+      prefix: 'pg-storm-',
+      label: 'PostgreSQL /book storm, 1 process, 50 connections',
+      database,
+    });
+    const check1 = await checkDoubles('one-process storm on PostgreSQL', database);
+    await clearCalendar(database, STORM_ID);
+    const storm2 = await storm(bench, [first, second], {
+      prefix: 'pg2-storm-',
+      label: 'PostgreSQL /book storm, 2 processes, 2 × 25 connections',
+      database,
+    });
+    const check2 = await checkDoubles('two-process storm on PostgreSQL', database);
+    await bench.stop(first);
+    await bench.stop(second);
+    log(`PostgreSQL: the first process had synced its sources ${first.firstSync?.fromStart} ms after it was spawned`);
+    const measured = { available1, available2, storm1, storm2, check1, check2 };
+    return {
+      title,
+      scenario,
+      table: { kind: 'load', rows: rows(measured, bench.figures.bare, bench.settings.seconds) },
+      notes: notes(measured, database, bench.figures),
+    };
+  },
+};
+
+interface Measured {
+  readonly available1: Metered<LoadResult>;
+  readonly available2: Metered<LoadResult>;
+  readonly storm1: Storm;
+  readonly storm2: Storm;
+  readonly check1: DoubleBookingCheck;
+  readonly check2: DoubleBookingCheck;
+}
+
+function rows(measured: Measured, bare: LoadResult | undefined, seconds: number): LoadRow[] {
+  const available = (scenario: string, result: Metered<LoadResult>): LoadRow => {
+    const ratio = bare ? result.rps / bare.rps : undefined;
+    return {
+      scenario,
+      rps: result.rps,
+      p50: result.p50,
+      p99: result.p99,
+      other: result.other,
+      ratio,
+      target: '≥ 0.5 × bare',
+      ...(ratio === undefined ? {} : { met: ratio >= 0.5 }),
+    };
+  };
+  const storms = (label: string, result: Storm, check: DoubleBookingCheck): LoadRow[] => [
+    {
+      scenario: `\`/book\` storm on \`${STORM_ID}\`, PostgreSQL, ${label} (all answers)`,
+      rps: result.rps,
+      p50: result.p50,
+      p99: result.p99,
+      other: result.other,
+    },
+    {
+      scenario: `\`/book\` storm, PostgreSQL, ${label}: successful bookings/s, average over the ${seconds} s`,
+      rps: result.successRate,
+      other: result.other,
+      target: 'none doubled',
+      met: check.doubles.length === 0,
+    },
+  ];
+  return [
+    available('`/available`, PostgreSQL, 1 process, 50 connections', measured.available1),
+    available('`/available`, PostgreSQL, 2 processes on one database, 2 × 25 connections', measured.available2),
+    ...storms('1 process, 50 connections', measured.storm1, measured.check1),
+    ...storms('2 processes on one database, 2 × 25 connections', measured.storm2, measured.check2),
+  ];
+}
+
+function notes(
+  { available1, available2, storm1, storm2, check1, check2 }: Measured,
+  database: BenchDatabase,
+  sqlite: Figures,
+): string[] {
+  const cpu = (result: Metered<LoadResult>, per = result.requests) =>
+    `Slotline ${perRequest(result.serverCpu, per)} + PostgreSQL ${perRequest(result.databaseCpu, per)}`;
+  const onSqlite = (result: Metered<LoadResult> | undefined, per = result?.requests ?? NaN) =>
+    result ? perRequest(result.serverCpu, per) : 'not measured in this run';
+  const storms = [
+    ['one process', storm1],
+    ['two processes', storm2],
+  ] as const;
+  return [
+    `PostgreSQL ${database.version}; the bare route ${sqlite.bare ? 'is the one measured in this run' : 'was not measured in this run (phase `available` left out), so there is no ratio'}.`,
+    ...storms.map(
+      ([label, result]) =>
+        `Storm, ${label}: ${result.successes} of ${result.requests} answers said success; per second ` +
+        `${result.perSecond.join(', ')}.` +
+        (result.firstFailure ? ` First failure: ${result.firstFailure}` : ''),
+    ),
+    `Two processes made ${fixed(storm2.successRate / storm1.successRate, 2)} × the bookings of one and ` +
+      `${fixed(available2.rps / available1.rps, 2)} × the \`/available\` throughput of one.`,
+    `Double bookings in SQL: ${check1.doubles.length} of ${check1.activeRows} active rows after the one-process ` +
+      `storm, ${check2.doubles.length} of ${check2.activeRows} after the two-process storm.`,
+    `CPU per request: \`/available\` one process ${cpu(available1)}, two processes ${cpu(available2)}, SQLite ` +
+      `${onSqlite(sqlite.available)}; per successful \`/book\` one process ${cpu(storm1, storm1.successes)}, two ` +
+      `processes ${cpu(storm2, storm2.successes)}, SQLite ${onSqlite(sqlite.storm, sqlite.storm?.successes)}.`,
+  ];
+}

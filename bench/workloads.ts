@@ -1,0 +1,167 @@
+/**
+ * The loads the phases put on a server: /available at saturation and at a steady rate, the /book
+ * storm, and the double-booking checks that follow a storm.
+ */
+import {
+  bookStorm,
+  combineStorms,
+  findDoubleBookings,
+  findPostgresDoubleBookings,
+  successesPerSecond,
+  type DoubleBookingCheck,
+  type StormResult,
+} from './book-storm.js';
+import { BenchFailure, describe, log, type Bench, type Metered } from './harness.js';
+import { measure, measureEach, warmUp, type LoadResult } from './load.js';
+import { analyzeBookings, type BenchDatabase } from './postgres.js';
+import { STORM_ID, stormGrid } from './scenario.js';
+import type { Server } from './servers.js';
+
+export const AVAILABLE_BODY = JSON.stringify({ contact_id: 'bench' });
+export const SATURATION_CONNECTIONS = 50;
+export const STEADY_RATE = 1_000;
+export const STEADY_CONNECTIONS = 20;
+export const STORM_PATH = `/calendars/${STORM_ID}`;
+
+/** One real /available answer, as text, with its slot count and first and last start. */
+export interface Answer {
+  readonly text: string;
+  readonly slots: number;
+  readonly first: string | undefined;
+  readonly last: string | undefined;
+}
+
+/** Fetches one real /available answer: the bare route will send exactly these bytes. */
+export async function captureAvailableAnswer(server: Server, path = '/available'): Promise<Answer> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: AVAILABLE_BODY,
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new BenchFailure(`${path} answered ${response.status}: ${text}`);
+  const available = (JSON.parse(text) as { available?: { start_iso: string }[] }).available ?? [];
+  const answer = { text, slots: available.length, first: available[0]?.start_iso, last: available.at(-1)?.start_iso };
+  log(
+    `${path} answers ${answer.slots} slots in ${Buffer.byteLength(text)} bytes, from ${answer.first} to ${answer.last}`,
+  );
+  return answer;
+}
+
+/**
+ * /available at saturation on `path` of one server, or of several at once (a list): then one
+ * autocannon per server with an equal share of the connections, measured together.
+ */
+export async function saturation(
+  bench: Bench,
+  underTest: Server | readonly Server[],
+  { path = '/available', label }: { path?: string; label: string },
+): Promise<Metered<LoadResult>> {
+  const list = [underTest].flat();
+  const each = list.map((server) => ({
+    url: `${server.url}${path}`,
+    connections: SATURATION_CONNECTIONS / list.length,
+    body: AVAILABLE_BODY,
+  }));
+  const { seconds, warmUpSeconds } = bench.settings;
+  await Promise.all(each.map((options) => warmUp(options, warmUpSeconds)));
+  const result = await bench.metered(list, () =>
+    measureEach(each.map((options) => ({ ...options, duration: seconds }))),
+  );
+  bench.checkHealthy(result, label);
+  describe(label, result);
+  return result;
+}
+
+/** /available at a steady STEADY_RATE requests a second; `timeout` in seconds gives up on an answer. */
+export async function steady(
+  bench: Bench,
+  server: Server,
+  { label, path = '/available', timeout }: { label: string; path?: string; timeout?: number },
+): Promise<Metered<LoadResult>> {
+  const result = await bench.metered(server, () =>
+    measure({
+      url: `${server.url}${path}`,
+      connections: STEADY_CONNECTIONS,
+      overallRate: STEADY_RATE,
+      duration: bench.settings.seconds,
+      body: AVAILABLE_BODY,
+      ...(timeout ? { timeout } : {}),
+    }),
+  );
+  describe(label, result);
+  return result;
+}
+
+export interface Storm extends Metered<StormResult> {
+  readonly grid: readonly number[];
+  readonly warmUpSuccesses: number;
+  readonly perSecond: readonly number[];
+}
+
+/**
+ * The /book storm on the storm calendar of one server, or of several at once (a list), with
+ * SATURATION_CONNECTIONS in all. Server i of n books the grid starts k with k mod n = i, so
+ * together they walk the grid as one storm does; each has its own contacts. Warmed up as telli
+ * calls: /available first (it also loads the calendar into memory), then /book with other
+ * contacts on the far half of each server's starts, so the measured storm starts on free starts.
+ */
+export async function storm(
+  bench: Bench,
+  underTest: Server | readonly Server[],
+  { prefix, label, database }: { prefix: string; label: string; database?: BenchDatabase },
+): Promise<Storm> {
+  const list = [underTest].flat();
+  const connections = SATURATION_CONNECTIONS / list.length;
+  // A minute of margin at both ends, so no start turns "past" or "beyond the horizon" mid-run.
+  const grid = stormGrid(Date.now(), 60_000);
+  const shares = list.map((server, i) => ({
+    server,
+    grid: grid.filter((_, k) => k % list.length === i),
+    prefix: list.length === 1 ? prefix : `${prefix}${String.fromCharCode(97 + i)}-`,
+  }));
+  const stormAll = (duration: number, warm: boolean) =>
+    Promise.all(
+      shares.map((share) =>
+        bookStorm({
+          url: share.server.url,
+          path: `${STORM_PATH}/book`,
+          grid: share.grid,
+          connections,
+          duration,
+          prefix: warm ? `warm-${share.prefix}` : share.prefix,
+          offset: warm ? Math.floor(share.grid.length / 2) : 0,
+        }),
+      ),
+    ).then(combineStorms);
+  await Promise.all(
+    list.map((server) => warmUp({ url: `${server.url}${STORM_PATH}/available`, connections, body: AVAILABLE_BODY }, 1)),
+  );
+  const warm = await stormAll(bench.settings.warmUpSeconds, true);
+  bench.checkHealthy(warm, `${label} warm-up`);
+  // On PostgreSQL the planner must know the storm calendar is no longer empty: see bench/README.md.
+  if (database) await analyzeBookings(database);
+  const result = await bench.metered(list, () => stormAll(bench.settings.seconds, false));
+  bench.checkHealthy(result, label);
+  describe(label, result);
+  const perSecond = successesPerSecond(result.successTimes, result.seconds);
+  log(
+    `${label}: ${result.successes} successes of ${result.requests} (${Math.round(result.successRate)}/s); ` +
+      `per second: ${perSecond.join(' ')}`,
+  );
+  if (result.firstFailure) log(`${label}: first failed /book answer: ${result.firstFailure}`);
+  return { ...result, grid, warmUpSuccesses: warm.successes, perSecond };
+}
+
+/** The double-booking check over a SQLite file or the PostgreSQL schema; a double booking fails the run. */
+export async function checkDoubles(after: string, on: string | BenchDatabase): Promise<DoubleBookingCheck> {
+  const check = typeof on === 'string' ? findDoubleBookings(on) : await findPostgresDoubleBookings(on.client);
+  log(`active bookings per calendar after the ${after}: ${JSON.stringify(check.perCalendar)}`);
+  console.log(`double bookings after the ${after}: ${check.doubles.length}`);
+  if (check.doubles.length > 0) {
+    throw new BenchFailure(
+      `overlapping active bookings after the ${after}, e.g. ${JSON.stringify(check.doubles.slice(0, 5))}`,
+    );
+  }
+  return check;
+}

@@ -94,7 +94,9 @@ export function createBusyExpander(limits: ExpanderLimits = {}): BusyExpander {
       );
       signal?.addEventListener('abort', abort, { once: true });
       current.once('message', answered).once('error', failed).once('exit', exited);
-      current.postMessage(request);
+      // Bytes are moved, not copied: copying a 50 MB text would hold up the main thread for a second.
+      const bytes = request.texts.flatMap((text) => (typeof text === 'string' ? [] : [text.buffer]));
+      current.postMessage(request, bytes);
     });
   }
 

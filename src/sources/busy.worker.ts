@@ -10,19 +10,26 @@ import { isOwnEvent } from './own-events.js';
  */
 
 export interface ExpandRequest {
-  /** One or more iCalendar texts: an ICS feed, or the objects of a CalDAV collection. */
-  readonly texts: readonly string[];
+  /**
+   * One or more iCalendar texts: an ICS feed, or the objects of a CalDAV collection. UTF-8 bytes
+   * are moved to the worker without a copy (see busy-expander.ts) and decoded there, so each must
+   * be the only view of its buffer.
+   */
+  readonly texts: readonly (string | Uint8Array<ArrayBuffer>)[];
   readonly window: Interval;
   readonly zone: string;
 }
 
 export type ExpandAnswer = { readonly busy: Interval[] } | { readonly error: string };
 
+const utf8 = new TextDecoder();
+
 parentPort?.on('message', (request: ExpandRequest) => {
   let answer: ExpandAnswer;
   try {
+    const texts = request.texts.map((text) => (typeof text === 'string' ? text : utf8.decode(text)));
     answer = {
-      busy: busyFromIcalObjects(request.texts, { window: request.window, zone: request.zone, ignoreUid: isOwnEvent }),
+      busy: busyFromIcalObjects(texts, { window: request.window, zone: request.zone, ignoreUid: isOwnEvent }),
     };
   } catch (error) {
     answer = { error: error instanceof Error ? error.message : String(error) };

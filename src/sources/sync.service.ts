@@ -3,6 +3,7 @@ import type { Interval } from '../engine/interval.js';
 import type { SourceState, Store } from '../store/store.js';
 import { bookingObject, bookingUid } from './booking-event.js';
 import { createBusyExpander, type BusyExpander, type ExpanderLimits } from './busy-expander.js';
+import type { ExpandRequest } from './busy.worker.js';
 import { deleteEvent, putEvent, readEvents, readTag } from './caldav.js';
 import { capResponse } from './capped-response.js';
 
@@ -216,7 +217,7 @@ async function readSource(
   knownTag: string | null,
   { expander, signal }: { expander: BusyExpander; signal: AbortSignal },
 ): Promise<{ busy: Interval[] | 'unchanged'; tag: string | null }> {
-  const expand = (texts: string[]) => expander.expand({ texts, window: range, zone }, signal);
+  const expand = (texts: ExpandRequest['texts']) => expander.expand({ texts, window: range, zone }, signal);
   if (source.type === 'ics') {
     const response = await fetch(source.url, {
       headers: { ...(knownTag ? { 'if-none-match': knownTag } : {}), ...basicAuth(source) },
@@ -228,7 +229,9 @@ async function readSource(
       await response.body?.cancel();
       throw new Error(`the feed answered HTTP ${response.status}`);
     }
-    return { busy: await expand([await capResponse(response, source.maxBytes).text()]), tag };
+    // The bytes go to the worker as they are: decoding happens there too.
+    const bytes = new Uint8Array(await capResponse(response, source.maxBytes).arrayBuffer());
+    return { busy: await expand([bytes]), tag };
   }
   const limits = { timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: source.maxBytes, signal };
   if (knownTag && (await readTag(source, limits)) === knownTag) return { busy: 'unchanged', tag: knownTag };

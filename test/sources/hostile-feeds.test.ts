@@ -67,12 +67,12 @@ beforeAll(async () => {
   feedUrl = `http://127.0.0.1:${(feedServer.address() as { port: number }).port}/anna.ics`;
 });
 
-const yaml = () => `calendars:
+const yaml = (type: 'ics' | 'caldav' = 'ics') => `calendars:
   - id: main
     timezone: UTC
     duration: 30m
     hours: { mon-sun: ["09:00-12:00"] }
-    resources: [{ id: anna, sources: [{ type: ics, url: "${feedUrl}", max_size: 64KB }] }]
+    resources: [{ id: anna, sources: [{ type: ${type}, url: "${feedUrl}", max_size: 64KB }] }]
   - id: other
     timezone: UTC
     duration: 30m
@@ -97,8 +97,8 @@ interface Warning {
   readonly message: string;
 }
 
-async function startApp(dialect: Dialect, database?: string) {
-  const app = await start({ yaml: yaml(), now: NOW, dialect, database });
+async function startApp(dialect: Dialect, database?: string, type: 'ics' | 'caldav' = 'ics') {
+  const app = await start({ yaml: yaml(type), now: NOW, dialect, database });
   running.push(app);
   const warnings: Warning[] = [];
   let now = NOW;
@@ -175,6 +175,14 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(listed).toContain('2026-12-01T10:00:00.000Z');
     },
   );
+
+  it('should fail the sync of a CalDAV calendar whose answer never ends', { timeout: 20_000 }, async () => {
+    feed.mode = 'endless';
+    const { app, syncOnce } = await startApp(dialect, undefined, 'caldav');
+    expect(await syncOnce()).toEqual(['failed']);
+    const [state] = await app.store.sourceStates();
+    expect(state?.error).toMatch(/larger than 64 KB \(max_size\)/);
+  });
 
   it(
     'should not let another process retry a source that overran before its backoff has passed',

@@ -10,7 +10,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const app = buildApp({ config, store, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
   const sync = createSync({ config, store, log: app.log });
   // Sync stops before the database closes.
-  app.addHook('onClose', async () => sync.stop());
+  app.addHook('onClose', () => sync.stop());
   app.addHook('onClose', () => store.close());
   if (config.signingKeys.length === 0) {
     app.log.warn(

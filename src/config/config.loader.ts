@@ -32,6 +32,7 @@ import {
   type RawSource,
 } from './config.schema.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -330,6 +331,8 @@ function normaliseResources(raw: RawCalendar, path: Path, name: string, schedule
 }
 
 const DEFAULT_SYNC = 5 * 60_000;
+/** Far above any real calendar's feed, far below what would strain memory. */
+const DEFAULT_SOURCE_MAX_BYTES = 10 * 1_048_576;
 
 function normaliseResource(calendarId: string, raw: RawResource, path: Path, calendar: Schedule): ResourceConfig {
   const common = {
@@ -367,7 +370,16 @@ function normaliseSource(owner: string, raw: RawSource, path: Path): SourceConfi
     username: raw.username,
     password: raw.password,
     writeBookings: raw.write_bookings ?? false,
+    maxBytes: readSize([...path, 'max_size'], raw.max_size, DEFAULT_SOURCE_MAX_BYTES),
   };
+}
+
+/** A positive size in bytes; `fallback` when the key is absent. */
+function readSize(path: Path, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const bytes = parseSize(raw);
+  if (bytes === undefined || bytes <= 0) fail(path, `${JSON.stringify(raw)} is not a size such as 512KB or 10MB`);
+  return bytes;
 }
 
 /** A non-negative duration in ms; `fallbackMs` when the key is absent. */

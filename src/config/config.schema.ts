@@ -30,6 +30,8 @@ const Source = Type.Object(
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String()),
     write_bookings: Type.Optional(Type.Boolean()),
+    /** `512KB`, `10MB`, `1GB` (see size.ts); checked while normalising. */
+    max_size: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );

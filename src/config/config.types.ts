@@ -19,6 +19,8 @@ export interface SourceConfig {
   readonly password?: string;
   /** CalDAV only: every booking of the resource becomes an event there. */
   readonly writeBookings: boolean;
+  /** The most a download from it may hold, in bytes; a larger answer fails the sync. */
+  readonly maxBytes: number;
 }
 
 export interface ResourceConfig {

@@ -93,12 +93,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     );
   });
 
+  const liveBusy = liveBusyReader(app.log);
+  app.addHook('onClose', () => liveBusy.close());
   const context: RouteContext = {
     app,
     config,
     store,
     availability: createAvailability(store),
-    liveBusy: liveBusyReader(app.log),
+    liveBusy,
     metrics,
     now,
   };

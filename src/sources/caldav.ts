@@ -1,4 +1,5 @@
 import { createObject, davRequest, deleteObject, type DAVResponse } from 'tsdav';
+import { capResponse } from './capped-response.js';
 
 /**
  * A thin CalDAV client for one calendar collection, on top of tsdav: tsdav builds the requests and
@@ -16,9 +17,14 @@ export interface CaldavSource {
 export interface CaldavOptions {
   /** Per request (each of them, including reading its answer); default DEFAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
+  /** The most a PROPFIND or REPORT answer may hold, in bytes; default DEFAULT_MAX_BYTES. */
+  readonly maxBytes?: number;
+  /** Aborts the request early, as the timeout does. */
+  readonly signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_MAX_BYTES = 10 * 1_048_576;
 
 /** A failed CalDAV request. `status` is the HTTP status when the server answered at all. */
 export class CaldavError extends Error {
@@ -144,10 +150,11 @@ function connect(source: CaldavSource) {
     request: (fetchOptions: RequestInit) => Promise<T>,
   ): Promise<T> => {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
       return await request({
         headers: authorization ? { authorization } : {},
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
       });
     } catch (cause) {
       const reason = isTimeout(cause) ? `timed out after ${timeoutMs} ms` : `failed: ${transportReason(cause)}`;
@@ -206,6 +213,8 @@ async function multistatus(
       init: { method, headers: { depth, 'content-type': 'application/xml; charset=utf-8' }, body },
       convertIncoming: false,
       fetchOptions,
+      // tsdav reads the whole answer as text before parsing it: the cap applies while it reads.
+      fetch: async (input, init) => capResponse(await fetch(input, init), options.maxBytes ?? DEFAULT_MAX_BYTES),
     }),
   );
   // tsdav answers a non-2xx status, or a body that is not a parsable multistatus, with a single

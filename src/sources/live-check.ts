@@ -1,9 +1,8 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { Interval } from '../engine/interval.js';
 import type { BusyRange } from '../store/store.js';
+import { createBusyExpander } from './busy-expander.js';
 import { readEvents } from './caldav.js';
-import { busyFromIcalObjects } from './ical-busy.js';
-import { isOwnEvent } from './own-events.js';
 import type { SyncLog } from './sync.service.js';
 
 /** Per request; a read takes two requests, so a slow server costs at most twice this. */
@@ -16,16 +15,19 @@ export type LiveBusy = (calendar: CalendarConfig, range: Interval) => Promise<Bu
  * busy in the slot's range, so a meeting entered since the last sync is not double-booked. A
  * calendar that cannot answer in time is skipped, and then the synced data decides.
  */
-export function liveBusyReader(log: SyncLog): LiveBusy {
-  return async (calendar, range) => {
+export function liveBusyReader(log: SyncLog): LiveBusy & { close(): Promise<void> } {
+  // Off the main thread like every expansion, and within the same time as each request.
+  const expander = createBusyExpander({ budgetMs: LIVE_TIMEOUT_MS });
+  const read: LiveBusy = async (calendar, range) => {
     const reads = calendar.resources.flatMap((resource) =>
       resource.sources
         .filter((source) => source.type === 'caldav')
         .map(async (source) => {
           try {
-            const { objects } = await readEvents(source, range, { timeoutMs: LIVE_TIMEOUT_MS });
-            const options = { window: range, zone: calendar.timezone, ignoreUid: isOwnEvent };
-            return busyFromIcalObjects(objects, options).map((busy) => ({ resourceId: resource.id, ...busy }));
+            const limits = { timeoutMs: LIVE_TIMEOUT_MS, maxBytes: source.maxBytes };
+            const { objects } = await readEvents(source, range, limits);
+            const busy = await expander.expand({ texts: objects, window: range, zone: calendar.timezone });
+            return busy.map((interval) => ({ resourceId: resource.id, ...interval }));
           } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             log.warn({ source: source.id, reason }, 'live check failed; the synced busy time decides');
@@ -35,4 +37,5 @@ export function liveBusyReader(log: SyncLog): LiveBusy {
     );
     return (await Promise.all(reads)).flat();
   };
+  return Object.assign(read, { close: () => expander.close() });
 }

@@ -2,9 +2,10 @@ import type { CalendarConfig, Config, ResourceConfig, SourceConfig } from '../co
 import type { Interval } from '../engine/interval.js';
 import type { SourceState, Store } from '../store/store.js';
 import { bookingObject, bookingUid } from './booking-event.js';
+import { createBusyExpander, type BusyExpander, type ExpanderLimits } from './busy-expander.js';
+import type { ExpandRequest } from './busy.worker.js';
 import { deleteEvent, putEvent, readEvents, readTag } from './caldav.js';
-import { busyFromIcal, busyFromIcalObjects } from './ical-busy.js';
-import { isOwnEvent } from './own-events.js';
+import { capResponse } from './capped-response.js';
 
 const DAY_MS = 86_400_000;
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -27,6 +28,11 @@ interface Target {
   readonly source: SourceConfig;
 }
 
+/** How long after its `failures`-th failure in a row a source is tried again, by any process. */
+function retryDelay(failures: number, syncEvery: number): number {
+  return Math.min(syncEvery, FIRST_RETRY_MS * 2 ** (failures - 1));
+}
+
 /** A source is stale when it has not synced for three of its intervals (or never has). */
 export function isStale(state: SourceState | undefined, syncEvery: number, now: number): boolean {
   return !state?.syncedAt || now - state.syncedAt > 3 * syncEvery;
@@ -36,11 +42,22 @@ export function isStale(state: SourceState | undefined, syncEvery: number, now: 
  * Background sync of every resource's calendars elsewhere into the database, so `/available`
  * never waits on them and every process shares the result. One process at a time syncs a
  * source (a lease in the database); a failing source keeps its last good busy time, is retried
- * with backoff, and, with `on_stale: block`, blocks its resource once it is stale.
+ * with backoff, and, with `on_stale: block`, blocks its resource once it is stale. Feeds are
+ * parsed and expanded off the main thread within `expansion` limits (see busy-expander.ts).
  */
-export function createSync(options: { config: Config; store: Store; log: SyncLog; now?: () => number }) {
+export function createSync(options: {
+  config: Config;
+  store: Store;
+  log: SyncLog;
+  now?: () => number;
+  expansion?: ExpanderLimits;
+}) {
   const { config, store, log } = options;
   const now = options.now ?? Date.now;
+  const expander = createBusyExpander(options.expansion);
+  /** Aborts downloads and expansions under way when the sync stops. */
+  const stopping = new AbortController();
+  const running = new Set<Promise<unknown>>();
   const targets: Target[] = config.calendars.flatMap((calendar) =>
     calendar.resources.flatMap((resource) => resource.sources.map((source) => ({ calendar, resource, source }))),
   );
@@ -62,7 +79,10 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
     const ref = { id: source.id, calendarId: calendar.id, resourceId: resource.id };
     const range = rangeOf(calendar, at);
     try {
-      const read = await readSource(source, range, calendar.timezone, previous?.tag ?? null);
+      const read = await readSource(source, range, calendar.timezone, previous?.tag ?? null, {
+        expander,
+        signal: stopping.signal,
+      });
       if (read.busy === 'unchanged') {
         await store.recordSyncUnchanged(source.id, read.tag, at);
         return 'unchanged';
@@ -71,8 +91,14 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
       log.info({ source: source.id, busy: read.busy.length }, 'source synced');
       return 'synced';
     } catch (error) {
+      // Shutting down is no failure of the source; its lease runs out on its own.
+      if (stopped) return 'skipped';
       const reason = error instanceof Error ? error.message : String(error);
-      await store.recordSyncFailure(source.id, reason, at);
+      // The source stays leased until its retry is due, so no other process tries it sooner: a
+      // feed that overruns every time costs the deployment one bounded attempt per backoff.
+      const failedAt = now();
+      const retryAt = failedAt + retryDelay((previous?.failures ?? 0) + 1, resource.syncEvery);
+      await store.recordSyncFailure(source.id, reason, failedAt, retryAt);
       const stale = isStale(previous, resource.syncEvery, at);
       log.warn({ source: source.id, reason, stale }, 'source sync failed; keeping its last good busy time');
       // A long-stale source may hide meetings: with on_stale block, its resource offers nothing.
@@ -85,19 +111,29 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
     return new Map((await store.sourceStates()).map((state) => [state.sourceId, state]));
   }
 
+  /** Runs `work` as part of the sync, so that `stop` can wait for it. */
+  async function tracked<T>(work: () => Promise<T>): Promise<T> {
+    const promise = work();
+    running.add(promise);
+    try {
+      return await promise;
+    } finally {
+      running.delete(promise);
+    }
+  }
+
   function schedule(target: Target, delay: number): void {
     if (stopped) return;
     const timer = setTimeout(async () => {
       let next = target.resource.syncEvery;
       try {
         const previous = (await statesById()).get(target.source.id);
-        if ((await syncOne(target, previous)) === 'failed') {
-          const failures = (previous?.failures ?? 0) + 1;
-          next = Math.min(target.resource.syncEvery, FIRST_RETRY_MS * 2 ** (failures - 1));
+        if ((await tracked(() => syncOne(target, previous))) === 'failed') {
+          next = retryDelay((previous?.failures ?? 0) + 1, target.resource.syncEvery);
         }
       } catch (error) {
         // The database itself failed: try again after the usual interval.
-        log.warn({ source: target.source.id, err: error }, 'source sync could not run');
+        if (!stopped) log.warn({ source: target.source.id, err: error }, 'source sync could not run');
       }
       schedule(target, next);
     }, delay);
@@ -142,7 +178,9 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
     async syncAll(): Promise<Map<string, SyncOutcome>> {
       const states = await statesById();
       const outcomes = new Map<string, SyncOutcome>();
-      for (const target of targets) outcomes.set(target.source.id, await syncOne(target, states.get(target.source.id)));
+      for (const target of targets) {
+        outcomes.set(target.source.id, await tracked(() => syncOne(target, states.get(target.source.id))));
+      }
       return outcomes;
     },
     /** Keeps syncing in the background until `stop`. */
@@ -155,37 +193,50 @@ export function createSync(options: { config: Config; store: Store; log: SyncLog
       writer.unref();
       timers.set('writebacks', writer);
     },
-    stop(): void {
+    /** Stops syncing: aborts what is under way (terminating its worker) and waits until it has ended. */
+    async stop(): Promise<void> {
       stopped = true;
       for (const timer of timers.values()) clearTimeout(timer);
+      stopping.abort();
+      await expander.close();
+      await Promise.allSettled([...running]);
     },
   };
 }
 
 export type Sync = ReturnType<typeof createSync>;
 
-/** Busy time of one source, or 'unchanged' when its ETag or ctag says nothing changed. */
+/**
+ * Busy time of one source, or 'unchanged' when its ETag or ctag says nothing changed. The download
+ * is capped at the source's `maxBytes`; parsing and expansion happen in the expander's worker.
+ */
 async function readSource(
   source: SourceConfig,
   range: Interval,
   zone: string,
   knownTag: string | null,
+  { expander, signal }: { expander: BusyExpander; signal: AbortSignal },
 ): Promise<{ busy: Interval[] | 'unchanged'; tag: string | null }> {
-  const options = { window: range, zone, ignoreUid: isOwnEvent };
+  const expand = (texts: ExpandRequest['texts']) => expander.expand({ texts, window: range, zone }, signal);
   if (source.type === 'ics') {
     const response = await fetch(source.url, {
       headers: { ...(knownTag ? { 'if-none-match': knownTag } : {}), ...basicAuth(source) },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), signal]),
     });
     const tag = response.headers.get('etag');
     if (response.status === 304) return { busy: 'unchanged', tag: knownTag };
-    if (!response.ok) throw new Error(`the feed answered HTTP ${response.status}`);
-    return { busy: busyFromIcal(await response.text(), options), tag };
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`the feed answered HTTP ${response.status}`);
+    }
+    // The bytes go to the worker as they are: decoding happens there too.
+    const bytes = new Uint8Array(await capResponse(response, source.maxBytes).arrayBuffer());
+    return { busy: await expand([bytes]), tag };
   }
-  const timeout = { timeoutMs: REQUEST_TIMEOUT_MS };
-  if (knownTag && (await readTag(source, timeout)) === knownTag) return { busy: 'unchanged', tag: knownTag };
-  const { objects, tag } = await readEvents(source, range, timeout);
-  return { busy: busyFromIcalObjects(objects, options), tag };
+  const limits = { timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: source.maxBytes, signal };
+  if (knownTag && (await readTag(source, limits)) === knownTag) return { busy: 'unchanged', tag: knownTag };
+  const { objects, tag } = await readEvents(source, range, limits);
+  return { busy: await expand(objects), tag };
 }
 
 function basicAuth(source: SourceConfig): Record<string, string> {

@@ -51,17 +51,18 @@ export function busyQueries(dialect: Dialect) {
         )
         .compile(),
 
-    // A failure gives the lease back, so the retry after its backoff, by any process, may run.
-    failed: (sourceId: string, error: string, now: number): CompiledQuery =>
+    // A failure keeps the lease until the retry is due, so that no process (this one or another)
+    // tries the source before its backoff has passed.
+    failed: (sourceId: string, error: string, now: number, retryAt: number): CompiledQuery =>
       db
         .insertInto('source_states')
-        .values({ source_id: sourceId, attempted_at: now, failures: 1, error, lease_until: 0 })
+        .values({ source_id: sourceId, attempted_at: now, failures: 1, error, lease_until: retryAt })
         .onConflict((conflict) =>
           conflict.column('source_id').doUpdateSet({
             attempted_at: now,
             failures: sql<number>`source_states.failures + 1`,
             error,
-            lease_until: 0,
+            lease_until: retryAt,
           }),
         )
         .compile(),

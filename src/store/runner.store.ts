@@ -38,8 +38,8 @@ export function storeOn(runner: Runner): Store {
     recordSyncUnchanged: async (sourceId, tag, now) => {
       await runner.atomically([busyQueries.synced(sourceId, tag, now)]);
     },
-    recordSyncFailure: async (sourceId, error, now) => {
-      await runner.atomically([busyQueries.failed(sourceId, error, now)]);
+    recordSyncFailure: async (sourceId, error, now, retryAt) => {
+      await runner.atomically([busyQueries.failed(sourceId, error, now, retryAt)]);
     },
     claimSync: async (sourceId, now, until) => {
       const [claimed] = await runner.atomically([busyQueries.claim(sourceId, now, until)]);

@@ -158,8 +158,11 @@ export interface Store {
   ): Promise<void>;
   /** Records a successful sync that found the source unchanged. */
   recordSyncUnchanged(sourceId: string, tag: string | null, now: number): Promise<void>;
-  /** Records a failed sync; the source keeps its last good busy time. */
-  recordSyncFailure(sourceId: string, error: string, now: number): Promise<void>;
+  /**
+   * Records a failed sync; the source keeps its last good busy time, and no process may claim it
+   * before `retryAt`.
+   */
+  recordSyncFailure(sourceId: string, error: string, now: number, retryAt: number): Promise<void>;
   /** Whether this process may sync the source now: one process holds it until `until`. */
   claimSync(sourceId: string, now: number, until: number): Promise<boolean>;
   sourceStates(): Promise<SourceState[]>;

@@ -232,6 +232,28 @@ describe('durations', () => {
   });
 });
 
+describe('source download cap (max_size)', () => {
+  const sourceOf = (source: Record<string, unknown>) =>
+    load({ calendars: [calendar({ resources: [{ id: 'anna', sources: [source] }] })] }).calendars[0]?.resources[0]
+      ?.sources[0];
+  const ics = { type: 'ics', url: 'https://example.com/anna.ics' };
+
+  it('is 10 MB unless the source sets its own', () => {
+    expect(sourceOf(ics)?.maxBytes).toBe(10 * 1_048_576);
+    expect(sourceOf({ ...ics, max_size: '512KB' })?.maxBytes).toBe(512 * 1_024);
+    expect(sourceOf({ ...ics, max_size: '2.5 mb' })?.maxBytes).toBe(2.5 * 1_048_576);
+    expect(sourceOf({ ...ics, max_size: '1GB' })?.maxBytes).toBe(1_073_741_824);
+  });
+
+  it('names the key of a size without a unit or with a wrong one', () => {
+    for (const size of ['10', '10 bytes', '-1MB', '0MB']) {
+      expect(errorForCalendar({ resources: [{ id: 'anna', sources: [{ ...ics, max_size: size }] }] })).toBe(
+        `calendars[0].resources[0].sources[0].max_size: "${size}" is not a size such as 512KB or 10MB`,
+      );
+    }
+  });
+});
+
 describe('hours and overrides', () => {
   const weeklyOf = (hours: Record<string, string[]>) =>
     load({ calendars: [calendar({ hours })] }).calendars[0]?.resources[0]?.schedule.weekly;

@@ -1,0 +1,38 @@
+import { parentPort } from 'node:worker_threads';
+import type { Interval } from '../engine/interval.js';
+import { busyFromIcalObjects } from './ical-busy.js';
+import { isOwnEvent } from './own-events.js';
+
+/**
+ * Runs in a worker thread (see busy-expander.ts): answers each request, one at a time, with the
+ * busy time or the reason the calendar could not be read. Its owner enforces time and memory by
+ * terminating it, since ical.js can spin forever inside a single iterator step.
+ */
+
+export interface ExpandRequest {
+  /**
+   * One or more iCalendar texts: an ICS feed, or the objects of a CalDAV collection. UTF-8 bytes
+   * are moved to the worker without a copy (see busy-expander.ts) and decoded there, so each must
+   * be the only view of its buffer.
+   */
+  readonly texts: readonly (string | Uint8Array<ArrayBuffer>)[];
+  readonly window: Interval;
+  readonly zone: string;
+}
+
+export type ExpandAnswer = { readonly busy: Interval[] } | { readonly error: string };
+
+const utf8 = new TextDecoder();
+
+parentPort?.on('message', (request: ExpandRequest) => {
+  let answer: ExpandAnswer;
+  try {
+    const texts = request.texts.map((text) => (typeof text === 'string' ? text : utf8.decode(text)));
+    answer = {
+      busy: busyFromIcalObjects(texts, { window: request.window, zone: request.zone, ignoreUid: isOwnEvent }),
+    };
+  } catch (error) {
+    answer = { error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort?.postMessage(answer);
+});

@@ -93,6 +93,24 @@ export function listSlots(rules: SlotRules, resources: readonly ResourceLoad[], 
 const MIDDAY = 12 * 60;
 const AFTERNOON = 14 * 60;
 
+// By zone, then date: two plain lookups, as this runs for every day of every listing.
+const partStartsCache = new Map<string, Map<string, readonly [midday: number, afternoon: number]>>();
+
+/** The instants at which the middle of the day and the afternoon begin on local `date`. */
+function partStarts(zone: string, date: string): readonly [midday: number, afternoon: number] {
+  let byDate = partStartsCache.get(zone);
+  if (!byDate) {
+    byDate = new Map();
+    partStartsCache.set(zone, byDate);
+  }
+  let found = byDate.get(date);
+  if (!found) {
+    found = [firstInstantFrom(zone, date, MIDDAY), firstInstantFrom(zone, date, AFTERNOON)];
+    byDate.set(date, found);
+  }
+  return found;
+}
+
 /**
  * A day's free starts in the order they are offered: the earliest of the morning (before 12:00),
  * of the afternoon and evening (from 14:00) and of the middle of the day, then the second of each,
@@ -106,11 +124,14 @@ function* offerOrder(
 ): Generator<number> {
   const starts = dayStarts(rules, resources, date);
   // Part boundaries are converted once per day; the starts themselves are only compared as instants.
-  const midday = firstIndexFrom(starts, firstInstantFrom(rules.timezone, date, MIDDAY));
-  const afternoon = firstIndexFrom(starts, firstInstantFrom(rules.timezone, date, AFTERNOON));
-  let parts = [starts.slice(0, midday), starts.slice(afternoon), starts.slice(midday, afternoon)].map((part) =>
-    freeAmong(rules, resources, now, date, part),
-  );
+  const [middayStart, afternoonStart] = partStarts(rules.timezone, date);
+  const midday = firstIndexFrom(starts, middayStart);
+  const afternoon = firstIndexFrom(starts, afternoonStart);
+  let parts = [
+    freeAmong(rules, resources, now, date, starts, 0, midday),
+    freeAmong(rules, resources, now, date, starts, afternoon, starts.length),
+    freeAmong(rules, resources, now, date, starts, midday, afternoon),
+  ];
   while (parts.length > 0) {
     const unfinished = [];
     for (const part of parts) {
@@ -233,20 +254,24 @@ function bookableDates(rules: SlotRules, now: number): string[] {
 
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
 function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
-  return freeAmong(rules, resources, now, date, dayStarts(rules, resources, date));
+  const starts = dayStarts(rules, resources, date);
+  return freeAmong(rules, resources, now, date, starts, 0, starts.length);
 }
 
-/** The free ones of `starts`, grid starts of `date`, within notice and horizon, in their order. */
+/** The free ones of `starts[from..to)`, grid starts of `date`, within notice and horizon, in order. */
 function* freeAmong(
   rules: SlotRules,
   resources: readonly ResourceLoad[],
   now: number,
   date: string,
   starts: readonly number[],
+  from: number,
+  to: number,
 ): Generator<number> {
   const earliest = now + rules.minNotice;
   const latest = now + rules.horizon;
-  for (const start of starts) {
+  for (let index = from; index < to; index++) {
+    const start = starts[index]!;
     if (start < earliest || start > latest) continue;
     const free = resources.some(
       (resource) =>

@@ -21,7 +21,6 @@ export interface Schedule {
 // Working ranges depend only on (schedule, zone, date): compute each day once, not per request.
 const workingCache = new WeakMap<Schedule, Map<string, readonly WorkingRange[]>>();
 const dayCache = new Map<string, Interval>();
-const wallTimeCache = new Map<string, number>();
 
 /**
  * One wall-clock range of a day as real instants: usually one interval, two when the range
@@ -66,11 +65,5 @@ export function dayInstants(zone: string, date: string): Interval {
  * the next date's first instant when there is none.
  */
 export function firstInstantFrom(zone: string, date: string, minute: number): number {
-  const key = `${zone} ${date} ${minute}`;
-  let instant = wallTimeCache.get(key);
-  if (instant === undefined) {
-    instant = wallRangeInstants(zone, date, minute, 24 * 60)[0]?.start ?? dayInstants(zone, date).end;
-    wallTimeCache.set(key, instant);
-  }
-  return instant;
+  return wallRangeInstants(zone, date, minute, 24 * 60)[0]?.start ?? dayInstants(zone, date).end;
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { checkCommand } from '../check/check.command.js';
 import { simulateCommand } from '../simulate/simulate.command.js';
-import { loadConfigFile } from '../config/config.loader.js';
+import { configWarnings, loadConfigFile } from '../config/config.loader.js';
 import type { CalendarConfig } from '../config/config.types.js';
 import { openStore } from '../store/open-store.js';
 import { serve } from './serve.js';
@@ -37,7 +37,10 @@ program
   .description("check a config file and print each calendar's summary")
   .argument('<file>', 'config file')
   .action((file: string) => {
-    for (const calendar of loadConfigFile(file).calendars) console.log(summary(calendar));
+    const config = loadConfigFile(file);
+    for (const calendar of config.calendars) console.log(summary(calendar));
+    // Warnings leave the exit status at 0: the config works, it may just not do what was meant.
+    for (const warning of configWarnings(config)) console.error(`warning: ${warning.keyPath}: ${warning.message}`);
   });
 
 program.addCommand(checkCommand());

@@ -1,3 +1,4 @@
+import { configWarnings } from '../config/config.loader.js';
 import { buildApp } from '../http/app.js';
 import { createSync } from '../sources/sync.service.js';
 import { openStore } from '../store/open-store.js';
@@ -12,6 +13,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Sync stops before the database closes.
   app.addHook('onClose', () => sync.stop());
   app.addHook('onClose', () => store.close());
+  for (const warning of configWarnings(config)) app.log.warn({ key: warning.keyPath }, warning.message);
   if (config.signingKeys.length === 0) {
     app.log.warn(
       'NO SIGNING KEY CONFIGURED: unsigned requests are accepted. Set signing_keys (TELLI_API_KEY) before going live.',

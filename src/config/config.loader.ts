@@ -65,6 +65,27 @@ export function parseConfig(yamlText: string, env: NodeJS.ProcessEnv = process.e
   return deepFreeze(normaliseConfig(raw));
 }
 
+/** A setting that is valid but probably not meant; the config loads, and the commands show it. */
+export interface ConfigWarning {
+  readonly keyPath: string;
+  readonly message: string;
+}
+
+/** What `validate-config` and `serve` warn about in a loaded config. */
+export function configWarnings(config: Config): ConfigWarning[] {
+  const minutes = (ms: number) => `${ms / 60_000} min`;
+  return config.calendars.flatMap((calendar, index) => {
+    const blocked = calendar.bufferBefore + calendar.duration + calendar.bufferAfter;
+    if (calendar.interval >= blocked) return [];
+    return {
+      keyPath: formatPath(['calendars', index, 'interval']),
+      message:
+        `${minutes(calendar.interval)} is shorter than duration + buffer_before + buffer_after ` +
+        `(${minutes(blocked)}): a booking also takes the next offered start on its resource`,
+    };
+  });
+}
+
 // ---------------------------------------------------------------------------
 // Key paths
 
@@ -296,6 +317,8 @@ function normaliseCalendar(raw: RawCalendar, path: Path): CalendarConfig {
   const duration = readPositiveDuration([...path, 'duration'], raw.duration);
   const horizon = readPositiveDuration([...path, 'horizon'], raw.horizon, DEFAULT_HORIZON);
   if (horizon > MAX_HORIZON) fail([...path, 'horizon'], 'must be at most 730d');
+  const bufferBefore = readDuration([...path, 'buffer_before'], raw.buffer_before);
+  const bufferAfter = readDuration([...path, 'buffer_after'], raw.buffer_after);
   const name = raw.name ?? raw.id;
   const schedule: Schedule = {
     weekly: parseWeekly([...path, 'hours'], raw.hours),
@@ -307,9 +330,10 @@ function normaliseCalendar(raw: RawCalendar, path: Path): CalendarConfig {
     timezone: raw.timezone,
     language: raw.language ?? 'en',
     duration,
-    interval: readPositiveDuration([...path, 'interval'], raw.interval, duration),
-    bufferBefore: readDuration([...path, 'buffer_before'], raw.buffer_before),
-    bufferAfter: readDuration([...path, 'buffer_after'], raw.buffer_after),
+    // Starts as far apart as a booking blocks, so that a booking never costs the next offered start.
+    interval: readPositiveDuration([...path, 'interval'], raw.interval, bufferBefore + duration + bufferAfter),
+    bufferBefore,
+    bufferAfter,
     minNotice: readDuration([...path, 'min_notice'], raw.min_notice),
     horizon,
     maxSlots: raw.max_slots ?? 40,

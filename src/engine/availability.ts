@@ -1,6 +1,6 @@
 import { countInRange, overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
-import { dayInstants, workingRanges, type Schedule } from './schedule.js';
+import { dayInstants, firstInstantFrom, workingRanges, type Schedule } from './schedule.js';
 import { localDateOf } from './zone.js';
 
 /** The calendar's slot rules; durations in milliseconds. */
@@ -49,26 +49,99 @@ function isResourceFree(rules: SlotRules, resource: ResourceLoad, start: number,
   return !overlapsAny(resource.blocked, range.start, range.end);
 }
 
+/** The first days with a free start give this many starts a round; later days give one. */
+const NEAR_DAYS = 7;
+const NEAR_DAY_SHARE = 3;
+
 /**
- * Free slots from `now + minNotice` to `now + horizon`, at most `maxSlots`, spread over the days:
- * each day's earliest free start first, then each day's second, and so on. Sorted by start.
+ * Free slots from `now + minNotice` to `now + horizon`, at most `maxSlots`, sorted by start.
+ *
+ * Taken in rounds over the days in date order: each round, each of the first seven days with a
+ * free start gives the next three starts of its `offerOrder`, every later day the next one. So the
+ * nearest days offer a morning, a midday and an afternoon start before any day offers a second
+ * one of the same part, and the rest of the horizon still gets one start a day as far as
+ * `maxSlots` reaches.
  */
 export function listSlots(rules: SlotRules, resources: readonly ResourceLoad[], now: number): Interval[] {
-  const dayQueues = bookableDates(rules, now).map((date) => freeStarts(rules, resources, now, date));
   const chosen: number[] = [];
-  let queues = dayQueues;
-  while (chosen.length < rules.maxSlots && queues.length > 0) {
+  // A day's share is settled in the first round, by whether it is among the first days to give a start.
+  let days = bookableDates(rules, now).map((date) => ({ starts: offerOrder(rules, resources, now, date), share: 0 }));
+  let nearDaysLeft = NEAR_DAYS;
+  while (chosen.length < rules.maxSlots && days.length > 0) {
     const unfinished = [];
-    for (const queue of queues) {
-      if (chosen.length >= rules.maxSlots) break;
-      const next = queue.next();
-      if (next.done) continue;
-      chosen.push(next.value);
-      unfinished.push(queue);
+    for (const day of days) {
+      const share = day.share || (nearDaysLeft > 0 ? NEAR_DAY_SHARE : 1);
+      let taken = 0;
+      while (taken < share && chosen.length < rules.maxSlots) {
+        const next = day.starts.next();
+        if (next.done) break;
+        chosen.push(next.value);
+        taken++;
+      }
+      if (day.share === 0 && taken > 0) {
+        day.share = share;
+        if (share === NEAR_DAY_SHARE) nearDaysLeft--;
+      }
+      if (taken === share) unfinished.push(day);
     }
-    queues = unfinished;
+    days = unfinished;
   }
   return chosen.sort((a, b) => a - b).map((start) => ({ start, end: start + rules.duration }));
+}
+
+/** Where the parts of a day begin, in minutes of local wall time: the middle of the day, the afternoon. */
+const MIDDAY = 12 * 60;
+const AFTERNOON = 14 * 60;
+
+// By zone, then date: two plain lookups, as this runs for every day of every listing.
+const partStartsCache = new Map<string, Map<string, readonly [midday: number, afternoon: number]>>();
+
+/** The instants at which the middle of the day and the afternoon begin on local `date`. */
+function partStarts(zone: string, date: string): readonly [midday: number, afternoon: number] {
+  let byDate = partStartsCache.get(zone);
+  if (!byDate) {
+    byDate = new Map();
+    partStartsCache.set(zone, byDate);
+  }
+  let found = byDate.get(date);
+  if (!found) {
+    found = [firstInstantFrom(zone, date, MIDDAY), firstInstantFrom(zone, date, AFTERNOON)];
+    byDate.set(date, found);
+  }
+  return found;
+}
+
+/**
+ * A day's free starts in the order they are offered: the earliest of the morning (before 12:00),
+ * of the afternoon and evening (from 14:00) and of the middle of the day, then the second of each,
+ * and so on; a part with none left is skipped. Computed only as far as asked.
+ */
+function* offerOrder(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+  date: string,
+): Generator<number> {
+  const starts = dayStarts(rules, resources, date);
+  // Part boundaries are converted once per day; the starts themselves are only compared as instants.
+  const [middayStart, afternoonStart] = partStarts(rules.timezone, date);
+  const midday = firstIndexFrom(starts, middayStart);
+  const afternoon = firstIndexFrom(starts, afternoonStart);
+  let parts = [
+    freeAmong(rules, resources, now, date, starts, 0, midday),
+    freeAmong(rules, resources, now, date, starts, afternoon, starts.length),
+    freeAmong(rules, resources, now, date, starts, midday, afternoon),
+  ];
+  while (parts.length > 0) {
+    const unfinished = [];
+    for (const part of parts) {
+      const next = part.next();
+      if (next.done) continue;
+      yield next.value;
+      unfinished.push(part);
+    }
+    parts = unfinished;
+  }
 }
 
 /**
@@ -123,7 +196,11 @@ export function judgeStart(
   return { ok: true, freeResources };
 }
 
-/** Up to `count` free starts nearest in time to `target`, sorted by start. */
+/**
+ * Up to `count` free starts nearest in time to `target`, sorted by start. The nearest free start
+ * on each side of `target` comes first, so that when there are both, a caller hears an earlier and
+ * a later time, however far the later one lies (after a closed day, say); the rest by distance.
+ */
 export function nearestFreeStarts(
   rules: SlotRules,
   resources: readonly ResourceLoad[],
@@ -138,22 +215,30 @@ export function nearestFreeStarts(
   const targetDate = clamp(localDateOf(rules.timezone, target), first, last);
   const found: number[] = [];
   // Search outward from the target's day. Starts two days further out than a day that completed
-  // `count` cannot be nearer than those found, so one more ring after that suffices.
+  // `count` cannot be nearer than those found, so one more ring after that suffices, once each
+  // side has its nearest start or has run out of days. The first day on a side holding a start
+  // of that side holds its nearest.
   let lastRing = Infinity;
-  for (let ring = 0; ring <= lastRing; ring++) {
+  for (let ring = 0; ; ring++) {
     const before = addDays(targetDate, -ring);
     const after = addDays(targetDate, ring);
     if (before < first && after > last) break;
+    const sidesDone =
+      (before < first || found.some(isBefore(target))) && (after > last || found.some(isAtOrAfter(target)));
+    if (ring > lastRing && sidesDone) break;
     for (const date of new Set([before, after])) {
       if (date >= first && date <= last) found.push(...freeStarts(rules, resources, now, date));
     }
     if (found.length >= count && lastRing === Infinity) lastRing = ring + 1;
   }
-  return found
-    .sort((a, b) => Math.abs(a - target) - Math.abs(b - target) || a - b)
-    .slice(0, count)
-    .sort((a, b) => a - b);
+  const byDistance = found.sort((a, b) => Math.abs(a - target) - Math.abs(b - target) || a - b);
+  const sides = [byDistance.find(isBefore(target)), byDistance.find(isAtOrAfter(target))];
+  const nearestOfEachSide = byDistance.filter((start) => sides.includes(start));
+  return [...new Set([...nearestOfEachSide, ...byDistance])].slice(0, count).sort((a, b) => a - b);
 }
+
+const isBefore = (target: number) => (start: number) => start < target;
+const isAtOrAfter = (target: number) => (start: number) => start >= target;
 
 function clamp(date: string, first: string, last: string): string {
   return date < first ? first : date > last ? last : date;
@@ -168,15 +253,25 @@ function bookableDates(rules: SlotRules, now: number): string[] {
 }
 
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
-function* freeStarts(
+function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
+  const starts = dayStarts(rules, resources, date);
+  return freeAmong(rules, resources, now, date, starts, 0, starts.length);
+}
+
+/** The free ones of `starts[from..to)`, grid starts of `date`, within notice and horizon, in order. */
+function* freeAmong(
   rules: SlotRules,
   resources: readonly ResourceLoad[],
   now: number,
   date: string,
+  starts: readonly number[],
+  from: number,
+  to: number,
 ): Generator<number> {
   const earliest = now + rules.minNotice;
   const latest = now + rules.horizon;
-  for (const start of dayStarts(rules, resources, date)) {
+  for (let index = from; index < to; index++) {
+    const start = starts[index]!;
     if (start < earliest || start > latest) continue;
     const free = resources.some(
       (resource) =>
@@ -229,14 +324,19 @@ function gridStarts(rules: SlotRules, schedule: Schedule, date: string): number[
 }
 
 function gridHas(sortedStarts: readonly number[], start: number): boolean {
+  return sortedStarts[firstIndexFrom(sortedStarts, start)] === start;
+}
+
+/** The index of the first of `sorted` at or after `instant`; its length when there is none. */
+function firstIndexFrom(sorted: readonly number[], instant: number): number {
   let lo = 0;
-  let hi = sortedStarts.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sortedStarts[mid]! < start) lo = mid + 1;
+    if (sorted[mid]! < instant) lo = mid + 1;
     else hi = mid;
   }
-  return sortedStarts[lo] === start;
+  return lo;
 }
 
 /**

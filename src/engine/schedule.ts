@@ -59,3 +59,11 @@ export function dayInstants(zone: string, date: string): Interval {
   }
   return day;
 }
+
+/**
+ * The first instant of local `date` whose wall time is `minute` (minutes since midnight) or later;
+ * the next date's first instant when there is none.
+ */
+export function firstInstantFrom(zone: string, date: string, minute: number): number {
+  return wallRangeInstants(zone, date, minute, 24 * 60)[0]?.start ?? dayInstants(zone, date).end;
+}

@@ -62,7 +62,21 @@ describe('slotline validate-config', () => {
   it('should print a summary of each calendar and exit 0', () => {
     const run = spawnSync(process.execPath, [BIN, 'validate-config', 'examples/slotline.yaml'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('consultation (Initial consultation): Europe/Berlin, 30 min slots every 30 min');
+    expect(run.stdout).toContain('consultation (Initial consultation): Europe/Berlin, 30 min slots every 40 min');
+    expect(run.stderr).toBe('');
+  });
+
+  it('should warn about an interval shorter than duration and buffers, and still exit 0', () => {
+    const tight = file(
+      'tight.yaml',
+      OPEN_ALWAYS.replace('duration: 30m', 'duration: 45m\n    buffer_after: 15m\n    interval: 45m'),
+    );
+    const run = spawnSync(process.execPath, [BIN, 'validate-config', tight], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('always (always): Europe/Berlin, 45 min slots every 45 min');
+    expect(run.stderr).toContain(
+      'warning: calendars[0].interval: 45 min is shorter than duration + buffer_before + buffer_after (60 min)',
+    );
   });
 
   it('should name the key path of the first problem and exit 1', () => {

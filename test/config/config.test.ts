@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfigFile, parseConfig } from '../../src/config/config.loader.js';
+import { ConfigError, configWarnings, loadConfigFile, parseConfig } from '../../src/config/config.loader.js';
 import { parseDuration } from '../../src/config/duration.js';
 import type { Config } from '../../src/config/config.types.js';
 
@@ -69,7 +69,7 @@ describe('examples/slotline.yaml', () => {
       timezone: 'Europe/Berlin',
       language: 'en',
       duration: 30 * MINUTE,
-      interval: 30 * MINUTE,
+      interval: 40 * MINUTE,
       bufferBefore: 0,
       bufferAfter: 10 * MINUTE,
       minNotice: 2 * HOUR,
@@ -208,6 +208,39 @@ describe('environment variables', () => {
     );
     expect(config.signingKeys).toEqual(['b']);
     expect(parseConfig(`signing_keys:\n${MINIMAL_YAML}`, {}).signingKeys).toEqual([]);
+  });
+});
+
+describe('interval and buffers', () => {
+  it('should default interval to duration + buffer_before + buffer_after', () => {
+    const [demo] = load({ calendars: [calendar({ duration: '45m', buffer_after: '15m' })] }).calendars;
+    expect(demo?.interval).toBe(60 * MINUTE);
+    const [both] = load({
+      calendars: [calendar({ duration: '30m', buffer_before: '5m', buffer_after: '10m' })],
+    }).calendars;
+    expect(both?.interval).toBe(45 * MINUTE);
+  });
+
+  it('should warn, naming the key path, about a given interval shorter than duration and buffers', () => {
+    const config = load({
+      calendars: [
+        calendar({ id: 'fits', duration: '30m', buffer_after: '10m', interval: '40m' }),
+        calendar({ id: 'tight', duration: '45m', buffer_after: '15m', interval: '45m' }),
+      ],
+    });
+    expect(configWarnings(config)).toEqual([
+      {
+        keyPath: 'calendars[1].interval',
+        message:
+          '45 min is shorter than duration + buffer_before + buffer_after (60 min): ' +
+          'a booking also takes the next offered start on its resource',
+      },
+    ]);
+  });
+
+  it('should not warn about a defaulted interval or the example config', () => {
+    expect(configWarnings(load({ calendars: [calendar({ buffer_before: '5m', buffer_after: '10m' })] }))).toEqual([]);
+    expect(configWarnings(loadConfigFile(EXAMPLE, {}))).toEqual([]);
   });
 });
 

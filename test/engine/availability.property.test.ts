@@ -222,13 +222,15 @@ function oracleGrid(scenario: Scenario): Map<number, number[]> {
 // Generators
 
 /** 0-3 non-overlapping (possibly touching) ranges on 5- or 15-minute boundaries, ends up to 24:00. */
-const dayHoursArb = (step: 5 | 15, smallHoursWeight: number): fc.Arbitrary<WallRange[]> =>
+const dayHoursArb = (step: 5 | 15, smallHoursWeight: number, daytimeWeight: number): fc.Arbitrary<WallRange[]> =>
   fc
     .array(
       fc.oneof(
         { weight: 2, arbitrary: fc.integer({ min: 0, max: 1440 / step }) },
         // Often near the small hours, where the offset changes happen.
         { weight: smallHoursWeight, arbitrary: fc.integer({ min: 0, max: 240 / step }) },
+        // Or between 06:00 and 22:00, where mornings and afternoons are.
+        { weight: daytimeWeight, arbitrary: fc.integer({ min: 360 / step, max: 1320 / step }) },
       ),
       { maxLength: 6 },
     )
@@ -241,14 +243,14 @@ const dayHoursArb = (step: 5 | 15, smallHoursWeight: number): fc.Arbitrary<WallR
       return ranges;
     });
 
-const scheduleArb = (maxDay: number, aligned: boolean) =>
+const scheduleArb = (maxDay: number, aligned: boolean, daytime: boolean) =>
   (aligned ? fc.constant<15>(15) : fc.constantFrom<5 | 15>(5, 15)).chain((step) =>
     fc.record({
-      weekly: fc.tuple(...LUXON_WEEKDAYS.map(() => dayHoursArb(step, aligned ? 8 : 2))),
+      weekly: fc.tuple(...LUXON_WEEKDAYS.map(() => dayHoursArb(step, aligned ? 8 : 2, daytime ? 8 : 0))),
       overrides: fc.array(
         fc.record({
           day: fc.integer({ min: -1, max: maxDay }),
-          hours: fc.oneof(fc.constant<WallRange[]>([]), dayHoursArb(step, aligned ? 8 : 2)),
+          hours: fc.oneof(fc.constant<WallRange[]>([]), dayHoursArb(step, aligned ? 8 : 2, daytime ? 8 : 0)),
         }),
         { maxLength: 4 },
       ),
@@ -270,9 +272,16 @@ interface ScenarioOptions {
    * a range restarts after the repeated hour makes no difference.
    */
   readonly aligned?: boolean;
+  /** Hours mostly in the daytime, so that days often have both mornings and afternoons free. */
+  readonly daytime?: boolean;
 }
 
-function scenarioArb({ maxHorizonDays, maxSlots, aligned = false }: ScenarioOptions): fc.Arbitrary<Scenario> {
+function scenarioArb({
+  maxHorizonDays,
+  maxSlots,
+  aligned = false,
+  daytime = false,
+}: ScenarioOptions): fc.Arbitrary<Scenario> {
   const bookingArb = fc.record({
     // In 5-minute steps from now (rounded down), so ranges often touch slot edges exactly.
     offset: fc.oneof(
@@ -306,7 +315,7 @@ function scenarioArb({ maxHorizonDays, maxSlots, aligned = false }: ScenarioOpti
       sharedSchedule: fc.boolean(),
       resources: fc.array(
         fc.record({
-          schedule: scheduleArb(maxHorizonDays + 1, aligned),
+          schedule: scheduleArb(maxHorizonDays + 1, aligned, daytime),
           bookings: fc.array(bookingArb, { maxLength: 8 }),
         }),
         { minLength: 1, maxLength: 3 },
@@ -362,6 +371,8 @@ const wide = scenarioArb({
   maxSlots: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 120 })),
 });
 const small = scenarioArb({ maxHorizonDays: 3, maxSlots: fc.constant(100_000) });
+const officeWide = scenarioArb({ maxHorizonDays: 40, maxSlots: fc.constant(1), daytime: true });
+const medium = scenarioArb({ maxHorizonDays: 12, maxSlots: fc.integer({ min: 1, max: 60 }) });
 const smallAligned = scenarioArb({ maxHorizonDays: 3, maxSlots: fc.constant(100_000), aligned: true });
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -385,7 +396,8 @@ function describeScenario(s: Scenario): string {
 
 // ---------------------------------------------------------------------------------------------------
 
-describe('listSlots against brute-force oracles (properties)', () => {
+// CPU-bound runs of a few seconds each; vitest's 5 s default trips when the 2-core machine is busy.
+describe('listSlots against brute-force oracles (properties)', { timeout: 30_000 }, () => {
   it('should list only slots lying wholly inside one working range of a resource', () => {
     fc.assert(
       fc.property(wide, (scenario) => {
@@ -508,20 +520,38 @@ describe('listSlots against brute-force oracles (properties)', () => {
     );
   });
 
-  it('should spread maxSlots over the days: round robin over each day, earliest first', () => {
+  it('should spread maxSlots over the days and their parts: three a round on the first seven days, one later', () => {
     fc.assert(
-      fc.property(small, fc.integer({ min: 1, max: 30 }), (base, maxSlots) => {
-        const scenario = { ...base, rules: { ...base.rules, maxSlots } };
-        const byDay = new Map<string, number[]>();
+      fc.property(medium, (scenario) => {
+        const zone = scenario.rules.timezone;
         const free = [...oracleGrid(scenario)].filter(([, f]) => f.length > 0).map(([start]) => start);
+        const byDay = new Map<string, number[]>();
         for (const start of free.sort((a, b) => a - b)) {
-          const date = local(scenario.rules.timezone, start).date;
+          const date = local(zone, start).date;
           byDay.set(date, [...(byDay.get(date) ?? []), start]);
         }
-        const days = [...byDay.keys()].sort().map((date) => byDay.get(date)!);
+        // Each day's line: the morning's, the afternoon's and the midday's earliest, then their second, ...
+        const lines = [...byDay.keys()].sort().map((date, index) => {
+          const minute = (start: number) => local(zone, start).minute;
+          const parts = [
+            byDay.get(date)!.filter((start) => minute(start) < 12 * 60),
+            byDay.get(date)!.filter((start) => minute(start) >= 14 * 60),
+            byDay.get(date)!.filter((start) => minute(start) >= 12 * 60 && minute(start) < 14 * 60),
+          ];
+          const line: number[] = [];
+          for (let i = 0; parts.some((part) => part.length > i); i++) {
+            for (const part of parts) if (part.length > i) line.push(part[i]!);
+          }
+          return { line, share: index < 7 ? 3 : 1 };
+        });
+        const maxSlots = scenario.rules.maxSlots;
         const expected: number[] = [];
-        for (let round = 0; expected.length < maxSlots && days.some((day) => day.length > round); round++) {
-          for (const day of days) if (day.length > round && expected.length < maxSlots) expected.push(day[round]!);
+        for (let round = 0; expected.length < maxSlots && lines.some((l) => l.line.length > round * l.share); round++) {
+          for (const { line, share } of lines) {
+            for (const start of line.slice(round * share, (round + 1) * share)) {
+              if (expected.length < maxSlots) expected.push(start);
+            }
+          }
         }
         const listed = listSlots(scenario.rules, loads(scenario), scenario.now).map((slot) => slot.start);
         expect(listed.map(iso)).toEqual(expected.sort((a, b) => a - b).map(iso));
@@ -530,17 +560,61 @@ describe('listSlots against brute-force oracles (properties)', () => {
     );
   });
 
-  it('should find the nearest free starts to a target, as a brute-force ranking does', () => {
+  it('should offer a morning and an afternoon of each of the next six days that has both free, when maxSlots >= 3 x open days of the week', () => {
+    fc.assert(
+      fc.property(officeWide, fc.integer({ min: 0, max: 3 }), (base, extra) => {
+        const zone = base.rules.timezone;
+        const today = local(zone, base.now).date;
+        const nextDays = Array.from({ length: 7 }, (_, i) =>
+          DateTime.fromISO(today, { zone: 'UTC' }).plus({ days: i }).toISODate()!,
+        );
+        // Free starts of the next seven days: a horizon of 8 days reaches past all of them.
+        const week = { ...base, rules: { ...base.rules, horizon: Math.min(base.rules.horizon, 8 * DAY) } };
+        const freeByDay = new Map<string, number[]>();
+        for (const [start, free] of oracleGrid(week)) {
+          const date = local(zone, start).date;
+          if (free.length > 0 && nextDays.includes(date)) freeByDay.set(date, [...(freeByDay.get(date) ?? []), start]);
+        }
+        const scenario = { ...base, rules: { ...base.rules, maxSlots: Math.max(1, 3 * freeByDay.size + extra) } };
+        const listed = listSlots(scenario.rules, loads(scenario), scenario.now).map((slot) => slot.start);
+        const isMorning = (start: number) => local(zone, start).minute < 12 * 60;
+        const isAfternoon = (start: number) => local(zone, start).minute >= 14 * 60;
+        for (const date of nextDays.slice(0, 6)) {
+          const free = freeByDay.get(date) ?? [];
+          if (!free.some(isMorning) || !free.some(isAfternoon)) continue;
+          const offered = listed.filter((start) => local(zone, start).date === date);
+          if (!offered.some(isMorning) || !offered.some(isAfternoon)) {
+            throw new Error(`${date}: offered ${JSON.stringify(offered.map(iso))}\n${describeScenario(scenario)}`);
+          }
+        }
+      }),
+      // Each run scans about two weeks of minutes with luxon: slower than the other properties.
+      { numRuns: 60 },
+    );
+  });
+
+  it('should find the nearest free starts to a target, one on each side first, as a brute-force ranking does', () => {
     fc.assert(
       fc.property(
         small,
         fc.double({ min: -1, max: 2, noNaN: true }),
+        // Often just after a free start, where the nearest ones may all lie before the target.
+        fc.option(
+          fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 1, max: 180 })),
+        ),
         fc.integer({ min: 1, max: 5 }),
-        (scenario, where, count) => {
-          const target = Math.round(scenario.now + where * scenario.rules.horizon);
+        (scenario, where, afterFree, count) => {
           const free = [...oracleGrid(scenario)].filter(([, f]) => f.length > 0).map(([start]) => start);
-          const expected = free
-            .sort((a, b) => Math.abs(a - target) - Math.abs(b - target) || a - b)
+          const target =
+            afterFree && free.length > 0
+              ? free[Math.floor(afterFree[0] * free.length)]! + afterFree[1] * MINUTE
+              : Math.round(scenario.now + where * scenario.rules.horizon);
+          const byDistance = free.sort((a, b) => Math.abs(a - target) - Math.abs(b - target) || a - b);
+          // With room for two, the latest start before the target and the earliest at or after it come first.
+          const latestBefore = Math.max(...free.filter((start) => start < target));
+          const earliestAfter = Math.min(...free.filter((start) => start >= target));
+          const sides = count >= 2 ? [latestBefore, earliestAfter].filter(Number.isFinite) : [];
+          const expected = [...sides, ...byDistance.filter((start) => !sides.includes(start))]
             .slice(0, count)
             .sort((a, b) => a - b);
           const got = nearestFreeStarts(scenario.rules, loads(scenario), target, scenario.now, count);

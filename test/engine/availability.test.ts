@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
 import { judgeStart, listSlots, nearestFreeStarts } from '../../src/engine/availability.js';
 import { everyDay, minutes, rules } from './fixtures.js';
 
@@ -86,7 +87,8 @@ describe('buffers, notice and caps', () => {
     expect(judgeStart(rules(), resources, at('2026-12-01T09:10:00Z'), now)).toEqual({ ok: false, refusal: 'off_grid' });
   });
 
-  it('should spread max_slots over the days, earliest first within a day', () => {
+  it('should give each near day the next three starts of its morning, afternoon and midday in turn', () => {
+    // Open only in the morning, so the first day's three starts of a round are all mornings.
     const slots = listSlots(
       rules({ maxSlots: 4, horizon: minutes(60 * 24 * 2) }),
       [{ schedule, blocked: [], bookingStarts: [] }],
@@ -95,8 +97,8 @@ describe('buffers, notice and caps', () => {
     expect(slots.map((slot) => iso(slot.start))).toEqual([
       '2026-12-01T09:00:00.000Z',
       '2026-12-01T09:30:00.000Z',
+      '2026-12-01T10:00:00.000Z',
       '2026-12-02T09:00:00.000Z',
-      '2026-12-02T09:30:00.000Z',
     ]);
   });
 
@@ -111,6 +113,34 @@ describe('buffers, notice and caps', () => {
     ]);
   });
 
+  it('should name the next free start after a taken last slot of the day, not only earlier ones', () => {
+    const booked = at('2026-12-02T11:30:00Z');
+    const resource = { schedule, blocked: [{ start: booked, end: booked + minutes(30) }], bookingStarts: [booked] };
+    const nearest = nearestFreeStarts(rules(), [resource], booked, now, 3);
+    expect(nearest.map(iso)).toEqual([
+      '2026-12-02T10:30:00.000Z',
+      '2026-12-02T11:00:00.000Z',
+      '2026-12-03T09:00:00.000Z',
+    ]);
+  });
+
+  it('should name the first start after closed days, however far, as well as the evening before', () => {
+    const holidays = everyDay(['09:00-17:00'], { '2026-12-02': [], '2026-12-03': [] });
+    const target = at('2026-12-02T10:00:00Z');
+    const nearest = nearestFreeStarts(
+      rules(),
+      [{ schedule: holidays, blocked: [], bookingStarts: [] }],
+      target,
+      now,
+      3,
+    );
+    expect(nearest.map(iso)).toEqual([
+      '2026-12-01T16:00:00.000Z',
+      '2026-12-01T16:30:00.000Z',
+      '2026-12-04T09:00:00.000Z',
+    ]);
+  });
+
   it('should close a day with an empty override and reshape one with ranges', () => {
     const withOverrides = everyDay(['09:00-12:00'], { '2026-12-01': [], '2026-12-02': ['14:00-15:00'] });
     const slots = listSlots(
@@ -119,5 +149,53 @@ describe('buffers, notice and caps', () => {
       now,
     );
     expect(slots.map((slot) => iso(slot.start))).toEqual(['2026-12-02T14:00:00.000Z', '2026-12-02T14:30:00.000Z']);
+  });
+});
+
+describe('spreading max_slots over the days and their hours', () => {
+  it('should offer afternoons: 30-day horizon, max_slots 40, open 08:00-20:00 (issue 8)', () => {
+    const zone = 'Europe/Berlin';
+    const now = at('2026-11-30T05:00:00Z'); // Monday 06:00 in Berlin
+    const slots = listSlots(
+      rules({ timezone: zone, horizon: minutes(60 * 24 * 30), maxSlots: 40 }),
+      [{ schedule: everyDay(['08:00-20:00']), blocked: [], bookingStarts: [] }],
+      now,
+    );
+    const byDay = new Map<string, string[]>();
+    for (const { start } of slots) {
+      const local = DateTime.fromMillis(start, { zone });
+      byDay.set(local.toISODate()!, [...(byDay.get(local.toISODate()!) ?? []), local.toFormat('HH:mm')]);
+    }
+    // The first seven days give a morning, a midday and an afternoon start (21 slots); the
+    // following 19 days one start each, until 40 are taken.
+    const expected = new Map<string, string[]>();
+    for (let day = 0; day < 26; day++) {
+      const date = DateTime.fromISO('2026-11-30', { zone }).plus({ days: day }).toISODate()!;
+      expected.set(date, day < 7 ? ['08:00', '12:00', '14:00'] : ['08:00']);
+    }
+    expect(slots).toHaveLength(40);
+    expect(byDay).toEqual(expected);
+  });
+
+  it('should fill a near day part by part: morning, afternoon, midday, then the second of each', () => {
+    const booked = at('2026-12-01T08:00:00Z');
+    const resource = {
+      schedule: everyDay(['08:00-10:00', '12:00-13:00', '15:00-17:00']),
+      blocked: [{ start: booked, end: booked + minutes(30) }],
+      bookingStarts: [booked],
+    };
+    const slots = listSlots(
+      // Five: a round of three (08:30, 15:00, 12:00), then the second morning and afternoon.
+      rules({ maxSlots: 5, horizon: minutes(60 * 20) }),
+      [resource],
+      at('2026-12-01T00:00:00Z'),
+    );
+    expect(slots.map((slot) => iso(slot.start))).toEqual([
+      '2026-12-01T08:30:00.000Z',
+      '2026-12-01T09:00:00.000Z',
+      '2026-12-01T12:00:00.000Z',
+      '2026-12-01T15:00:00.000Z',
+      '2026-12-01T15:30:00.000Z',
+    ]);
   });
 });

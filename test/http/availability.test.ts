@@ -71,9 +71,14 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       ]);
     });
 
-    it('should let the after-buffer of a booking block the next slot', async () => {
+    it('should let the after-buffer of a booking block the next slot on a grid shorter than slot and buffer', async () => {
       const app = await open({
-        yaml: calendarYaml({ buffer_after: '10m', hours: '{ mon-sun: ["09:00-11:00"] }', horizon: '1d' }),
+        yaml: calendarYaml({
+          buffer_after: '10m',
+          interval: '30m',
+          hours: '{ mon-sun: ["09:00-11:00"] }',
+          horizon: '1d',
+        }),
         now: Date.parse('2026-12-01T00:00:00Z'),
       });
       await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
@@ -83,11 +88,33 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       ]);
     });
 
+    it('should space starts by duration and buffers when no interval is given, so the next one stays bookable', async () => {
+      const app = await open({
+        yaml: calendarYaml({
+          duration: '45m',
+          buffer_after: '15m',
+          hours: '{ mon-sun: ["08:00-12:00"] }',
+          horizon: '1d',
+        }),
+        now: Date.parse('2026-12-01T00:00:00Z'),
+      });
+      const listed = starts(await app.post('/available', {}));
+      expect(listed).toEqual([
+        '2026-12-01T08:00:00.000Z',
+        '2026-12-01T09:00:00.000Z',
+        '2026-12-01T10:00:00.000Z',
+        '2026-12-01T11:00:00.000Z',
+      ]);
+      expect((await app.post('/book', { contact_id: 'c1', start_iso: listed[0] })).body).toEqual({ status: 'success' });
+      expect((await app.post('/book', { contact_id: 'c2', start_iso: listed[1] })).body).toEqual({ status: 'success' });
+    });
+
     it("should let a before-buffer stack with the earlier booking's after-buffer", async () => {
       const app = await open({
         yaml: calendarYaml({
           buffer_before: '15m',
           buffer_after: '15m',
+          interval: '30m',
           hours: '{ mon-sun: ["09:00-12:00"] }',
           horizon: '1d',
         }),
@@ -183,11 +210,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(onDay(answer, '2026-12-01', '2026-12-02').length).toBeGreaterThan(0);
     });
 
-    it('should spread max_slots over the days, sorted and without duplicates', async () => {
+    it('should spread max_slots over the days and their hours, sorted and without duplicates', async () => {
       const app = await open({
         yaml: calendarYaml({
           hours: '{ mon-sun: ["09:00-17:00"] }',
-          max_slots: '10',
+          max_slots: '15',
           horizon: '5d',
           resources: '[{ id: a }, { id: b }]',
         }),
@@ -195,13 +222,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       });
       const listed = starts(await app.post('/available', {}));
       expect(listed).toEqual([...new Set(listed)].sort());
-      expect(listed).toHaveLength(10);
-      const days = new Set(listed.map((start) => start.slice(0, 10)));
-      expect([...days]).toEqual(['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04']);
-      expect(listed.filter((start) => start.startsWith('2026-11-30'))).toEqual([
-        '2026-11-30T09:00:00.000Z',
-        '2026-11-30T09:30:00.000Z',
-      ]);
+      // Five open days, three slots each: a morning, a midday and an afternoon start.
+      const days = ['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04'];
+      expect(listed).toEqual(
+        days.flatMap((day) => ['09:00', '12:00', '14:00'].map((time) => `${day}T${time}:00.000Z`)),
+      );
     });
   });
 });

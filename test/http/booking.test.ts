@@ -34,6 +34,30 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       });
     });
 
+    it('should name a later free time too when the last slot of the day was taken', async () => {
+      const app = await open({ yaml: calendarYaml(), now: NOW });
+      await app.post('/book', { contact_id: 'first', start_iso: '2026-12-02T11:30:00Z' });
+      const second = await app.post('/book', { contact_id: 'second', start_iso: '2026-12-02T11:30:00Z' });
+      expect(second.body).toEqual({
+        status: 'failed',
+        reason:
+          'That time is no longer available. The nearest free times are Wednesday 2 December at 10:30 and 11:00 and Thursday 3 December at 09:00.',
+      });
+    });
+
+    it('should offer the next open day, not only the day before, for a start on a closed day', async () => {
+      const app = await open({
+        yaml: calendarYaml({ hours: '{ mon-sun: ["09:00-17:00"] }', overrides: '{ "2026-12-02": [] }' }),
+        now: NOW,
+      });
+      const answer = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-02T10:00:00Z' });
+      expect(answer.body).toEqual({
+        status: 'failed',
+        reason:
+          'We are closed at that time. The nearest free times are Tuesday 1 December at 16:00 and 16:30 and Thursday 3 December at 09:00.',
+      });
+    });
+
     it('should speak the reason in German in a German calendar, in its own time zone', async () => {
       const app = await open({ yaml: calendarYaml({ language: 'de', timezone: 'Europe/Berlin' }), now: NOW });
       // 09:00 UTC is 10:00 in Berlin.

@@ -3,9 +3,9 @@ import { checkCommand } from '../check/check.command.js';
 import { simulateCommand } from '../simulate/simulate.command.js';
 import { loadConfigFile } from '../config/config.loader.js';
 import type { CalendarConfig } from '../config/config.types.js';
-import { openStore } from '../store/open-store.js';
 import { serve } from './serve.js';
 import { resolveConfig } from './settings.js';
+import { migrationSummary, openDatabase, signingSummary } from './start-up.js';
 
 const program = new Command('slotline').description(
   "Self-hosted appointment engine behind telli's Generic Calendar URLs",
@@ -26,10 +26,9 @@ program
   .option('--config <file>', 'config file whose database to use')
   .option('--database <url>', 'database URL (env SLOTLINE_DATABASE)')
   .action(async (flags: { config?: string; database?: string }) => {
-    const config = resolveConfig(flags);
-    const store = await openStore(config.database, config.databasePool);
+    const { store, migrated } = await openDatabase(resolveConfig(flags).config);
     await store.close();
-    console.log('database is up to date');
+    console.log(migrationSummary(migrated));
   });
 
 program
@@ -37,7 +36,9 @@ program
   .description("check a config file and print each calendar's summary")
   .argument('<file>', 'config file')
   .action((file: string) => {
-    for (const calendar of loadConfigFile(file).calendars) console.log(summary(calendar));
+    const config = loadConfigFile(file);
+    for (const calendar of config.calendars) console.log(summary(calendar));
+    console.log(signingSummary(config));
   });
 
 program.addCommand(checkCommand());

@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { DEFAULT_POOL } from '../../src/store/postgres.store.js';
 import type { Booking } from '../../src/store/store.js';
 import { DIALECTS, dropTestDatabases, freshDatabase } from '../dialects.js';
-import { serve, stopAll, type SlotlineProcess } from './slotline-process.js';
+import { PROCESS_TEST_TIMEOUT_MS, serve, stopAll, type SlotlineProcess } from '../slotline-process.js';
+
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 /**
  * `kill -9` in the middle of a booking storm, round after round on one database: every booking
@@ -28,8 +30,8 @@ const CONFIG = `calendars:
 const folder = mkdtempSync(join(tmpdir(), 'slotline-crash-'));
 const config = join(folder, 'slotline.yaml');
 writeFileSync(config, CONFIG);
+afterEach(stopAll);
 afterAll(async () => {
-  await stopAll();
   await dropTestDatabases();
   rmSync(folder, { recursive: true, force: true });
 });
@@ -80,55 +82,51 @@ function overlapsOnOneResource(active: readonly Booking[]): string[] {
 }
 
 describe.each(DIALECTS)('kill -9 during a booking storm on %s', (dialect) => {
-  it(
-    `should keep every acknowledged booking and never double-book, over ${ROUNDS} crashes`,
-    { timeout: 40_000 },
-    async () => {
-      const database = freshDatabase(dialect);
-      const acknowledged: Acknowledged[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const slotline = await serve(config, database);
-        const listed = await slotline.post('/available', {});
-        const slots = (listed.body.available as { start_iso: string }[]).map((slot) => slot.start_iso);
-        expect(slots.length).toBeGreaterThan(100);
+  it(`should keep every acknowledged booking and never double-book, over ${ROUNDS} crashes`, async ({ signal }) => {
+    const database = freshDatabase(dialect);
+    const acknowledged: Acknowledged[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const slotline = await serve(['--config', config, '--database', database], { signal });
+      const listed = await slotline.post('/available', {});
+      const slots = (listed.body.available as { start_iso: string }[]).map((slot) => slot.start_iso);
+      expect(slots.length).toBeGreaterThan(100);
 
-        const storming = storm(slotline, round, slots);
-        await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_300));
-        await slotline.kill();
-        const stormed = await storming;
-        expect(stormed.unexpected).toEqual([]);
-        expect(stormed.acknowledged.length, `round ${round} booked nothing before the kill`).toBeGreaterThan(0);
-        acknowledged.push(...stormed.acknowledged);
+      const storming = storm(slotline, round, slots);
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_300));
+      await slotline.kill();
+      const stormed = await storming;
+      expect(stormed.unexpected).toEqual([]);
+      expect(stormed.acknowledged.length, `round ${round} booked nothing before the kill`).toBeGreaterThan(0);
+      acknowledged.push(...stormed.acknowledged);
 
-        const store = await openStore(database, DEFAULT_POOL);
-        try {
-          const active = (await store.bookings('storm')).filter((booking) => booking.status === 'active');
-          const present = new Set(
-            active.map((booking) => `${booking.contactKey} ${new Date(booking.start).toISOString()}`),
-          );
-          const lost = acknowledged.filter(({ contact, start }) => !present.has(`${contact} ${start}`));
-          expect(lost, `acknowledged but missing after round ${round}`).toEqual([]);
-          expect(overlapsOnOneResource(active)).toEqual([]);
-        } finally {
-          await store.close();
-        }
-      }
-
-      // A restarted process answers retries of acknowledged bookings with success and writes nothing.
-      const slotline = await serve(config, database);
       const store = await openStore(database, DEFAULT_POOL);
       try {
-        const before = await store.bookings('storm');
-        for (const { contact, start } of acknowledged.slice(-20)) {
-          expect((await slotline.post('/book', { contact_id: contact, start_iso: start })).body).toEqual({
-            status: 'success',
-          });
-        }
-        expect(await store.bookings('storm')).toEqual(before);
+        const active = (await store.bookings('storm')).filter((booking) => booking.status === 'active');
+        const present = new Set(
+          active.map((booking) => `${booking.contactKey} ${new Date(booking.start).toISOString()}`),
+        );
+        const lost = acknowledged.filter(({ contact, start }) => !present.has(`${contact} ${start}`));
+        expect(lost, `acknowledged but missing after round ${round}`).toEqual([]);
+        expect(overlapsOnOneResource(active)).toEqual([]);
       } finally {
         await store.close();
-        await slotline.stop();
       }
-    },
-  );
+    }
+
+    // A restarted process answers retries of acknowledged bookings with success and writes nothing.
+    const slotline = await serve(['--config', config, '--database', database], { signal });
+    const store = await openStore(database, DEFAULT_POOL);
+    try {
+      const before = await store.bookings('storm');
+      for (const { contact, start } of acknowledged.slice(-20)) {
+        expect((await slotline.post('/book', { contact_id: contact, start_iso: start })).body).toEqual({
+          status: 'success',
+        });
+      }
+      expect(await store.bookings('storm')).toEqual(before);
+    } finally {
+      await store.close();
+      await slotline.stop();
+    }
+  });
 });

@@ -50,7 +50,8 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
   const dialect = new PostgresDialect({ pool });
   const db = new Kysely<Database>({ dialect });
   try {
-    onMigrated?.(await migrate(db, schema));
+    const migrated = await migrate(db, schema);
+    onMigrated?.(migrated);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -24,7 +24,8 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   const dialect = new SqliteDialect({ database: sqlite });
-  onMigrated?.(await migrate(new Kysely<Database>({ dialect })));
+  const migrated = await migrate(new Kysely<Database>({ dialect }));
+  onMigrated?.(migrated);
 
   const queries = bookingQueries(dialect);
   const busy = busyQueries(dialect);

@@ -27,8 +27,14 @@ function file(name: string, text: string): string {
   return path;
 }
 
+/** Runs a command to its end; one that hangs is killed when the test's time is up. */
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: PROCESS_TEST_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
 
 const post = async (url: string, body: unknown) =>
   (

@@ -6,7 +6,8 @@ const BOOKING_NOTE = `
 The check books real appointments on the target: one listed slot, the same slot again for further
 contacts until the target refuses (up to 51 bookings of it on a target that double-books), and
 attempts at a start that was never offered and at one in the past. Their contact ids start with
-"${CONTACT_PREFIX}", so they can be found and cancelled afterwards. --no-book avoids all booking.`;
+"${CONTACT_PREFIX}", and the report ends with every booking the target confirmed (calendar, start,
+contact id), so that they can be cancelled afterwards. --no-book avoids all booking.`;
 
 interface CheckFlags {
   readonly bookUrl?: string;

@@ -36,11 +36,22 @@ export interface CheckResult {
   readonly requests: readonly RequestRecord[];
 }
 
+/** A booking the target confirmed: it stays in the business's calendar until someone cancels it. */
+export interface MadeBooking {
+  /** The Book URL, which names the calendar. */
+  readonly bookUrl: string;
+  /** The start as sent, ISO 8601. */
+  readonly start: string;
+  readonly contactId: string;
+}
+
 export interface CheckReport {
   readonly availableUrl: string;
   readonly bookUrl?: string;
   readonly results: readonly CheckResult[];
   readonly summary: { readonly passed: number; readonly warned: number; readonly failed: number };
+  /** Every booking the check made on the target, in the order made. */
+  readonly bookings: readonly MadeBooking[];
 }
 
 export const CONTACT_PREFIX = 'slotline-check-';
@@ -58,7 +69,7 @@ interface Exchange {
 }
 
 type Signing = 'key' | 'none' | 'wrong';
-type Post = (url: string, payload: unknown, signing?: Signing) => Promise<Exchange>;
+type Post = (url: string, payload: AvailablePayload | BookPayload, signing?: Signing) => Promise<Exchange>;
 
 interface Slot {
   readonly start_iso: string;
@@ -67,7 +78,8 @@ interface Slot {
 
 export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const requests: RequestRecord[] = [];
-  const post = poster(options, requests);
+  const bookings: MadeBooking[] = [];
+  const post = notingBookings(poster(options, requests), options.bookUrl, bookings);
   const results: CheckResult[] = [];
 
   const listedAt = Date.now();
@@ -83,6 +95,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     ...(options.bookUrl === undefined ? {} : { bookUrl: options.bookUrl }),
     results,
     summary: { passed: count('pass'), warned: count('warn'), failed: count('fail') },
+    bookings,
   };
 }
 
@@ -106,6 +119,22 @@ function poster(options: CheckOptions, requests: RequestRecord[]): Post {
     } catch (error) {
       return { request: record({ error: noAnswerReason(error, timeoutMs) }) };
     }
+  };
+}
+
+/**
+ * Notes every booking the target confirms, whichever check asked for it (a target that ignores
+ * signatures or books past starts makes bookings too), so that the report can list them all.
+ */
+function notingBookings(post: Post, bookUrl: string | undefined, bookings: MadeBooking[]): Post {
+  return async (url, payload, signing) => {
+    const exchange = await post(url, payload, signing);
+    if (url !== bookUrl || !('start_iso' in payload)) return exchange;
+    const answer = readBookAnswer(exchange);
+    const { contact_id: contactId, start_iso: start } = payload;
+    const known = bookings.some((booking) => booking.contactId === contactId && booking.start === start);
+    if (answer.ok && answer.status === 'success' && !known) bookings.push({ bookUrl: url, start, contactId });
+    return exchange;
   };
 }
 
@@ -209,7 +238,9 @@ async function checkSignatures(options: CheckOptions, post: Post): Promise<Check
       'not checked without --key; telli signs every request, and the endpoints should refuse unsigned ones';
     return [{ name: 'signature', outcome: 'warn', detail, requests: [] }];
   }
-  const targets: [string, string, unknown][] = [['available', options.availableUrl, availablePayload()]];
+  const targets: [string, string, AvailablePayload | BookPayload][] = [
+    ['available', options.availableUrl, availablePayload()],
+  ];
   if (bookingUrl(options) !== undefined) {
     // A start in the past, so that even a target that ignores the signature books nothing.
     const yesterday = Math.floor((Date.now() - DAY) / (60 * MINUTE)) * 60 * MINUTE;
@@ -394,8 +425,17 @@ function bookingUrl(options: CheckOptions): string | undefined {
 }
 
 const newContact = () => `${CONTACT_PREFIX}${randomUUID()}`;
-const availablePayload = () => ({ contact_id: newContact(), contact_details: CONTACT_DETAILS });
-const bookPayload = (contact: string, start: string) => ({
+interface AvailablePayload {
+  readonly contact_id: string;
+  readonly contact_details: typeof CONTACT_DETAILS;
+}
+const availablePayload = (): AvailablePayload => ({ contact_id: newContact(), contact_details: CONTACT_DETAILS });
+interface BookPayload {
+  readonly contact_id: string;
+  readonly start_iso: string;
+  readonly contact_details: typeof CONTACT_DETAILS;
+}
+const bookPayload = (contact: string, start: string): BookPayload => ({
   contact_id: contact,
   start_iso: start,
   contact_details: CONTACT_DETAILS,

@@ -1,23 +1,44 @@
-import type { CheckReport, CheckResult } from './check.js';
+import { CONTACT_PREFIX, type CheckReport, type CheckResult, type MadeBooking } from './check.js';
 
-/** One line per check under a header, columns aligned, then the counts. */
+/** One line per check under a header, columns aligned, then the counts, then the bookings it made. */
 export function renderTable(report: CheckReport): string {
-  const rows = [
-    ['check', 'result', 'detail'],
-    ...report.results.map((result) => [result.name, result.outcome, withLatency(result)]),
-  ];
-  const nameWidth = Math.max(...rows.map(([name]) => name!.length));
-  const outcomeWidth = Math.max(...rows.map(([, outcome]) => outcome!.length));
-  const lines = rows.map(
-    ([name, outcome, detail]) => `${name!.padEnd(nameWidth)}  ${outcome!.padEnd(outcomeWidth)}  ${detail}`,
-  );
   const { passed, warned, failed } = report.summary;
-  return [...lines, '', `${passed} passed, ${warned} warned, ${failed} failed`].join('\n');
+  const lines = [
+    ...aligned([
+      ['check', 'result', 'detail'],
+      ...report.results.map((result) => [result.name, result.outcome, withLatency(result)]),
+    ]),
+    '',
+    `${passed} passed, ${warned} warned, ${failed} failed`,
+  ];
+  if (report.bookings.length > 0) {
+    const rows = report.bookings.map(({ bookUrl, start, contactId }) => [bookUrl, start, contactId]);
+    lines.push('', bookingsNote(report.bookings), ...aligned([['calendar', 'start', 'contact id'], ...rows]));
+  }
+  return lines.join('\n');
 }
 
-/** The whole report, every request with its latency included. */
+/** The whole report, every request with its latency included, and the note on the bookings made. */
 export function renderJson(report: CheckReport): string {
-  return JSON.stringify(report, null, 2);
+  const note = report.bookings.length > 0 ? { bookingsNote: bookingsNote(report.bookings) } : {};
+  return JSON.stringify({ ...report, ...note }, null, 2);
+}
+
+/** Says that the check's bookings stay on the target, and how to avoid them next time. */
+function bookingsNote(bookings: readonly MadeBooking[]): string {
+  const made =
+    bookings.length === 1
+      ? 'This check made 1 booking on the target; it stays in the calendar until you cancel it there'
+      : `This check made ${bookings.length} bookings on the target; they stay in the calendar until you cancel them there`;
+  return `${made} (contact ids start with "${CONTACT_PREFIX}"). Run with --no-book to check without booking.`;
+}
+
+/** Rows as lines, every column but the last padded to its widest cell. */
+function aligned(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
+  );
 }
 
 function withLatency({ detail, requests }: CheckResult): string {

@@ -3,9 +3,9 @@ import { checkCommand } from '../check/check.command.js';
 import { simulateCommand } from '../simulate/simulate.command.js';
 import { configWarnings, loadConfigFile } from '../config/config.loader.js';
 import type { CalendarConfig } from '../config/config.types.js';
-import { openStore } from '../store/open-store.js';
 import { serve } from './serve.js';
 import { resolveConfig } from './settings.js';
+import { migrationSummary, openDatabase, signingSummary } from './start-up.js';
 
 const program = new Command('slotline').description(
   "Self-hosted appointment engine behind telli's Generic Calendar URLs",
@@ -26,10 +26,9 @@ program
   .option('--config <file>', 'config file whose database to use')
   .option('--database <url>', 'database URL (env SLOTLINE_DATABASE)')
   .action(async (flags: { config?: string; database?: string }) => {
-    const config = resolveConfig(flags);
-    const store = await openStore(config.database, config.databasePool);
+    const { store, migrated } = await openDatabase(resolveConfig(flags).config);
     await store.close();
-    console.log('database is up to date');
+    console.log(migrationSummary(migrated));
   });
 
 program
@@ -39,6 +38,7 @@ program
   .action((file: string) => {
     const config = loadConfigFile(file);
     for (const calendar of config.calendars) console.log(summary(calendar));
+    console.log(signingSummary(config));
     // Warnings leave the exit status at 0: the config works, it may just not do what was meant.
     for (const warning of configWarnings(config)) console.error(`warning: ${warning.keyPath}: ${warning.message}`);
   });

@@ -1,23 +1,28 @@
 import { configWarnings } from '../config/config.loader.js';
 import { buildApp } from '../http/app.js';
 import { createSync } from '../sources/sync.service.js';
-import { openStore } from '../store/open-store.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
+import { migrationSummary, openDatabase, signingSummary } from './start-up.js';
 
 /** Starts the server; SIGTERM and SIGINT let in-flight requests finish and close the database. */
 export async function serve(flags: ServeFlags): Promise<void> {
-  const config = resolveConfig(flags);
-  const store = await openStore(config.database, config.databasePool);
+  const { config, path } = resolveConfig(flags);
+  const { store, migrated } = await openDatabase(config);
   const app = buildApp({ config, store, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
   const sync = createSync({ config, store, log: app.log });
   // Sync stops before the database closes.
   app.addHook('onClose', () => sync.stop());
   app.addHook('onClose', () => store.close());
+  const calendars = config.calendars.map((calendar) => calendar.id);
+  app.log.info({ config: path, calendars }, 'config loaded');
+  app.log.info({ migrations: migrated.applied }, migrationSummary(migrated));
   for (const warning of configWarnings(config)) app.log.warn({ key: warning.keyPath }, warning.message);
   if (config.signingKeys.length === 0) {
     app.log.warn(
       'NO SIGNING KEY CONFIGURED: unsigned requests are accepted. Set signing_keys (TELLI_API_KEY) before going live.',
     );
+  } else {
+    app.log.info({ signing_keys: config.signingKeys.length }, signingSummary(config));
   }
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -34,8 +39,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       );
     });
   }
-  await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host });
   sync.start();
-  const calendars = config.calendars.map((calendar) => calendar.id);
-  app.log.info({ calendars, database: config.database.split(':')[0] }, 'slotline ready');
+  app.log.info({ address, calendars, database: config.database.split(':')[0] }, 'slotline ready');
 }

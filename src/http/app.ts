@@ -10,6 +10,7 @@ import { registerFeedRoutes } from './feed.routes.js';
 import { HttpError } from './http-error.js';
 import { createMetrics, timedStore } from './metrics.js';
 import { registerOpsRoutes } from './ops.routes.js';
+import { requestForLog } from './request-log.js';
 import type { RouteContext } from './route-context.js';
 
 export interface AppOptions {
@@ -48,7 +49,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? { level: 'info' };
   const app = Fastify({
-    logger: logger === false ? false : { ...logger, redact: { paths: REDACT, censor: '[redacted]' } },
+    logger:
+      logger === false
+        ? false
+        : { ...logger, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req: requestForLog } },
     bodyLimit: BODY_LIMIT,
     requestTimeout: 10_000,
     connectionTimeout: 15_000,

@@ -7,7 +7,7 @@ import type { Database } from './booking.table.js';
 import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import { busyQueries } from './busy.queries.js';
 import { writebackQueries } from './writeback.queries.js';
-import { migrate } from './migrate.js';
+import { migrate, type OnMigrated } from './migrate.js';
 import { storeOn } from './runner.store.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
@@ -30,7 +30,7 @@ const ATTEMPTS = 5;
  *
  * `?schema=NAME` in the URL keeps Slotline's tables in their own schema (created if missing).
  */
-export async function openPostgresStore(url: string, settings: PoolSettings): Promise<Store> {
+export async function openPostgresStore(url: string, settings: PoolSettings, onMigrated?: OnMigrated): Promise<Store> {
   const { connectionString, schema } = splitSchema(url);
   const pool = new pg.Pool({
     connectionString,
@@ -50,7 +50,8 @@ export async function openPostgresStore(url: string, settings: PoolSettings): Pr
   const dialect = new PostgresDialect({ pool });
   const db = new Kysely<Database>({ dialect });
   try {
-    await migrate(db, schema);
+    const migrated = await migrate(db, schema);
+    onMigrated?.(migrated);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -8,7 +8,7 @@ import type { Database } from './booking.table.js';
 import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import { busyQueries } from './busy.queries.js';
 import { writebackQueries } from './writeback.queries.js';
-import { migrate } from './migrate.js';
+import { migrate, type OnMigrated } from './migrate.js';
 import { storeOn } from './runner.store.js';
 import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot, Store } from './store.js';
 
@@ -17,14 +17,15 @@ import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot, Store }
  * one BEGIN IMMEDIATE transaction: the write lock is taken before the check, so no other
  * process or request can book in between; WAL with synchronous=FULL makes it durable at commit.
  */
-export async function openSqliteStore(path: string): Promise<Store> {
+export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   const dialect = new SqliteDialect({ database: sqlite });
-  await migrate(new Kysely<Database>({ dialect }));
+  const migrated = await migrate(new Kysely<Database>({ dialect }));
+  onMigrated?.(migrated);
 
   const queries = bookingQueries(dialect);
   const busy = busyQueries(dialect);

@@ -10,6 +10,7 @@ import { sign } from '../../src/contract/signature.js';
 import { parseInstant } from '../../src/contract/timestamp.js';
 import { calendarYaml, start, type Running } from '../http/harness.js';
 import { dropTestDatabases } from '../dialects.js';
+import { BIN, PROCESS_TEST_TIMEOUT_MS } from '../slotline-process.js';
 
 const KEY = 'check-key';
 const HALF_HOUR = 30 * 60_000;
@@ -189,12 +190,68 @@ describe('slotline check against broken servers', () => {
 
 describe('slotline check output', () => {
   it('should render a table with one line per check and the counts', async () => {
-    const report = await check(await slotline());
+    const report = await check(await slotline(), { book: false });
     const lines = renderTable(report).split('\n');
     expect(lines[0]).toMatch(/^check\s+result\s+detail$/);
     expect(lines).toHaveLength(report.results.length + 3);
-    expect(lines.at(-1)).toBe(`${report.summary.passed} passed, 1 warned, 0 failed`);
-    expect(lines.find((line) => line.startsWith('book: listed slot'))).toMatch(/pass\s+booked \S+ \(\d+ ms\)$/);
+    expect(lines.at(-1)).toBe(`${report.summary.passed} passed, 2 warned, 0 failed`);
+    expect(lines.find((line) => line.startsWith('available: slots'))).toMatch(/pass\s+ends after starts/);
+  });
+
+  it('should end the table with every booking it made, by calendar, start and contact id, and offer --no-book', async () => {
+    const base = await slotline({ resources: '[{ id: anna }, { id: ben }]' });
+    const report = await check(base);
+    // The listed slot for one contact (its retry books nothing new), then for one more contact per resource.
+    expect(report.bookings).toHaveLength(2);
+    const bookUrl = `${base}/book`;
+    const stored = await running[0]!.store.activeBookings('main', 0);
+    const byContact = (x: { contactId: string | null }, y: { contactId: string | null }) =>
+      x.contactId!.localeCompare(y.contactId!);
+    expect([...report.bookings].sort(byContact)).toEqual(
+      stored
+        .map((booking) => ({ bookUrl, start: new Date(booking.start).toISOString(), contactId: booking.contactId }))
+        .sort(byContact),
+    );
+    expect(report.bookings.every(({ contactId }) => contactId.startsWith('slotline-check-'))).toBe(true);
+
+    const lines = renderTable(report).split('\n');
+    const counts = lines.indexOf(`${report.summary.passed} passed, 2 warned, 0 failed`);
+    expect(lines.slice(counts + 2)).toEqual([
+      'This check made 2 bookings on the target; they stay in the calendar until you cancel them there ' +
+        '(contact ids start with "slotline-check-"). Run with --no-book to check without booking.',
+      expect.stringMatching(/^calendar\s+start\s+contact id$/),
+      ...report.bookings.map(({ start, contactId }) => `${bookUrl}  ${start}  ${contactId}`),
+    ]);
+  });
+
+  it('should list the bookings made in --json too, with the note that offers --no-book', async () => {
+    const base = await slotline();
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
+    await checkCommand().parseAsync([`${base}/available`, '--book-url', `${base}/book`, '--json'], { from: 'user' });
+    const parsed = JSON.parse(printed.mock.calls[0]![0]);
+    const [stored] = await running[0]!.store.activeBookings('main', 0);
+    expect(parsed.bookings).toEqual([
+      { bookUrl: `${base}/book`, start: new Date(stored!.start).toISOString(), contactId: stored!.contactId },
+    ]);
+    expect(parsed.bookingsNote).toMatch(/^This check made 1 booking on the target; .* Run with --no-book /);
+  });
+
+  it('should list no bookings, and print no note, with --no-book', async () => {
+    const base = await slotline();
+    const report = await check(base, { book: false });
+    expect(report.bookings).toEqual([]);
+    expect(renderTable(report)).not.toContain('This check made');
+    expect(JSON.parse(renderJson(report))).not.toHaveProperty('bookingsNote');
+    expect(await running[0]!.store.activeBookings('main', 0)).toEqual([]);
+  });
+
+  it('should list a booking that a target confirms although the start is in the past', async () => {
+    const base = await fakeCalendar({ book: () => ({ status: 200, body: { status: 'success' } }) });
+    const report = await check(base);
+    // The listed slot, 50 more contacts on it, the start never offered and the one in the past.
+    expect(report.bookings).toHaveLength(53);
+    expect(new Set(report.bookings.map(({ contactId }) => contactId)).size).toBe(53);
+    expect(Date.parse(report.bookings.at(-1)!.start)).toBeLessThan(Date.now());
   });
 
   it('should render JSON with every check and the latency of every request', async () => {
@@ -230,17 +287,24 @@ describe('slotline check output', () => {
   });
 
   const wired = readFileSync(join(import.meta.dirname, '../../src/cli/main.ts'), 'utf8').includes('checkCommand');
-  it.skipIf(!wired)('should exit 1 from the built CLI for a broken server', async () => {
-    const base = await fakeCalendar({ book: () => ({ status: 500, body: {} }) });
-    const bin = join(import.meta.dirname, '../../bin/slotline');
-    // Asynchronously: the fake server lives in this process and must keep answering.
-    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, [bin, 'check', `${base}/available`, '--book-url', `${base}/book`]);
-      let stdout = '';
-      child.stdout?.on('data', (chunk) => (stdout += chunk));
-      child.on('close', (code) => resolve({ code, stdout }));
-    });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain('answered 500');
-  });
+  it.skipIf(!wired)(
+    'should exit 1 from the built CLI for a broken server',
+    { timeout: PROCESS_TEST_TIMEOUT_MS },
+    async ({ signal }) => {
+      const base = await fakeCalendar({ book: () => ({ status: 500, body: {} }) });
+      // Asynchronously: the fake server lives in this process and must keep answering.
+      const run = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+        // The signal kills the child if the test times out; otherwise the test ends only once it has exited.
+        const child = execFile(process.execPath, [BIN, 'check', `${base}/available`, '--book-url', `${base}/book`], {
+          signal,
+        });
+        let stdout = '';
+        child.stdout?.on('data', (chunk) => (stdout += chunk));
+        child.once('error', reject);
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('answered 500');
+    },
+  );
 });

@@ -1,13 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { BIN, PROCESS_TEST_TIMEOUT_MS, serve, stopAll } from '../slotline-process.js';
 
-// The real executable, as a user runs it after `npm install` (which builds dist/).
-const BIN = join(import.meta.dirname, '../../bin/slotline');
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
+
 const folder = mkdtempSync(join(tmpdir(), 'slotline-cli-'));
+afterEach(stopAll);
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 const OPEN_ALWAYS = `calendars:
@@ -17,6 +18,8 @@ const OPEN_ALWAYS = `calendars:
     hours: { mon-sun: ["00:00-24:00"] }
     resources: [{ id: a }, { id: b }]
 `;
+const SIGNED = `signing_keys: ["\${KEY_A}", "\${KEY_B}"]\n${OPEN_ALWAYS}`;
+const KEYS = { KEY_A: 'first-secret-key-8c1f', KEY_B: 'second-secret-key-3e9a' };
 
 function file(name: string, text: string): string {
   const path = join(folder, name);
@@ -24,34 +27,14 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function serve(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', ...args], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Runs a command to its end; one that hangs is killed when the test's time is up. */
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: PROCESS_TEST_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return { child, url };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error('slotline did not become ready');
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
 const post = async (url: string, body: unknown) =>
   (
@@ -59,11 +42,19 @@ const post = async (url: string, body: unknown) =>
   ).json();
 
 describe('slotline validate-config', () => {
-  it('should print a summary of each calendar and exit 0', () => {
-    const run = spawnSync(process.execPath, [BIN, 'validate-config', 'examples/slotline.yaml'], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('consultation (Initial consultation): Europe/Berlin, 30 min slots every 40 min');
-    expect(run.stderr).toBe('');
+  it('should print a summary of each calendar, say that signing is off, and exit 0', () => {
+    const result = run(['validate-config', 'examples/slotline.yaml'], { TELLI_API_KEY: '' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('consultation (Initial consultation): Europe/Berlin, 30 min slots every 40 min');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('request signing OFF: no signing key configured, unsigned requests are accepted');
+  });
+
+  it('should say that signing is on and with how many keys, never the keys', () => {
+    const result = run(['validate-config', file('signed.yaml', SIGNED)], KEYS);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('request signing on: 2 keys');
+    for (const key of Object.values(KEYS)) expect(result.stdout + result.stderr).not.toContain(key);
   });
 
   it('should warn about an interval shorter than duration and buffers, and still exit 0', () => {
@@ -71,53 +62,68 @@ describe('slotline validate-config', () => {
       'tight.yaml',
       OPEN_ALWAYS.replace('duration: 30m', 'duration: 45m\n    buffer_after: 15m\n    interval: 45m'),
     );
-    const run = spawnSync(process.execPath, [BIN, 'validate-config', tight], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('always (always): Europe/Berlin, 45 min slots every 45 min');
-    expect(run.stderr).toContain(
+    const result = run(['validate-config', tight]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('always (always): Europe/Berlin, 45 min slots every 45 min');
+    expect(result.stderr).toContain(
       'warning: calendars[0].interval: 45 min is shorter than duration + buffer_before + buffer_after (60 min)',
     );
   });
 
   it('should name the key path of the first problem and exit 1', () => {
     const bad = file('bad.yaml', OPEN_ALWAYS.replace('"00:00-24:00"', '"9-17"'));
-    const run = spawnSync(process.execPath, [BIN, 'validate-config', bad], { encoding: 'utf8' });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain('calendars[0].hours.mon-sun[0]: "9-17" is not HH:MM-HH:MM');
+    const result = run(['validate-config', bad]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('calendars[0].hours.mon-sun[0]: "9-17" is not HH:MM-HH:MM');
   });
 });
 
 describe('slotline migrate', () => {
-  it('should create the schema in a new database and exit 0', () => {
-    const database = join(folder, 'migrate', 'slotline.db');
-    const run = spawnSync(
-      process.execPath,
-      [BIN, 'migrate', '--config', 'examples/slotline.yaml', '--database', `sqlite:${database}`],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('database is up to date');
-    const again = spawnSync(process.execPath, [BIN, 'migrate', '--database', `sqlite:${database}`], {
-      encoding: 'utf8',
-    });
+  it('should say that it created the schema, naming the migrations, then that nothing was left to apply', () => {
+    const database = `sqlite:${join(folder, 'migrate', 'slotline.db')}`;
+    const first = run(['migrate', '--config', 'examples/slotline.yaml', '--database', database]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^created the database schema: applied 0001-bookings, \S.*\n$/);
+    expect(first.stdout).not.toContain('up to date');
+    const latest = first.stdout.trim().split(', ').at(-1);
+
+    const again = run(['migrate', '--database', database]);
     expect(again.status).toBe(0);
+    expect(again.stdout).toBe(`database is up to date, nothing to apply (latest migration ${latest})\n`);
   });
 });
 
 describe('slotline serve', () => {
   it('should refuse to start on a bad config, before listening', () => {
     const bad = file('bad-serve.yaml', OPEN_ALWAYS.replace('duration: 30m', 'duration: soon'));
-    const run = spawnSync(process.execPath, [BIN, 'serve', '--config', bad, '--port', '0'], { encoding: 'utf8' });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain('calendars[0].duration');
+    const result = run(['serve', '--config', bad, '--port', '0']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('calendars[0].duration');
   });
 
-  it('should keep every booking across SIGTERM and a restart, taking the database from the environment', async () => {
+  it('should log at start-up the config file it loaded and that signing is on with 2 keys, never the keys', async ({
+    signal,
+  }) => {
+    const config = file('signed-serve.yaml', SIGNED);
+    const slotline = await serve(['--config', config, '--database', `sqlite:${join(folder, 'signed', 'db')}`], {
+      env: KEYS,
+      signal,
+    });
+    const logs = slotline.logs();
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'config loaded', config, calendars: ['always'] }));
+    expect(logs).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^request signing on: 2 keys/) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/^created the database schema/) }),
+    );
+    for (const key of Object.values(KEYS)) expect(slotline.output()).not.toContain(key);
+  });
+
+  it('should keep every booking across SIGTERM and a restart, taking the database from the environment', async ({
+    signal,
+  }) => {
     const config = file('always.yaml', OPEN_ALWAYS);
     const env = { SLOTLINE_DATABASE: `sqlite:${join(folder, 'restart', 'slotline.db')}` };
-    const first = await serve(['--config', config], env);
+    const first = await serve(['--config', config], { env, signal });
     const slots = (await post(`${first.url}/available`, {})).available as { start_iso: string }[];
     const booked: string[] = [];
     for (const [index, slot] of slots.slice(0, 5).entries()) {
@@ -126,23 +132,18 @@ describe('slotline serve', () => {
       });
       booked.push(slot.start_iso);
     }
-    first.child.kill('SIGTERM');
-    expect(await exited(first.child)).toBe(0);
+    expect(await first.stop()).toBe(0);
 
-    const second = await serve(['--config', config], env);
-    try {
-      for (const [index, start] of booked.entries()) {
-        expect(await post(`${second.url}/book`, { contact_id: `c${index}`, start_iso: start })).toEqual({
-          status: 'success',
-        });
-        expect(await post(`${second.url}/book`, { contact_id: `x${index}`, start_iso: start })).toEqual({
-          status: 'success',
-        });
-        expect((await post(`${second.url}/book`, { contact_id: `y${index}`, start_iso: start })).status).toBe('failed');
-      }
-    } finally {
-      second.child.kill('SIGTERM');
-      await exited(second.child);
+    const second = await serve(['--config', config], { env, signal });
+    for (const [index, start] of booked.entries()) {
+      expect(await post(`${second.url}/book`, { contact_id: `c${index}`, start_iso: start })).toEqual({
+        status: 'success',
+      });
+      expect(await post(`${second.url}/book`, { contact_id: `x${index}`, start_iso: start })).toEqual({
+        status: 'success',
+      });
+      expect((await post(`${second.url}/book`, { contact_id: `y${index}`, start_iso: start })).status).toBe('failed');
     }
+    expect(await second.stop()).toBe(0);
   });
 });

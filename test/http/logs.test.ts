@@ -73,6 +73,36 @@ describe('logs', () => {
   });
 });
 
+describe('request log lines', () => {
+  it('should show the path of a feed request but never its token or another secret parameter', async () => {
+    const token = 'feed-token-4f9c2e7b1d';
+    const config = parseConfig(
+      `calendars:\n  - { id: physio, timezone: UTC, duration: 30m, feed_token: "${token}", hours: { mon-sun: ["09:00-12:00"] } }\n`,
+      {},
+    );
+    const lines: string[] = [];
+    const store = await openStore(`sqlite:${join(folder, 'feed-logs.db')}`, config.databasePool);
+    const app = buildApp({ config, store, logger: { level: 'info', stream: { write: (line) => lines.push(line) } } });
+    try {
+      const feed = await app.inject({ url: `/calendars/physio/bookings.ics?token=${token}` });
+      expect(feed.statusCode).toBe(200);
+      await app.inject({ url: `/calendars/physio/resources/physio/bookings.ics?view=week&%74oken=${token}` });
+      await app.inject({ url: `/calendars/physio/bookings.ics?api_key=${token}&signature=${token}` });
+    } finally {
+      await app.close();
+      await store.close();
+    }
+
+    expect(lines.join('')).not.toContain(token);
+    const urls = lines.map((line) => JSON.parse(line).req?.url).filter((url) => url !== undefined);
+    expect(urls).toEqual([
+      '/calendars/physio/bookings.ics?token=[redacted]',
+      '/calendars/physio/resources/physio/bookings.ics?view=week&%74oken=[redacted]',
+      '/calendars/physio/bookings.ics?api_key=[redacted]&signature=[redacted]',
+    ]);
+  });
+});
+
 describe('the booking line', () => {
   it('should name the calendar, outcome, resource, start and reason code, and nothing about the caller', async () => {
     const config = parseConfig(

@@ -9,6 +9,7 @@ import {
   readTag,
   type CaldavSource,
 } from '../../src/sources/caldav.js';
+import { PROCESS_TEST_TIMEOUT_MS } from '../slotline-process.js';
 import { startRadicale, type Radicale } from './radicale.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -78,9 +79,10 @@ describe('caldav client against Radicale', () => {
     return { url, username: radicale.username, password: radicale.password };
   };
 
+  // startRadicale gives up, and cleans up, well before this hook timeout, so none outlives the file.
   beforeAll(async () => {
     radicale = await startRadicale();
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     await radicale?.stop();

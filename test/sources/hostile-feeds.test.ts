@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSync, type Sync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
 import { start, starts, type Running } from '../http/harness.js';
-import { serve, stopAll } from '../store/slotline-process.js';
+import { PROCESS_TEST_TIMEOUT_MS, serve, stopAll } from '../slotline-process.js';
 
 /**
  * Feeds that once stalled or exhausted the whole process, served by the test itself: a sync of
@@ -222,20 +222,19 @@ describe('a real slotline process', () => {
 
   it(
     'should keep answering and stop on SIGTERM while it expands an RRULE that never matches',
-    { timeout: 30_000 },
-    async () => {
+    { timeout: PROCESS_TEST_TIMEOUT_MS },
+    async ({ signal }) => {
       feed.mode = 'never-matching';
       const requested = nextRequest();
       const config = join(folder, 'slotline.yaml');
       writeFileSync(config, yaml());
-      const slotline = await serve(config, freshDatabase('sqlite'));
+      const slotline = await serve(['--config', config, '--database', freshDatabase('sqlite')], { signal });
       // The sync starts once the server listens; its expansion may take 10 s.
       await requested;
       expect(await get(`${slotline.url}/healthz`)).toBe(200);
       expect((await slotline.post('/calendars/other/available', {})).status).toBe(200);
 
-      await slotline.stop();
-      expect({ code: slotline.child.exitCode, signal: slotline.child.signalCode }).toEqual({ code: 0, signal: null });
+      expect(await slotline.stop()).toBe(0);
     },
   );
 });

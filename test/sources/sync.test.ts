@@ -5,6 +5,7 @@ import { putEvent, readEvents } from '../../src/sources/caldav.js';
 import { createSync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
 import { calendarYaml, start, starts, type Running } from '../http/harness.js';
+import { PROCESS_TEST_TIMEOUT_MS } from '../slotline-process.js';
 import { startRadicale, type Radicale } from './radicale.js';
 
 // Monday 30 November 2026; hours 09:00-12:00 UTC every day, 30-minute slots.
@@ -150,10 +151,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
 
   describe('busy time from a real CalDAV server (Radicale)', () => {
     let radicale: Radicale;
+    // startRadicale gives up, and cleans up, well before this hook timeout, so none outlives the file.
     beforeAll(async () => {
       radicale = await startRadicale();
-    });
-    afterAll(() => radicale.stop());
+    }, PROCESS_TEST_TIMEOUT_MS);
+    afterAll(() => radicale?.stop());
 
     it('should remove slots of an event created there, and every occurrence of a series but the excluded one', async () => {
       const calendarUrl = await radicale.makeCalendar('anna-work');
@@ -182,10 +184,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
 
   describe('bookings and a real CalDAV calendar (Radicale)', () => {
     let radicale: Radicale;
+    // startRadicale gives up, and cleans up, well before this hook timeout, so none outlives the file.
     beforeAll(async () => {
       radicale = await startRadicale();
-    });
-    afterAll(() => radicale.stop());
+    }, PROCESS_TEST_TIMEOUT_MS);
+    afterAll(() => radicale?.stop());
 
     const open = async (name: string, writeBookings: boolean) => {
       const calendarUrl = await radicale.makeCalendar(name);

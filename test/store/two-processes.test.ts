@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { DEFAULT_POOL } from '../../src/store/postgres.store.js';
 import { DIALECTS, POSTGRES_URL, dropTestDatabases, freshDatabase } from '../dialects.js';
-import { serve, stopAll, type SlotlineProcess } from './slotline-process.js';
+import { PROCESS_TEST_TIMEOUT_MS, serve, stopAll, type SlotlineProcess } from '../slotline-process.js';
+
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 /**
  * Two real Slotline processes on one PostgreSQL schema, as behind a load balancer: the database
@@ -60,7 +62,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one P
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('should let several processes open a new schema at the same moment', { timeout: 20_000 }, async () => {
+  it('should let several processes open a new schema at the same moment', async () => {
     for (let round = 0; round < 5; round++) {
       const url = freshDatabase('postgres');
       const opened = await Promise.allSettled(Array.from({ length: 4 }, () => openStore(url, DEFAULT_POOL)));
@@ -71,10 +73,11 @@ describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one P
     }
   });
 
-  it('should start both processes together on one new schema', { timeout: 20_000 }, async () => {
+  it('should start both processes together on one new schema', async ({ signal }) => {
     const config = join(folder, 'slotline.yaml');
     writeFileSync(config, CONFIG);
-    [a, b] = await Promise.all([serve(config, database), serve(config, database)]);
+    const args = ['--config', config, '--database', database];
+    [a, b] = await Promise.all([serve(args, { signal }), serve(args, { signal })]);
     expect(await rows()).toEqual([]);
   });
 

@@ -1,0 +1,27 @@
+/** What the commands open at start-up, and what they tell the operator about it. */
+import type { Config } from '../config/config.types.js';
+import type { MigrationReport } from '../store/migrate.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+
+/** Opens the config's database, migrated to the latest schema, with what migrating it did. */
+export async function openDatabase(config: Config): Promise<{ store: Store; migrated: MigrationReport }> {
+  let migrated: MigrationReport = { applied: [], all: [] };
+  const store = await openStore(config.database, config.databasePool, (report) => (migrated = report));
+  return { store, migrated };
+}
+
+/** One line that says what migrating did, naming the migrations. */
+export function migrationSummary({ applied, all }: MigrationReport): string {
+  if (applied.length === 0) return `database is up to date, nothing to apply (latest migration ${all.at(-1)})`;
+  const names = applied.join(', ');
+  if (applied.length === all.length) return `created the database schema: applied ${names}`;
+  return `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${names}`;
+}
+
+/** Whether requests must be signed, and with how many keys; never the keys. */
+export function signingSummary(config: Config): string {
+  const keys = config.signingKeys.length;
+  if (keys === 0) return 'request signing OFF: no signing key configured, unsigned requests are accepted';
+  return `request signing on: ${keys} key${keys === 1 ? '' : 's'}, unsigned or wrongly signed requests get 401`;
+}

@@ -1,4 +1,12 @@
-import { Migrator, PostgresAdapter, sql, type Kysely } from 'kysely';
+import {
+  Migrator,
+  PostgresAdapter,
+  sql,
+  type DatabaseIntrospector,
+  type Dialect,
+  type Kysely,
+  type TableMetadata,
+} from 'kysely';
 import type { Database } from './booking.table.js';
 import { migrationProvider } from './migrations.js';
 
@@ -45,5 +53,39 @@ async function migrateToLatest(db: Kysely<Database>, migrationTableSchema?: stri
   return {
     applied: results.map((result) => result.migrationName),
     all: Object.keys(await migrationProvider.getMigrations()).sort(),
+  };
+}
+
+/**
+ * The dialect with an introspector that sees only `schema`. Kysely's migrator finds its own tables
+ * through the introspector, whose PostgreSQL query reads every schema of the database and fails
+ * when another deployment (or test) drops one of them meanwhile.
+ */
+export function introspectingOnly(schema: string, dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => dialect.createDriver(),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => ownSchemaIntrospector(db, schema),
+  };
+}
+
+function ownSchemaIntrospector(db: Kysely<unknown>, schema: string): DatabaseIntrospector {
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const { rows } = await sql<{ name: string; kind: string }>`
+      select c.relname as name, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+      where ns.nspname = ${schema} and c.relkind in ('r', 'p', 'v')`.execute(db);
+    return rows.map(({ name, kind }) => ({ name, schema, isView: kind === 'v', columns: [] }));
+  };
+  return {
+    getSchemas: async () =>
+      (
+        await sql<{
+          name: string;
+        }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db)
+      ).rows,
+    getTables,
+    getMetadata: async () => ({ tables: await getTables() }),
   };
 }

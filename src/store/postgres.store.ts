@@ -7,7 +7,7 @@ import type { Database } from './booking.table.js';
 import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import { busyQueries } from './busy.queries.js';
 import { writebackQueries } from './writeback.queries.js';
-import { migrate, type OnMigrated } from './migrate.js';
+import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
 import { storeOn } from './runner.store.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
@@ -47,7 +47,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
   // report to the pool, checked-out ones to themselves. The query fails, the pool discards it.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const dialect = new PostgresDialect({ pool });
+  const dialect = introspectingOnly(schema ?? 'public', new PostgresDialect({ pool }));
   const db = new Kysely<Database>({ dialect });
   try {
     const migrated = await migrate(db, schema);

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { introspectingOnly } from '../../src/store/migrate.js';
 import { migrationProvider } from '../../src/store/migrations.js';
 import { appsOn, calendarYaml } from './harness.js';
 import { DIALECTS, freshDatabase, type Dialect } from '../dialects.js';
@@ -25,7 +26,7 @@ async function databaseAt(dialect: Dialect, migration: string, rows: Record<stri
     const [connectionString, query] = url.split('?schema=');
     schema = query!;
     const pool = new pg.Pool({ connectionString, options: `-c search_path="${schema}",public` });
-    db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely({ dialect: introspectingOnly(schema, new PostgresDialect({ pool })) });
     await sql`create schema ${sql.id(schema)}`.execute(db);
   }
   try {

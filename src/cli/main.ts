@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { checkCommand } from '../check/check.command.js';
 import { simulateCommand } from '../simulate/simulate.command.js';
-import { configWarnings, loadConfigFile } from '../config/config.loader.js';
+import { configWarnings } from '../config/config-warnings.js';
+import { loadConfigFile } from '../config/config.loader.js';
 import type { CalendarConfig } from '../config/config.types.js';
 import { serve } from './serve.js';
 import { resolveConfig } from './settings.js';

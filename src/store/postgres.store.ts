@@ -11,13 +11,6 @@ import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
 import { storeOn } from './runner.store.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
-export const DEFAULT_POOL: PoolSettings = {
-  max: 10,
-  connectTimeout: 5_000,
-  statementTimeout: 5_000,
-  idleTimeout: 30_000,
-};
-
 /** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
 const RETRYABLE = new Set(['23P01', '40001', '40P01']);
 const ATTEMPTS = 5;

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { PoolSettings } from '../config/config.types.js';
+import { errorMessage } from '../shared/error-message.js';
 import { bookingQueries } from './booking.queries.js';
 import type { Row } from './booking.rows.js';
 import type { Database } from './booking.table.js';
@@ -139,7 +140,7 @@ async function unavailableOnOutage<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
     const state = sqlState(error) ?? '';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const lost =
       state.startsWith('08') ||
       state.startsWith('57P0') ||

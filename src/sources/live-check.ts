@@ -30,10 +30,8 @@ export function liveBusyReader(log: SyncLog): LiveBusy & { close(): Promise<void
             const busy = await expander.expand({ texts: objects, window: range, zone: calendar.timezone });
             return busy.map((interval) => ({ resourceId: resource.id, ...interval }));
           } catch (error) {
-            log.warn(
-              { source: source.id, reason: errorMessage(error) },
-              'live check failed; the synced busy time decides',
-            );
+            const reason = errorMessage(error);
+            log.warn({ source: source.id, reason }, 'live check failed; the synced busy time decides');
             return [];
           }
         }),

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { errorMessage } from '../src/shared/error-message.js';
 import { tcpClientPorts } from './machine-load.js';
 import type { Server } from './servers.js';
 
@@ -35,7 +36,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase | { unavailable
   try {
     await client.connect();
   } catch (error) {
-    return { unavailable: error instanceof Error ? error.message : String(error) };
+    return { unavailable: errorMessage(error) };
   }
   client.on('error', () => {});
   const url = new URL(POSTGRES_URL);
@@ -92,7 +93,7 @@ export async function closeBenchDatabase(database: BenchDatabase): Promise<strin
     await database.client.query(`drop schema if exists "${database.schema}" cascade`);
     return undefined;
   } catch (error) {
-    return `could not drop schema ${database.schema}: ${error instanceof Error ? error.message : String(error)}`;
+    return `could not drop schema ${database.schema}: ${errorMessage(error)}`;
   } finally {
     await database.client.end().catch(() => {});
   }

@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../src/shared/error-message.js';
 import { Bench, describeSync, log, type BenchSettings, type Phase } from './harness.js';
 import { BENCH_SOURCES, PROFILES } from './paths.js';
 import { availablePhase } from './phases/available.phase.js';
@@ -123,7 +124,7 @@ try {
   await bench.cleanUp(false);
 } catch (error) {
   clearTimeout(watchdog);
-  console.error(`[bench] FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`[bench] FAILED: ${errorMessage(error)}`);
   await bench.cleanUp(true);
   process.exit(1);
 }

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { checkCommand } from '../check/check.command.js';
 import { simulateCommand } from '../simulate/simulate.command.js';
-import { configWarnings, loadConfigFile } from '../config/config.loader.js';
+import { configWarnings } from '../config/config-warnings.js';
+import { loadConfigFile } from '../config/config.loader.js';
 import type { CalendarConfig } from '../config/config.types.js';
+import { errorMessage } from '../shared/error-message.js';
 import { serve } from './serve.js';
 import { resolveConfig } from './settings.js';
 import { migrationSummary, openDatabase, signingSummary } from './start-up.js';
@@ -59,6 +61,6 @@ function summary(calendar: CalendarConfig): string {
 }
 
 program.parseAsync().catch((error: unknown) => {
-  console.error(`slotline: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`slotline: ${errorMessage(error)}`);
   process.exit(1);
 });

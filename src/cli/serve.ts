@@ -1,4 +1,4 @@
-import { configWarnings } from '../config/config.loader.js';
+import { configWarnings } from '../config/config-warnings.js';
 import { buildApp } from '../http/app.js';
 import { createSync } from '../sources/sync.service.js';
 import { resolveConfig, type ServeFlags } from './settings.js';

@@ -4,7 +4,7 @@
  * The schema checks shape and simple bounds only. Values whose syntax needs a
  * specific message quoting the value (durations, hour ranges, weekday and
  * date keys, time zones) are plain strings here and are checked while
- * normalising in config.loader.ts. Every object rejects unknown keys, so a
+ * normalising in normalise.ts and hours.ts. Every object rejects unknown keys, so a
  * typo in scheduling config fails loudly instead of being ignored.
  */
 import Type from 'typebox';

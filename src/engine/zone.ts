@@ -8,6 +8,7 @@ import type { Interval } from './interval.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 const zones = new Map<string, IANAZone>();
 
@@ -28,6 +29,23 @@ export function offsetAt(zone: string, instant: number): number {
 /** The local calendar date of an instant, `YYYY-MM-DD`. */
 export function localDateOf(zone: string, instant: number): string {
   return new Date(instant + offsetAt(zone, instant)).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant of a wall time in a zone, the wall time given as epoch ms read as UTC
+ * (`Date.UTC(year, month - 1, day, hour, minute, second)`), read as RFC 5545 (3.3.5) says: a wall
+ * time repeated when clocks go back is its first occurrence; one skipped when they go forward
+ * takes the offset from before the gap (02:30 becomes 03:30). Assumes at most one offset change
+ * within a day either side.
+ */
+export function wallTimeInstant(zone: string, wallAsUtc: number): number {
+  const before = offsetAt(zone, wallAsUtc - DAY_MS);
+  const after = offsetAt(zone, wallAsUtc + DAY_MS);
+  // The larger offset gives the earlier instant.
+  for (const offset of before > after ? [before, after] : [after, before]) {
+    if (offsetAt(zone, wallAsUtc - offset) === offset) return wallAsUtc - offset;
+  }
+  return wallAsUtc - before;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { CalendarConfig } from '../config/config.types.js';
-import { bookingsFeed } from '../sources/booking-event.js';
+import { bookingsFeed } from '../booking-ical/booking-event.js';
 import { HttpError } from './http-error.js';
 import { sameSecret, type RouteContext } from './route-context.js';
 

@@ -1,7 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { Interval } from '../engine/interval.js';
 import { busyFromIcalObjects } from './ical-busy.js';
-import { isOwnEvent } from './own-events.js';
+import { isOwnEvent } from '../booking-ical/own-events.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /**
  * Runs in a worker thread (see busy-expander.ts): answers each request, one at a time, with the
@@ -32,7 +33,7 @@ parentPort?.on('message', (request: ExpandRequest) => {
       busy: busyFromIcalObjects(texts, { window: request.window, zone: request.zone, ignoreUid: isOwnEvent }),
     };
   } catch (error) {
-    answer = { error: error instanceof Error ? error.message : String(error) };
+    answer = { error: errorMessage(error) };
   }
   parentPort?.postMessage(answer);
 });

@@ -1,7 +1,8 @@
 import ICAL from 'ical.js';
 import { IANAZone } from 'luxon';
 import type { Interval } from '../engine/interval.js';
-import { offsetAt } from '../engine/zone.js';
+import { wallTimeInstant } from '../engine/zone.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /**
  * Busy time from iCalendar text (an ICS feed, or the objects of a CalDAV collection). Pure: no I/O,
@@ -58,7 +59,7 @@ function parseCalendars(text: string, zone: string): Calendar[] {
   try {
     jcal = ICAL.parse(text);
   } catch (error) {
-    throw new IcalParseError(`Not iCalendar: ${messageOf(error)}`, { cause: error });
+    throw new IcalParseError(`Not iCalendar: ${errorMessage(error)}`, { cause: error });
   }
   // ICAL.parse returns one component, or an array of them when the text holds several (or none).
   const components: unknown[] = Array.isArray(jcal) && typeof jcal[0] === 'string' ? [jcal] : (jcal as unknown[]);
@@ -96,7 +97,7 @@ function collectBusy(calendar: Calendar, context: Context): void {
       for (const master of masters) addSeries(new ICAL.Event(master, { exceptions: overrides }), context);
     } catch (error) {
       if (error instanceof IcalParseError) throw error;
-      throw new IcalParseError(`Unreadable event ${uid}: ${messageOf(error)}`, { cause: error });
+      throw new IcalParseError(`Unreadable event ${uid}: ${errorMessage(error)}`, { cause: error });
     }
   }
 }
@@ -175,28 +176,15 @@ function addIfInWindow(start: ICAL.Time, end: ICAL.Time, { options: { window, zo
  * other times carry a zone that knows its offsets (the feed's VTIMEZONE, UTC, or an IanaTimezone).
  */
 function instantOf(time: ICAL.Time, calendarZone: string): number {
-  if (time.isDate || time.zone === ICAL.Timezone.localTimezone) return wallTimeInstant(time, calendarZone);
+  if (time.isDate || time.zone === ICAL.Timezone.localTimezone) return wallTimeInstant(calendarZone, wallAsUtc(time));
   return time.toUnixTime() * 1000;
 }
 
-const DAY_MS = 86_400_000;
-
-/**
- * The instant of a wall time in an IANA zone, read as RFC 5545 (3.3.5) says: a wall time repeated
- * when clocks go back is its first occurrence; one skipped when they go forward takes the offset from
- * before the gap (02:30 becomes 03:30). Assumes at most one offset change within a day either side.
- */
-function wallTimeInstant(time: ICAL.Time, zone: string): number {
-  const wall = time.isDate
+/** An ical.js time's wall clock as epoch ms read as UTC; a date is its midnight. */
+function wallAsUtc(time: ICAL.Time): number {
+  return time.isDate
     ? Date.UTC(time.year, time.month - 1, time.day)
     : Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
-  const before = offsetAt(zone, wall - DAY_MS);
-  const after = offsetAt(zone, wall + DAY_MS);
-  // The larger offset gives the earlier instant.
-  for (const offset of before > after ? [before, after] : [after, before]) {
-    if (offsetAt(zone, wall - offset) === offset) return wall - offset;
-  }
-  return wall - before;
 }
 
 /**
@@ -214,8 +202,8 @@ class IanaTimezone extends ICAL.Timezone {
 
   /** Seconds to add to UTC to get the given wall time in this zone. */
   override utcOffset(time: ICAL.Time): number {
-    const wallAsUtc = Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
-    return (wallAsUtc - wallTimeInstant(time, this.#iana)) / 1000;
+    const wall = Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
+    return (wall - wallTimeInstant(this.#iana, wall)) / 1000;
   }
 }
 
@@ -278,8 +266,4 @@ const WINDOWS_ZONES: Readonly<Record<string, string>> = {
 function stringProperty(component: ICAL.Component, name: string): string | undefined {
   const value = component.getFirstPropertyValue(name);
   return typeof value === 'string' ? value : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,8 +1,9 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { Interval } from '../engine/interval.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { BusyRange } from '../store/store.js';
 import { createBusyExpander } from './busy-expander.js';
-import { readEvents } from './caldav.js';
+import { readEvents } from '../caldav/caldav.js';
 import type { SyncLog } from './sync.service.js';
 
 /** Per request; a read takes two requests, so a slow server costs at most twice this. */
@@ -29,7 +30,7 @@ export function liveBusyReader(log: SyncLog): LiveBusy & { close(): Promise<void
             const busy = await expander.expand({ texts: objects, window: range, zone: calendar.timezone });
             return busy.map((interval) => ({ resourceId: resource.id, ...interval }));
           } catch (error) {
-            const reason = error instanceof Error ? error.message : String(error);
+            const reason = errorMessage(error);
             log.warn({ source: source.id, reason }, 'live check failed; the synced busy time decides');
             return [];
           }

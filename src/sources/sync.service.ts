@@ -1,19 +1,17 @@
+import { readEvents, readTag } from '../caldav/caldav.js';
 import type { CalendarConfig, Config, ResourceConfig, SourceConfig } from '../config/config.types.js';
 import type { Interval } from '../engine/interval.js';
+import { capResponse } from '../shared/capped-response.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { SourceState, Store } from '../store/store.js';
-import { bookingObject, bookingUid } from './booking-event.js';
+import { createWriteback } from '../writeback/writeback.service.js';
 import { createBusyExpander, type BusyExpander, type ExpanderLimits } from './busy-expander.js';
 import type { ExpandRequest } from './busy.worker.js';
-import { deleteEvent, putEvent, readEvents, readTag } from './caldav.js';
-import { capResponse } from './capped-response.js';
 
 const DAY_MS = 86_400_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 /** The first retry after a failure; each further failure doubles it, up to the sync interval. */
 const FIRST_RETRY_MS = 15_000;
-/** How often queued write-backs are looked for, and the longest wait between two tries of one. */
-const WRITEBACK_EVERY_MS = 5_000;
-const WRITEBACK_MAX_RETRY_MS = 3_600_000;
 
 export interface SyncLog {
   info(fields: object, message: string): void;
@@ -44,6 +42,7 @@ export function isStale(state: SourceState | undefined, syncEvery: number, now: 
  * source (a lease in the database); a failing source keeps its last good busy time, is retried
  * with backoff, and, with `on_stale: block`, blocks its resource once it is stale. Feeds are
  * parsed and expanded off the main thread within `expansion` limits (see busy-expander.ts).
+ * The write-back of bookings (writeback.service.ts) starts and stops with it.
  */
 export function createSync(options: {
   config: Config;
@@ -62,9 +61,7 @@ export function createSync(options: {
     calendar.resources.flatMap((resource) => resource.sources.map((source) => ({ calendar, resource, source }))),
   );
   const timers = new Map<string, NodeJS.Timeout>();
-  const writeTargets = new Map(
-    targets.filter((target) => target.source.writeBookings).map((target) => [target.source.id, target]),
-  );
+  const writeback = createWriteback({ config, store, log, now });
   let stopped = false;
 
   /** Busy time is read from a day back to two days past the horizon, so a day's load is whole. */
@@ -93,7 +90,7 @@ export function createSync(options: {
     } catch (error) {
       // Shutting down is no failure of the source; its lease runs out on its own.
       if (stopped) return 'skipped';
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       // The source stays leased until its retry is due, so no other process tries it sooner: a
       // feed that overruns every time costs the deployment one bounded attempt per backoff.
       const failedAt = now();
@@ -141,39 +138,9 @@ export function createSync(options: {
     timers.set(target.source.id, timer);
   }
 
-  /**
-   * Carries out queued write-backs: a booking becomes an event in the resource's CalDAV calendar,
-   * a replaced one is removed. A failure is retried later and never touches the booking itself.
-   */
-  async function flushWritebacks(): Promise<number> {
-    const at = now();
-    let done = 0;
-    for (const writeback of await store.claimWritebacks(at, at + 60_000, 20)) {
-      const target = writeTargets.get(writeback.sourceId);
-      try {
-        if (target && writeback.action === 'put') {
-          const booking = await store.bookingById(writeback.bookingId);
-          // A booking replaced before it was written needs no event: its delete is queued too.
-          if (booking?.status === 'active') {
-            await putEvent(target.source, bookingUid(booking.id), bookingObject(target.calendar, booking));
-          }
-        } else if (target) {
-          await deleteEvent(target.source, bookingUid(writeback.bookingId));
-        }
-        await store.writebackDone(writeback, now());
-        done++;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const retryIn = Math.min(WRITEBACK_MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** writeback.attempts);
-        await store.writebackFailed(writeback, reason, now() + retryIn);
-        log.warn({ source: writeback.sourceId, action: writeback.action, reason }, 'write-back failed; will retry');
-      }
-    }
-    return done;
-  }
-
   return {
-    flushWritebacks,
+    /** Carries out queued write-backs now (see writeback.service.ts); what tests use. */
+    flushWritebacks: writeback.flush,
     /** Syncs every source once, now; what tests and start-up use. */
     async syncAll(): Promise<Map<string, SyncOutcome>> {
       const states = await statesById();
@@ -186,17 +153,13 @@ export function createSync(options: {
     /** Keeps syncing in the background until `stop`. */
     start(): void {
       for (const target of targets) schedule(target, 0);
-      if (writeTargets.size === 0) return;
-      const writer = setInterval(() => {
-        flushWritebacks().catch((error: unknown) => log.warn({ err: error }, 'write-backs could not run'));
-      }, WRITEBACK_EVERY_MS);
-      writer.unref();
-      timers.set('writebacks', writer);
+      writeback.start();
     },
     /** Stops syncing: aborts what is under way (terminating its worker) and waits until it has ended. */
     async stop(): Promise<void> {
       stopped = true;
       for (const timer of timers.values()) clearTimeout(timer);
+      writeback.stop();
       stopping.abort();
       await expander.close();
       await Promise.allSettled([...running]);

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { PoolSettings } from '../config/config.types.js';
+import { errorMessage } from '../shared/error-message.js';
 import { bookingQueries } from './booking.queries.js';
 import type { Row } from './booking.rows.js';
 import type { Database } from './booking.table.js';
@@ -10,13 +11,6 @@ import { writebackQueries } from './writeback.queries.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
 import { storeOn } from './runner.store.js';
 import { StoreUnavailableError, type Store } from './store.js';
-
-export const DEFAULT_POOL: PoolSettings = {
-  max: 10,
-  connectTimeout: 5_000,
-  statementTimeout: 5_000,
-  idleTimeout: 30_000,
-};
 
 /** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
 const RETRYABLE = new Set(['23P01', '40001', '40P01']);
@@ -146,7 +140,7 @@ async function unavailableOnOutage<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
     const state = sqlState(error) ?? '';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const lost =
       state.startsWith('08') ||
       state.startsWith('57P0') ||

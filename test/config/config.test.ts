@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { ConfigError, configWarnings, loadConfigFile, parseConfig } from '../../src/config/config.loader.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { configWarnings } from '../../src/config/config-warnings.js';
+import { loadConfigFile, parseConfig } from '../../src/config/config.loader.js';
 import { parseDuration } from '../../src/config/duration.js';
 import type { Config } from '../../src/config/config.types.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { putEvent, readEvents } from '../../src/sources/caldav.js';
+import { putEvent, readEvents } from '../../src/caldav/caldav.js';
 import { createSync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
 import { calendarYaml, start, starts, type Running } from '../http/harness.js';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import { DEFAULT_POOL } from '../../src/store/postgres.store.js';
+import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL } from '../dialects.js';
 
 afterAll(dropTestDatabases);

@@ -1,16 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CaldavError,
-  deleteEvent,
-  putEvent,
-  readEvents,
-  readTag,
-  type CaldavSource,
-} from '../../src/sources/caldav.js';
+import { CaldavError, deleteEvent, putEvent, readEvents, readTag, type CaldavSource } from '../../src/caldav/caldav.js';
 import { PROCESS_TEST_TIMEOUT_MS } from '../slotline-process.js';
-import { startRadicale, type Radicale } from './radicale.js';
+import { startRadicale, type Radicale } from '../sources/radicale.js';
 
 const at = (iso: string) => Date.parse(iso);
 

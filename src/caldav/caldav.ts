@@ -1,5 +1,6 @@
 import { createObject, davRequest, deleteObject, type DAVResponse } from 'tsdav';
-import { capResponse } from './capped-response.js';
+import { DEFAULT_SOURCE_MAX_BYTES } from '../config/config.defaults.js';
+import { capResponse } from '../shared/capped-response.js';
 
 /**
  * A thin CalDAV client for one calendar collection, on top of tsdav: tsdav builds the requests and
@@ -17,14 +18,13 @@ export interface CaldavSource {
 export interface CaldavOptions {
   /** Per request (each of them, including reading its answer); default DEFAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
-  /** The most a PROPFIND or REPORT answer may hold, in bytes; default DEFAULT_MAX_BYTES. */
+  /** The most a PROPFIND or REPORT answer may hold, in bytes; default DEFAULT_SOURCE_MAX_BYTES. */
   readonly maxBytes?: number;
   /** Aborts the request early, as the timeout does. */
   readonly signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
-const DEFAULT_MAX_BYTES = 10 * 1_048_576;
 
 /** A failed CalDAV request. `status` is the HTTP status when the server answered at all. */
 export class CaldavError extends Error {
@@ -214,7 +214,7 @@ async function multistatus(
       convertIncoming: false,
       fetchOptions,
       // tsdav reads the whole answer as text before parsing it: the cap applies while it reads.
-      fetch: async (input, init) => capResponse(await fetch(input, init), options.maxBytes ?? DEFAULT_MAX_BYTES),
+      fetch: async (input, init) => capResponse(await fetch(input, init), options.maxBytes ?? DEFAULT_SOURCE_MAX_BYTES),
     }),
   );
   // tsdav answers a non-2xx status, or a body that is not a parsable multistatus, with a single

@@ -1,0 +1,29 @@
+import type { Assignment, Language, OnRebook, PoolSettings, ResourceConfig } from './config.types.js';
+
+/**
+ * What a key left out of slotline.yaml stands for: the one place these values are written. Keys
+ * whose absence means "none" or "no limit", and values derived from other keys, are not here.
+ */
+
+const DAY_MS = 86_400_000;
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_DATABASE = 'sqlite:./data/slotline.db';
+
+export const DEFAULT_POOL: PoolSettings = {
+  max: 10,
+  connectTimeout: 5_000,
+  statementTimeout: 5_000,
+  idleTimeout: 30_000,
+};
+
+export const DEFAULT_HORIZON = 14 * DAY_MS;
+export const DEFAULT_MAX_SLOTS = 40;
+export const DEFAULT_SYNC_EVERY = 5 * 60_000;
+/** Far above any real calendar's feed, far below what would strain memory. */
+export const DEFAULT_SOURCE_MAX_BYTES = 10 * 1_048_576;
+export const DEFAULT_LANGUAGE: Language = 'en';
+export const DEFAULT_ON_REBOOK: OnRebook = 'replace';
+export const DEFAULT_ASSIGNMENT: Assignment = 'round_robin';
+export const DEFAULT_ON_STALE: ResourceConfig['onStale'] = 'keep';

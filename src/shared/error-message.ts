@@ -1,0 +1,4 @@
+/** The message of anything thrown: an Error's own message, or the thrown value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

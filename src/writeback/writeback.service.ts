@@ -1,0 +1,80 @@
+import { bookingObject, bookingUid } from '../booking-ical/booking-event.js';
+import { deleteEvent, putEvent } from '../caldav/caldav.js';
+import type { CalendarConfig, Config, SourceConfig } from '../config/config.types.js';
+import { errorMessage } from '../shared/error-message.js';
+import type { Store } from '../store/store.js';
+
+/** How often queued write-backs are looked for, and the longest wait between two tries of one. */
+const WRITEBACK_EVERY_MS = 5_000;
+const WRITEBACK_MAX_RETRY_MS = 3_600_000;
+/** The first retry after a failure; each further failure doubles it. */
+const FIRST_RETRY_MS = 15_000;
+
+export interface WritebackLog {
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * Writes bookings back to the CalDAV calendars configured with `write_bookings`: the booking
+ * service queues a write-back in the same transaction as the booking, and this carries it out
+ * later, so a slow or failing calendar never holds up or undoes a booking.
+ */
+export function createWriteback(options: { config: Config; store: Store; log: WritebackLog; now: () => number }) {
+  const { config, store, log, now } = options;
+  const targets = new Map<string, { calendar: CalendarConfig; source: SourceConfig }>(
+    config.calendars.flatMap((calendar) =>
+      calendar.resources.flatMap((resource) =>
+        resource.sources
+          .filter((source) => source.writeBookings)
+          .map((source) => [source.id, { calendar, source }] as const),
+      ),
+    ),
+  );
+  let timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Carries out queued write-backs: a booking becomes an event in the resource's CalDAV calendar,
+   * a replaced one is removed. A failure is retried later and never touches the booking itself.
+   */
+  async function flush(): Promise<number> {
+    const at = now();
+    let done = 0;
+    for (const writeback of await store.claimWritebacks(at, at + 60_000, 20)) {
+      const target = targets.get(writeback.sourceId);
+      try {
+        if (target && writeback.action === 'put') {
+          const booking = await store.bookingById(writeback.bookingId);
+          // A booking replaced before it was written needs no event: its delete is queued too.
+          if (booking?.status === 'active') {
+            await putEvent(target.source, bookingUid(booking.id), bookingObject(target.calendar, booking));
+          }
+        } else if (target) {
+          await deleteEvent(target.source, bookingUid(writeback.bookingId));
+        }
+        await store.writebackDone(writeback, now());
+        done++;
+      } catch (error) {
+        const reason = errorMessage(error);
+        const retryIn = Math.min(WRITEBACK_MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** writeback.attempts);
+        await store.writebackFailed(writeback, reason, now() + retryIn);
+        log.warn({ source: writeback.sourceId, action: writeback.action, reason }, 'write-back failed; will retry');
+      }
+    }
+    return done;
+  }
+
+  return {
+    flush,
+    /** Flushes every few seconds until `stop`; does nothing when no source takes bookings. */
+    start(): void {
+      if (targets.size === 0) return;
+      timer = setInterval(() => {
+        flush().catch((error: unknown) => log.warn({ err: error }, 'write-backs could not run'));
+      }, WRITEBACK_EVERY_MS);
+      timer.unref();
+    },
+    stop(): void {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CalendarConfig } from '../config/config.types.js';
-import type { BookRequest } from '../contract/book-request.js';
+import { readBookRequest, type BookRequest } from '../contract/book-request.js';
 import { blockedRange, judgeStart, relevantWindow, type ResourceLoad } from '../engine/availability.js';
 import { countInRange } from '../engine/interval.js';
 import { dayInstants } from '../engine/schedule.js';
@@ -37,53 +37,72 @@ const OFFER_ALTERNATIVES = new Set<ReasonCode>([
   'bad_start',
 ]);
 
-/** Why a request failed before it reached the database: nothing about the slot was checked. */
-export async function refuseRequest(
-  availability: Availability,
-  calendar: CalendarConfig,
-  code: ReasonCode,
-  now: number,
-): Promise<BookingOutcome> {
-  return failure(availability, calendar, { status: 'failed', code }, now, now);
+export interface BookingDeps {
+  readonly store: Store;
+  readonly availability: Availability;
+  /** Asks other calendars about the slot right before it is booked; without it the synced busy time decides. */
+  readonly liveBusy?: LiveBusy;
+  readonly now: () => number;
 }
 
-/**
- * Books `request.start` for the contact: a retry of the same booking is a success that writes
- * nothing, another slot follows `on_rebook`, and the check and the insert are one transaction.
- */
-export async function bookSlot(
-  store: Store,
-  availability: Availability,
-  calendar: CalendarConfig,
-  request: BookRequest,
-  now: number,
-  liveBusy?: LiveBusy,
-): Promise<BookingOutcome> {
-  if (!calendar.booking) return refuseRequest(availability, calendar, 'booking_disabled', now);
-  const window = relevantWindow(calendar, request.start, request.start);
-  // Other calendars are asked only about a start that the rules allow at all.
-  const worthAsking = liveBusy && judgeStart(calendar, unoccupied(calendar), request.start, now).ok;
-  const live = worthAsking ? await liveBusy(calendar, blockedRange(calendar, request.start)) : [];
-  const query = {
-    calendarId: calendar.id,
-    day: localDateOf(calendar.timezone, request.start),
-    contactKey: request.contactKey,
-    window,
-    now,
+/** How a /book request ended, and the start it asked for when that could be read (for the logs). */
+export interface BookingAttempt {
+  readonly start?: number;
+  readonly outcome: BookingOutcome;
+}
+
+export interface BookingService {
+  /** Books what telli's /book `body` asks for in `calendar`, or says why not; any body gets an outcome. */
+  book(calendar: CalendarConfig, body: unknown): Promise<BookingAttempt>;
+}
+
+export function createBooking({ store, availability, liveBusy, now }: BookingDeps): BookingService {
+  /**
+   * Books `request.start` for the contact: a retry of the same booking is a success that writes
+   * nothing, another slot follows `on_rebook`, and the check and the insert are one transaction.
+   */
+  const bookSlot = async (calendar: CalendarConfig, request: BookRequest, at: number): Promise<BookingOutcome> => {
+    if (!calendar.booking) return refuse(availability, calendar, 'booking_disabled', at);
+    const window = relevantWindow(calendar, request.start, request.start);
+    // Other calendars are asked only about a start that the rules allow at all.
+    const worthAsking = liveBusy && judgeStart(calendar, unoccupied(calendar), request.start, at).ok;
+    const live = worthAsking ? await liveBusy(calendar, blockedRange(calendar, request.start)) : [];
+    const query = {
+      calendarId: calendar.id,
+      day: localDateOf(calendar.timezone, request.start),
+      contactKey: request.contactKey,
+      window,
+      now: at,
+    };
+    let booked;
+    try {
+      booked = await store.book(query, (snapshot) =>
+        decide(calendar, request, { ...snapshot, busy: [...snapshot.busy, ...live] }, at),
+      );
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return unavailable(calendar);
+      throw error;
+    }
+    const { result: decision, change } = booked;
+    if (change) availability.applyChange(calendar, change);
+    if (decision.status === 'success') return decision;
+    return failure(availability, calendar, decision, request.start, at);
   };
-  let booked;
-  try {
-    booked = await store.book(query, (snapshot) =>
-      decide(calendar, request, { ...snapshot, busy: [...snapshot.busy, ...live] }, now),
-    );
-  } catch (error) {
-    if (error instanceof StoreUnavailableError) return unavailable(calendar);
-    throw error;
-  }
-  const { result: decision, change } = booked;
-  if (change) availability.applyChange(calendar, change);
-  if (decision.status === 'success') return decision;
-  return failure(availability, calendar, decision, request.start, now);
+
+  return {
+    async book(calendar, body) {
+      const read = readBookRequest(body);
+      const at = now();
+      return read.ok
+        ? { start: read.request.start, outcome: await bookSlot(calendar, read.request, at) }
+        : { start: read.start, outcome: await refuse(availability, calendar, read.problem, at) };
+    },
+  };
+}
+
+/** Why a request failed before it reached the database: nothing about the slot was checked. */
+function refuse(availability: Availability, calendar: CalendarConfig, code: ReasonCode, now: number) {
+  return failure(availability, calendar, { status: 'failed', code }, now, now);
 }
 
 function decide(

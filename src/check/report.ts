@@ -1,4 +1,5 @@
-import { CONTACT_PREFIX, type CheckReport, type CheckResult, type MadeBooking } from './check.js';
+import type { CheckReport, CheckResult, MadeBooking } from './check.types.js';
+import { CONTACT_PREFIX } from './exchange.js';
 
 /** One line per check under a header, columns aligned, then the counts, then the bookings it made. */
 export function renderTable(report: CheckReport): string {

@@ -2,12 +2,13 @@ import { MIMEType } from 'node:util';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
+import { createBooking } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import { StoreUnavailableError, type Store } from '../store/store.js';
 import { registerContractRoutes } from './contract.routes.js';
 import { registerFeedRoutes } from './feed.routes.js';
-import { HttpError } from './http-error.js';
+import { errorBody, HttpError, notReady } from './http-error.js';
 import { createMetrics, timedStore } from './metrics.js';
 import { registerOpsRoutes } from './ops.routes.js';
 import { requestForLog } from './request-log.js';
@@ -79,7 +80,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const answer = toHttpError(error);
     if (answer.status === 503) request.log.warn({ err: error }, 'database unavailable');
     else if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(answer.status).send({ error: answer.code, message: answer.message });
+    return reply.code(answer.status).send(errorBody(answer));
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url}.` }),
@@ -99,15 +100,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   const liveBusy = liveBusyReader(app.log);
   app.addHook('onClose', () => liveBusy.close());
-  const context: RouteContext = {
-    app,
-    config,
-    store,
-    availability: createAvailability(store),
-    liveBusy,
-    metrics,
-    now,
-  };
+  const availability = createAvailability(store);
+  const booking = createBooking({ store, availability, liveBusy, now });
+  const context: RouteContext = { app, config, store, availability, booking, metrics, now };
   registerContractRoutes(context);
   registerFeedRoutes(context);
   registerOpsRoutes(context);
@@ -118,9 +113,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 /** Client mistakes keep their 4xx; anything unexpected is a 500 that names nothing internal. */
 function toHttpError(error: Error & { statusCode?: number; code?: string }): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof StoreUnavailableError) {
-    return new HttpError(503, 'not_ready', 'The database cannot be reached. Try again shortly.');
-  }
+  if (error instanceof StoreUnavailableError) return notReady();
   const status = error.statusCode;
   if (status === 413) return new HttpError(413, 'body_too_large', `The body is over ${BODY_LIMIT} bytes.`);
   if (status === 415) return unsupportedMediaType();

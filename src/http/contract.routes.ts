@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { bookSlot, refuseRequest, type BookingOutcome } from '../booking/booking.service.js';
+import type { BookingOutcome } from '../booking/booking.service.js';
 import type { CalendarConfig } from '../config/config.types.js';
-import { MAX_NESTING, nestsTooDeep, readBookRequest } from '../contract/book-request.js';
+import { MAX_NESTING, nestsTooDeep } from '../contract/book-request.js';
 import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
 import type { Interval } from '../engine/interval.js';
@@ -19,15 +19,7 @@ const ERRORS = {
 };
 
 /** telli's two URLs, for the first calendar and for each calendar by id. */
-export function registerContractRoutes({
-  app,
-  config,
-  store,
-  availability,
-  liveBusy,
-  metrics,
-  now,
-}: RouteContext): void {
+export function registerContractRoutes({ app, config, availability, booking, metrics, now }: RouteContext): void {
   const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
   const defaultCalendar = config.calendars[0]!;
   const calendarOf = (request: FastifyRequest): CalendarConfig => {
@@ -55,32 +47,22 @@ export function registerContractRoutes({
       { schema: { ...params, response: { 200: AvailableAnswer, ...ERRORS } }, preHandler: verifySignature },
       async (request, reply) => {
         const calendar = calendarOf(request);
-        if (request.body !== undefined && !isObject(request.body)) {
-          throw new HttpError(400, 'not_an_object', 'The body must be a JSON object.');
-        }
-        if (nestsTooDeep(request.body)) {
-          throw new HttpError(
-            400,
-            'nested_too_deep',
-            `The body nests objects or arrays deeper than ${MAX_NESTING} levels.`,
-          );
-        }
+        checkAvailableBody(request.body);
         const slots = await availability.slots(calendar, now());
         metrics.slotsReturned.observe({ calendar: calendar.id }, slots.length);
         return reply.type('application/json; charset=utf-8').send(wireAnswer(slots));
       },
     );
 
+    // No body schema: the contract answers any body, however wrong, with `200 failed` and a reason
+    // the voice agent can say; a schema would turn a bad body into a 400.
     app.post(
       `${prefix}/book`,
       { schema: { ...params, response: { 200: BookAnswer, ...ERRORS } }, preHandler: verifySignature },
       async (request) => {
         const calendar = calendarOf(request);
-        const read = readBookRequest(request.body);
-        const outcome = read.ok
-          ? await bookSlot(store, availability, calendar, read.request, now(), liveBusy)
-          : await refuseRequest(availability, calendar, read.problem, now());
-        request.log.info(bookingLogFields(calendar, read.ok ? read.request.start : read.start, outcome), 'booking');
+        const { start, outcome } = await booking.book(calendar, request.body);
+        request.log.info(bookingLogFields(calendar, start, outcome), 'booking');
         request.outcome = outcome.kind;
         metrics.bookings.inc({ calendar: calendar.id, outcome: outcome.kind });
         return outcome.status === 'success'
@@ -114,6 +96,16 @@ function bookingLogFields(calendar: CalendarConfig, start: number | undefined, o
     start: start === undefined ? undefined : formatInstant(start),
     reason: outcome.status === 'failed' ? outcome.code : undefined,
   };
+}
+
+/** /available reads nothing from its body, but a body that is there must be a JSON object of sane depth. */
+function checkAvailableBody(body: unknown): void {
+  if (body !== undefined && !isObject(body)) {
+    throw new HttpError(400, 'not_an_object', 'The body must be a JSON object.');
+  }
+  if (nestsTooDeep(body)) {
+    throw new HttpError(400, 'nested_too_deep', `The body nests objects or arrays deeper than ${MAX_NESTING} levels.`);
+  }
 }
 
 function isObject(value: unknown): boolean {

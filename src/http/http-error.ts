@@ -9,7 +9,6 @@ export type HttpErrorCode =
   | 'unsupported_media_type'
   | 'not_found'
   | 'bad_request'
-  | 'timeout'
   | 'not_ready'
   | 'internal';
 
@@ -22,4 +21,14 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The JSON answer for an error. */
+export function errorBody(error: HttpError): { error: HttpErrorCode; message: string } {
+  return { error: error.code, message: error.message };
+}
+
+/** The database is out of reach: `/readyz` and every request that needed it say so alike. */
+export function notReady(): HttpError {
+  return new HttpError(503, 'not_ready', 'The database cannot be reached. Try again shortly.');
 }

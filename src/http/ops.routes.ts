@@ -2,7 +2,7 @@ import type { Config } from '../config/config.types.js';
 import { formatInstant } from '../contract/timestamp.js';
 import { isStale } from '../sources/sync.service.js';
 import type { Store } from '../store/store.js';
-import { HttpError } from './http-error.js';
+import { errorBody, HttpError, notReady } from './http-error.js';
 import { sameSecret, type RouteContext } from './route-context.js';
 
 /** Health, readiness with the sources' sync state, and Prometheus metrics. */
@@ -15,7 +15,7 @@ export function registerOpsRoutes({ app, config, store, metrics, now }: RouteCon
       return { status: 'ready', sources: await sourceReport(config, store, now()) };
     } catch (error) {
       request.log.warn({ err: error }, 'database not answering');
-      return reply.code(503).send({ error: 'not_ready', message: 'The database does not answer.' });
+      return reply.code(503).send(errorBody(notReady()));
     }
   });
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Availability } from '../booking/availability.service.js';
+import type { BookingService } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
-import type { LiveBusy } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 
@@ -12,7 +12,7 @@ export interface RouteContext {
   readonly config: Config;
   readonly store: Store;
   readonly availability: Availability;
-  readonly liveBusy: LiveBusy;
+  readonly booking: BookingService;
   readonly metrics: Metrics;
   readonly now: () => number;
 }

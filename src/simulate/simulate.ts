@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sign } from '../contract/signature.js';
+import { readJson, telliPost } from '../contract/telli-client.js';
 import { prng } from './prng.js';
 
 /**
@@ -124,35 +124,23 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   /** The parsed JSON of a 2xx answer, or undefined after counting what went wrong. */
   async function post(endpoint: Endpoint, payload: object): Promise<unknown> {
-    const body = JSON.stringify(payload);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (options.key) headers['x-telli-signature'] = sign(body, options.key);
     const url = endpoint === 'available' ? options.availableUrl : options.bookUrl;
     http.requests++;
-    const started = performance.now();
-    let status: number;
-    let text: string;
-    try {
-      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      if (error instanceof Error && error.name === 'TimeoutError') http.timeouts++;
+    const exchange = await telliPost(url, JSON.stringify(payload), { key: options.key || undefined, timeoutMs });
+    if (!exchange.answered) {
+      if (exchange.failure === 'timeout') http.timeouts++;
       else http.networkErrors++;
       return undefined;
     }
-    latencies[endpoint].push(performance.now() - started);
-    if (status < 200 || status > 299) {
+    latencies[endpoint].push(exchange.ms);
+    if (exchange.status < 200 || exchange.status > 299) {
       http.non2xx++;
-      if (status >= 500) http.status5xx++;
+      if (exchange.status >= 500) http.status5xx++;
       return undefined;
     }
-    try {
-      return JSON.parse(text);
-    } catch {
-      http.unreadable++;
-      return undefined;
-    }
+    const read = readJson(exchange.text);
+    if (!read.ok) http.unreadable++;
+    return read.ok ? read.value : undefined;
   }
 
   const available = async (contact: Contact) => readSlots(await post('available', contact));

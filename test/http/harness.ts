@@ -2,7 +2,7 @@ import { afterAll, afterEach } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { Config } from '../../src/config/config.types.js';
-import { sign } from '../../src/contract/signature.js';
+import { telliPost } from '../../src/contract/telli-client.js';
 import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -48,16 +48,10 @@ export async function start(options: StartOptions): Promise<Running> {
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
   const postRaw = async (path: string, raw: string, headers: Record<string, string> = {}) => {
-    const signature: Record<string, string> = options.signWith
-      ? { 'x-telli-signature': sign(raw, options.signWith) }
-      : {};
-    const response = await fetch(url + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signature, ...headers },
-      body: raw,
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    const exchange = await telliPost(url + path, raw, { key: options.signWith || undefined, headers });
+    if (!exchange.answered) throw new Error(`POST ${path}: ${exchange.reason}`);
+    const { status, text } = exchange;
+    return { status, body: text ? JSON.parse(text) : undefined };
   };
   return {
     url,

@@ -9,4 +9,30 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // The engine is pure (no clock, database, network or file), which keeps it fast and property-testable.
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?!luxon$|\./)`,
+              message: 'The engine imports nothing but luxon and its own modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/store/*'], message: "telli's wire format knows nothing of the database." }] },
+      ],
+    },
+  },
 );

@@ -1,4 +1,5 @@
-import { countInRange, overlapsAny, type Interval } from './interval.js';
+import { dayStarts, isGridStart } from './grid.js';
+import { countInRange, firstIndexFrom, overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
 import { dayInstants, firstInstantFrom, workingRanges, type Schedule } from './schedule.js';
 import { localDateOf } from './zone.js';
@@ -181,7 +182,7 @@ export function judgeStart(
   if (start > now + rules.horizon) return { ok: false, refusal: 'beyond_horizon' };
   const date = localDateOf(rules.timezone, start);
   const onGrid = resources.flatMap((resource, index) =>
-    gridHas(gridStarts(rules, resource.schedule, date), start) ? [index] : [],
+    isGridStart(rules, resource.schedule, date, start) ? [index] : [],
   );
   if (onGrid.length === 0) {
     const open = resources.some((resource) =>
@@ -274,69 +275,10 @@ function* freeAmong(
     const start = starts[index]!;
     if (start < earliest || start > latest) continue;
     const free = resources.some(
-      (resource) =>
-        gridHas(gridStarts(rules, resource.schedule, date), start) && isResourceFree(rules, resource, start, date),
+      (resource) => isGridStart(rules, resource.schedule, date, start) && isResourceFree(rules, resource, start, date),
     );
     if (free) yield start;
   }
-}
-
-/** Every resource's grid starts of a day, sorted, each once. */
-function dayStarts(rules: SlotRules, resources: readonly ResourceLoad[], date: string): number[] {
-  const schedules = new Set(resources.map((resource) => resource.schedule));
-  if (schedules.size === 1) return gridStarts(rules, resources[0]!.schedule, date);
-  const starts = new Set<number>();
-  for (const schedule of schedules) {
-    for (const start of gridStarts(rules, schedule, date)) starts.add(start);
-  }
-  return [...starts].sort((a, b) => a - b);
-}
-
-// Grids depend only on (schedule, zone, duration, interval, date): computed once per day.
-const gridCache = new WeakMap<Schedule, Map<string, number[]>>();
-
-/**
- * Slot starts of a day on one schedule, sorted: from the first instant of each working range,
- * stepping by `interval` in elapsed time, where the whole slot lies inside one piece of that range.
- */
-function gridStarts(rules: SlotRules, schedule: Schedule, date: string): number[] {
-  let byKey = gridCache.get(schedule);
-  if (!byKey) {
-    byKey = new Map();
-    gridCache.set(schedule, byKey);
-  }
-  const key = `${rules.timezone} ${rules.duration} ${rules.interval} ${date}`;
-  let starts = byKey.get(key);
-  if (!starts) {
-    starts = [];
-    for (const pieces of workingRanges(schedule, rules.timezone, date)) {
-      const last = pieces[pieces.length - 1]!;
-      for (let start = pieces[0]!.start; start + rules.duration <= last.end; start += rules.interval) {
-        const end = start + rules.duration;
-        if (pieces.some((piece) => piece.start <= start && end <= piece.end)) starts.push(start);
-      }
-    }
-    // Ranges interleave in time when a fall-back overlap splits them.
-    starts.sort((a, b) => a - b);
-    byKey.set(key, starts);
-  }
-  return starts;
-}
-
-function gridHas(sortedStarts: readonly number[], start: number): boolean {
-  return sortedStarts[firstIndexFrom(sortedStarts, start)] === start;
-}
-
-/** The index of the first of `sorted` at or after `instant`; its length when there is none. */
-function firstIndexFrom(sorted: readonly number[], instant: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < instant) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -35,10 +35,11 @@ export function overlapsAny(merged: readonly Interval[], start: number, end: num
 
 /** How many of the sorted numbers lie in [start, end). */
 export function countInRange(sorted: readonly number[], start: number, end: number): number {
-  return lowerBound(sorted, end) - lowerBound(sorted, start);
+  return firstIndexFrom(sorted, end) - firstIndexFrom(sorted, start);
 }
 
-function lowerBound(sorted: readonly number[], value: number): number {
+/** The index of the first of `sorted` at or after `value`; its length when there is none. */
+export function firstIndexFrom(sorted: readonly number[], value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -1,16 +1,9 @@
-import type { Weekday } from './schedule.js';
-
 /** Plain calendar arithmetic on `YYYY-MM-DD` dates; no time zone is involved. */
 
 const DAY_MS = 86_400_000;
-const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function weekdayOf(date: string): Weekday {
-  return WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()]!;
 }
 
 /** Days from `from` to `to`, both included. */

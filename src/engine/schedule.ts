@@ -1,8 +1,15 @@
 import { wallRangeInstants } from './zone.js';
-import { weekdayOf } from './local-date.js';
 import type { Interval } from './interval.js';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** In the order of `Date.getUTCDay()`. */
+const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** The weekday of a local date `YYYY-MM-DD`, whose weekly hours apply to it. */
+function weekdayOf(date: string): Weekday {
+  return WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()]!;
+}
 
 /** A wall-clock range on one local day, in minutes since local midnight: 09:00-17:30 is {540, 1050}. */
 export interface WallRange {

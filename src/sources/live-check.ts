@@ -1,6 +1,6 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { Interval } from '../engine/interval.js';
-import type { BusyRange } from '../store/store.js';
+import type { BusyRange } from '../store/source.js';
 import { createBusyExpander } from './busy-expander.js';
 import { readEvents } from './caldav.js';
 import type { SyncLog } from './sync.service.js';

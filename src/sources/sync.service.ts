@@ -1,6 +1,9 @@
 import type { CalendarConfig, Config, ResourceConfig, SourceConfig } from '../config/config.types.js';
 import type { Interval } from '../engine/interval.js';
-import type { SourceState, Store } from '../store/store.js';
+import type { BookingStore } from '../store/booking.store.js';
+import type { SourceState } from '../store/source.js';
+import type { SourceStore } from '../store/source.store.js';
+import type { WritebackStore } from '../store/writeback.store.js';
 import { bookingObject, bookingUid } from './booking-event.js';
 import { createBusyExpander, type BusyExpander, type ExpanderLimits } from './busy-expander.js';
 import type { ExpandRequest } from './busy.worker.js';
@@ -47,7 +50,8 @@ export function isStale(state: SourceState | undefined, syncEvery: number, now: 
  */
 export function createSync(options: {
   config: Config;
-  store: Store;
+  /** Write-backs read the booking they write. */
+  store: SourceStore & WritebackStore & Pick<BookingStore, 'bookingById'>;
   log: SyncLog;
   now?: () => number;
   expansion?: ExpanderLimits;

@@ -43,7 +43,7 @@ export function toSnapshot(rows: SnapshotRows): BookingSnapshot {
 /** The writes of a plan, and the calendar's version bump to run after them. */
 export interface PlannedWrites {
   readonly writes: readonly CompiledQuery[];
-  /** Returns the new version; the row stays locked until commit, so versions follow commit order. */
+  /** Run after the writes: returns the calendar's new version, for the change. */
   readonly bumpVersion: CompiledQuery<{ version: number }>;
 }
 

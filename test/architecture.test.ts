@@ -11,11 +11,6 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const MAX_LINES = 350;
 
-// Known offenders at the time this test was written, each being fixed on another branch of
-// issue 9. Remove an entry once its fix is merged: the test fails while an entry is stale.
-const KNOWN_OVERSIZED: readonly string[] = ['check/check.ts', 'config/config.loader.ts'];
-const KNOWN_CYCLES: readonly string[] = [];
-
 /** Paths relative to src/, with `/` separators. */
 const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.ts'))
@@ -83,12 +78,12 @@ describe('the architecture of src/', () => {
   });
 
   it('should have no import cycle, type-only imports included', () => {
-    expect(cycles()).toEqual(KNOWN_CYCLES);
+    expect(cycles()).toEqual([]);
   });
 
   it(`should have no file over ${MAX_LINES} lines`, () => {
     const oversized = files.filter((file) => lineCount(readFileSync(join(SRC, file), 'utf8')) > MAX_LINES);
-    expect(oversized).toEqual(KNOWN_OVERSIZED);
+    expect(oversized).toEqual([]);
   });
 
   it('should keep the engine free of anything but luxon and itself', () => {

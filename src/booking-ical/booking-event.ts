@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import type { CalendarConfig } from '../config/config.types.js';
-import type { Booking } from '../store/store.js';
+import type { Booking } from '../store/booking.js';
 import { OWN_UID_SUFFIX } from './own-events.js';
 
 const PRODUCT = '-//Slotline//Bookings//EN';

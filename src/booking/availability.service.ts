@@ -1,7 +1,8 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import { listSlots, nearestFreeStarts, slotsValidUntil, type ResourceLoad } from '../engine/availability.js';
 import type { Interval } from '../engine/interval.js';
-import type { BlockedRange, BookingChange, Store } from '../store/store.js';
+import type { BlockedRange, BookingChange } from '../store/booking.js';
+import type { Store } from '../store/store.js';
 import {
   groupByResource,
   resourceLoad,

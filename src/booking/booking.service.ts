@@ -5,7 +5,9 @@ import { blockedRange, judgeStart, relevantWindow, type ResourceLoad } from '../
 import { countInRange } from '../engine/interval.js';
 import { dayInstants } from '../engine/schedule.js';
 import { localDateOf } from '../engine/zone.js';
-import { StoreUnavailableError, type BookingPlan, type BookingSnapshot, type Store } from '../store/store.js';
+import type { BookingPlan, BookingSnapshot } from '../store/booking.js';
+import { StoreUnavailableError } from '../store/store-unavailable.error.js';
+import type { Store } from '../store/store.js';
 import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';

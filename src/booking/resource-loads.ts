@@ -2,7 +2,8 @@ import type { CalendarConfig } from '../config/config.types.js';
 import type { ResourceLoad } from '../engine/availability.js';
 import { mergeIntervals } from '../engine/interval.js';
 import type { Schedule } from '../engine/schedule.js';
-import type { BlockedRange, BusyRange } from '../store/store.js';
+import type { BlockedRange } from '../store/booking.js';
+import type { BusyRange } from '../store/source.js';
 
 export type RangesByResource = ReadonlyMap<string, readonly BlockedRange[]>;
 export type BusyByResource = ReadonlyMap<string, readonly BusyRange[]>;

@@ -42,24 +42,24 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
  * The store, with the time of each call recorded by operation (the method's name in snake case),
- * so that a new store method is timed without being listed here.
+ * so that a new store method is timed without being listed here. A proxy, so it times methods
+ * wherever the store keeps them (own properties or its prototype chain).
  */
 export function timedStore(store: Store, metrics: Metrics): Store {
-  const timed: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(store) as [string, (...args: unknown[]) => Promise<unknown>][]) {
-    if (name === 'close') {
-      timed[name] = method.bind(store);
-      continue;
-    }
-    const operation = name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-    timed[name] = async (...args: unknown[]) => {
-      const stop = metrics.databaseDuration.startTimer({ operation });
-      try {
-        return await method.apply(store, args);
-      } finally {
-        stop();
-      }
-    };
-  }
-  return timed as unknown as Store;
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      const member: unknown = Reflect.get(target, name, receiver);
+      if (typeof member !== 'function' || typeof name !== 'string') return member;
+      if (name === 'close') return member.bind(target);
+      const operation = name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+      return async (...args: unknown[]) => {
+        const stop = metrics.databaseDuration.startTimer({ operation });
+        try {
+          return await member.apply(target, args);
+        } finally {
+          stop();
+        }
+      };
+    },
+  });
 }

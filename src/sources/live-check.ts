@@ -1,7 +1,7 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { Interval } from '../engine/interval.js';
 import { errorMessage } from '../shared/error-message.js';
-import type { BusyRange } from '../store/store.js';
+import type { BusyRange } from '../store/source.js';
 import { createBusyExpander } from './busy-expander.js';
 import { readEvents } from '../caldav/caldav.js';
 import type { SyncLog } from './sync.service.js';

@@ -3,7 +3,10 @@ import type { CalendarConfig, Config, ResourceConfig, SourceConfig } from '../co
 import type { Interval } from '../engine/interval.js';
 import { capResponse } from '../shared/capped-response.js';
 import { errorMessage } from '../shared/error-message.js';
-import type { SourceState, Store } from '../store/store.js';
+import type { BookingStore } from '../store/booking.store.js';
+import type { SourceState } from '../store/source.js';
+import type { SourceStore } from '../store/source.store.js';
+import type { WritebackStore } from '../store/writeback.store.js';
 import { createWriteback } from '../writeback/writeback.service.js';
 import { createBusyExpander, type BusyExpander, type ExpanderLimits } from './busy-expander.js';
 import type { ExpandRequest } from './busy.worker.js';
@@ -46,7 +49,8 @@ export function isStale(state: SourceState | undefined, syncEvery: number, now: 
  */
 export function createSync(options: {
   config: Config;
-  store: Store;
+  /** Write-backs read the booking they write. */
+  store: SourceStore & WritebackStore & Pick<BookingStore, 'bookingById'>;
   log: SyncLog;
   now?: () => number;
   expansion?: ExpanderLimits;

@@ -1,6 +1,6 @@
 import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
-import type { Database } from './booking.table.js';
-import type { BookingQuery, NewBooking } from './store.js';
+import type { BookingQuery, NewBooking } from './booking.js';
+import type { Database } from './database.js';
 
 /**
  * Every booking query, compiled once per call by the dialect's own compiler. A store executes
@@ -11,7 +11,7 @@ export function bookingQueries(dialect: Dialect) {
   const active = () => db.selectFrom('bookings').where('status', '=', 'active');
 
   return {
-    activeBlocked: (calendarId: string, from: number, to: number): CompiledQuery =>
+    activeBlocked: (calendarId: string, from: number, to: number) =>
       active()
         .select(['id', 'resource_id', 'start_at', 'blocked_start', 'blocked_end'])
         .where('calendar_id', '=', calendarId)
@@ -19,7 +19,7 @@ export function bookingQueries(dialect: Dialect) {
         .where('blocked_start', '<', to)
         .compile(),
 
-    contactBookings: (query: BookingQuery): CompiledQuery =>
+    contactBookings: (query: BookingQuery) =>
       active()
         .selectAll()
         .where('calendar_id', '=', query.calendarId)
@@ -35,14 +35,14 @@ export function bookingQueries(dialect: Dialect) {
         .compile(),
     ),
 
-    assigned: (calendarId: string, resourceId: string, at: number): CompiledQuery =>
+    assigned: (calendarId: string, resourceId: string, at: number) =>
       db
         .insertInto('resource_assignments')
         .values({ calendar_id: calendarId, resource_id: resourceId, assigned_at: at })
         .onConflict((conflict) => conflict.columns(['calendar_id', 'resource_id']).doUpdateSet({ assigned_at: at }))
         .compile(),
 
-    insert: (booking: NewBooking): CompiledQuery =>
+    insert: (booking: NewBooking) =>
       db
         .insertInto('bookings')
         .values({
@@ -63,7 +63,7 @@ export function bookingQueries(dialect: Dialect) {
         })
         .compile(),
 
-    replace: (ids: readonly string[], at: number): CompiledQuery =>
+    replace: (ids: readonly string[], at: number) =>
       db
         .updateTable('bookings')
         .set({ status: 'replaced', cancelled_at: at })
@@ -88,9 +88,9 @@ export function bookingQueries(dialect: Dialect) {
         .compile(),
     ),
 
-    byId: (id: string): CompiledQuery => db.selectFrom('bookings').selectAll().where('id', '=', id).compile(),
+    byId: (id: string) => db.selectFrom('bookings').selectAll().where('id', '=', id).compile(),
 
-    activeSince: (calendarId: string, since: number): CompiledQuery =>
+    activeSince: (calendarId: string, since: number) =>
       active()
         .selectAll()
         .where('calendar_id', '=', calendarId)
@@ -98,7 +98,7 @@ export function bookingQueries(dialect: Dialect) {
         .orderBy('start_at')
         .compile(),
 
-    all: (calendarId: string): CompiledQuery =>
+    all: (calendarId: string) =>
       db
         .selectFrom('bookings')
         .selectAll()
@@ -112,8 +112,8 @@ export function bookingQueries(dialect: Dialect) {
 export type BookingQueries = ReturnType<typeof bookingQueries>;
 
 /** Queries whose arguments are ids from the config: a few, asked again and again. */
-function memoised<A extends string[]>(compile: (...args: A) => CompiledQuery): (...args: A) => CompiledQuery {
-  const compiled = new Map<string, CompiledQuery>();
+function memoised<A extends string[], R>(compile: (...args: A) => CompiledQuery<R>): (...args: A) => CompiledQuery<R> {
+  const compiled = new Map<string, CompiledQuery<R>>();
   return (...args) => {
     const key = args.join('\u0000');
     let query = compiled.get(key);

@@ -1,15 +1,15 @@
 import type { CompiledQuery } from 'kysely';
-import type { BookingQueries } from './booking.queries.js';
-import { toBlockedRange, toBooking, toBusyRange, type Row } from './booking.rows.js';
-import type { BusyQueries } from './busy.queries.js';
-import type { WritebackQueries } from './writeback.queries.js';
 import {
   blockedRangeOf,
   type BookingChange,
   type BookingPlan,
   type BookingQuery,
   type BookingSnapshot,
-} from './store.js';
+} from './booking.js';
+import { toBlockedRange, toBooking } from './booking.row.js';
+import type { RowOf } from './runner.js';
+import { toBusyRange } from './source.row.js';
+import type { StoreQueries } from './store.js';
 
 /**
  * The steps of a booking transaction, shared by every dialect: which queries build the snapshot,
@@ -17,61 +17,52 @@ import {
  * synchronously and PostgreSQL asynchronously.
  */
 
-export interface SnapshotQueries {
-  readonly nearby: CompiledQuery;
-  readonly busy: CompiledQuery;
-  readonly contactBookings: CompiledQuery;
-  readonly lastAssigned: CompiledQuery;
-}
-
-export function snapshotQueries(
-  queries: BookingQueries,
-  busyQueries: BusyQueries,
-  query: BookingQuery,
-): SnapshotQueries {
+export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
-    nearby: queries.activeBlocked(query.calendarId, query.window.start, query.window.end),
-    busy: busyQueries.busy(query.calendarId, query.window.start, query.window.end),
-    contactBookings: queries.contactBookings(query),
-    lastAssigned: queries.lastAssigned(query.calendarId),
+    nearby: queries.bookings.activeBlocked(query.calendarId, query.window.start, query.window.end),
+    busy: queries.sources.busy(query.calendarId, query.window.start, query.window.end),
+    contactBookings: queries.bookings.contactBookings(query),
+    lastAssigned: queries.bookings.lastAssigned(query.calendarId),
   };
 }
 
-export function toSnapshot(
-  query: BookingQuery,
-  rows: {
-    nearby: readonly Row[];
-    busy: readonly Row[];
-    contactBookings: readonly Row[];
-    lastAssigned: readonly Row[];
-  },
-): BookingSnapshot {
-  const lastAssigned = new Map(rows.lastAssigned.map((row) => [String(row.resource_id), Number(row.assigned_at)]));
+type SnapshotQueries = ReturnType<typeof snapshotQueries>;
+
+/** The rows each snapshot query returned. */
+export type SnapshotRows = { readonly [K in keyof SnapshotQueries]: readonly RowOf<SnapshotQueries[K]>[] };
+
+export function toSnapshot(rows: SnapshotRows): BookingSnapshot {
   return {
     nearby: rows.nearby.map(toBlockedRange),
     busy: rows.busy.map(toBusyRange),
     contactBookings: rows.contactBookings.map(toBooking),
-    lastAssigned,
+    lastAssigned: new Map(rows.lastAssigned.map((row) => [row.resource_id, row.assigned_at])),
   };
 }
 
-/** The plan's writes, the calendar's version bump last; none when the plan writes nothing. */
+/** The writes of a plan, and the calendar's version bump to run after them. */
+export interface PlannedWrites {
+  readonly writes: readonly CompiledQuery[];
+  /** Run after the writes: returns the calendar's new version, for the change. */
+  readonly bumpVersion: CompiledQuery<{ version: number }>;
+}
+
+/** The plan's writes; none when the plan writes nothing. */
 export function planWrites(
-  queries: BookingQueries,
-  writebackQueries: WritebackQueries,
+  queries: StoreQueries,
   query: BookingQuery,
   plan: BookingPlan<unknown>,
-): CompiledQuery[] {
+): PlannedWrites | undefined {
   const writes: CompiledQuery[] = [];
   const replaced = (plan.replace ?? []).map((booking) => booking.id);
-  if (replaced.length > 0) writes.push(queries.replace(replaced, query.now));
+  if (replaced.length > 0) writes.push(queries.bookings.replace(replaced, query.now));
   if (plan.insert) {
-    writes.push(queries.insert(plan.insert));
-    writes.push(queries.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
+    writes.push(queries.bookings.insert(plan.insert));
+    writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
   }
-  if (writes.length > 0 && plan.writebacks?.length) writes.push(writebackQueries.queue(plan.writebacks, query.now));
-  if (writes.length > 0) writes.push(queries.bumpVersion(query.calendarId));
-  return writes;
+  if (writes.length === 0) return undefined;
+  if (plan.writebacks?.length) writes.push(queries.writebacks.queue(plan.writebacks, query.now));
+  return { writes, bumpVersion: queries.bookings.bumpVersion(query.calendarId) };
 }
 
 /**
@@ -87,8 +78,4 @@ export function changeOf(query: BookingQuery, plan: BookingPlan<unknown>, versio
     inserted: plan.insert && blockedRangeOf(plan.insert),
     replaced: (plan.replace ?? []).map(blockedRangeOf),
   };
-}
-
-export function markOf(rows: readonly Row[]): string {
-  return String(rows[0]?.version ?? 0);
 }

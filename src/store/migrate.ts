@@ -7,7 +7,7 @@ import {
   type Kysely,
   type TableMetadata,
 } from 'kysely';
-import type { Database } from './booking.table.js';
+import type { Database } from './database.js';
 import { migrationProvider } from './migrations.js';
 
 /** Any fixed number shared by every Slotline process: the key of the migration lock. */

@@ -2,15 +2,12 @@ import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { PoolSettings } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
-import { bookingQueries } from './booking.queries.js';
-import type { Row } from './booking.rows.js';
-import type { Database } from './booking.table.js';
 import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
-import { busyQueries } from './busy.queries.js';
-import { writebackQueries } from './writeback.queries.js';
+import type { Database } from './database.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
-import { storeOn } from './runner.store.js';
-import { StoreUnavailableError, type Store } from './store.js';
+import type { RowsOf } from './runner.js';
+import { StoreUnavailableError } from './store-unavailable.error.js';
+import { storeOn, storeQueries, type Store } from './store.js';
 
 /** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
 const RETRYABLE = new Set(['23P01', '40001', '40P01']);
@@ -36,6 +33,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
     query_timeout: settings.statementTimeout + 1_000,
     // btree_gist lives in public, so public stays on the path after our schema.
     options: schema ? `-c search_path=${quoteIdentifier(schema)},public` : undefined,
+    types: { getTypeParser: bigintAsNumber },
   });
   // A connection that the server or the network drops must not crash the process: idle ones
   // report to the pool, checked-out ones to themselves. The query fails, the pool discards it.
@@ -50,23 +48,19 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
     await db.destroy();
     throw error;
   }
-  const queries = bookingQueries(dialect);
-  const busy = busyQueries(dialect);
-  const writebacks = writebackQueries(dialect);
-  const rows = async (executor: Kysely<Database>, query: CompiledQuery) =>
-    (await executor.executeQuery<Row>(query)).rows;
+  const queries = storeQueries(dialect);
+  const rows = async <R>(executor: Kysely<Database>, query: CompiledQuery<R>) =>
+    (await executor.executeQuery(query)).rows;
 
   return storeOn({
     queries,
-    busyQueries: busy,
-    writebackQueries: writebacks,
     read: (query) => unavailableOnOutage(() => rows(db, query)),
-    atomically: (batch) =>
+    atomically: <const Q extends readonly CompiledQuery[]>(batch: Q) =>
       unavailableOnOutage(() =>
         db.transaction().execute(async (trx) => {
-          const results: Row[][] = [];
+          const results: unknown[][] = [];
           for (const query of batch) results.push(await rows(trx, query));
-          return results;
+          return results as RowsOf<Q>;
         }),
       ),
     book: (query, decide) =>
@@ -76,20 +70,20 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
             return await db.transaction().execute(async (trx) => {
               await lock(trx, `contact ${query.calendarId} ${query.contactKey}`);
               await lock(trx, `day ${query.calendarId} ${query.day}`);
-              const reads = snapshotQueries(queries, busy, query);
+              const reads = snapshotQueries(queries, query);
               const plan = decide(
-                toSnapshot(query, {
+                toSnapshot({
                   nearby: await rows(trx, reads.nearby),
                   busy: await rows(trx, reads.busy),
                   contactBookings: await rows(trx, reads.contactBookings),
                   lastAssigned: await rows(trx, reads.lastAssigned),
                 }),
               );
-              const writes = planWrites(queries, writebacks, query, plan);
-              if (writes.length === 0) return { result: plan.result };
-              let bumped: Row[] = [];
-              for (const write of writes) bumped = await rows(trx, write);
-              return { result: plan.result, change: changeOf(query, plan, Number(bumped[0]!.version)) };
+              const planned = planWrites(queries, query, plan);
+              if (!planned) return { result: plan.result };
+              for (const write of planned.writes) await rows(trx, write);
+              const [bumped] = await rows(trx, planned.bumpVersion);
+              return { result: plan.result, change: changeOf(query, plan, bumped!.version) };
             });
           } catch (error) {
             if (!RETRYABLE.has(sqlState(error) ?? '')) throw error;
@@ -106,6 +100,16 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
     close: () => db.destroy(),
   });
 }
+
+/**
+ * The driver's type parsers, with bigint (int8) read as a number rather than a string: the store's
+ * bigint columns hold epoch milliseconds and counters, far below 2^53. Set on this pool only, so
+ * other users of pg in the process keep the default.
+ */
+const bigintAsNumber = ((oid: number, format?: 'text' | 'binary') =>
+  oid === pg.types.builtins.INT8 && format !== 'binary'
+    ? Number
+    : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
 /** A transaction-scoped advisory lock on a text key: decisions on one key wait for each other. */
 async function lock(trx: Kysely<Database>, key: string): Promise<void> {

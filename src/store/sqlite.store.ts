@@ -2,15 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
-import { bookingQueries } from './booking.queries.js';
-import type { Row } from './booking.rows.js';
-import type { Database } from './booking.table.js';
+import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot } from './booking.js';
 import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
-import { busyQueries } from './busy.queries.js';
-import { writebackQueries } from './writeback.queries.js';
+import type { Database } from './database.js';
 import { migrate, type OnMigrated } from './migrate.js';
-import { storeOn } from './runner.store.js';
-import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot, Store } from './store.js';
+import type { RowsOf } from './runner.js';
+import { storeOn, storeQueries, type Store } from './store.js';
 
 /**
  * SQLite through one better-sqlite3 connection. A booking's check and insert run synchronously in
@@ -27,9 +24,7 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
   const migrated = await migrate(new Kysely<Database>({ dialect }));
   onMigrated?.(migrated);
 
-  const queries = bookingQueries(dialect);
-  const busy = busyQueries(dialect);
-  const writebacks = writebackQueries(dialect);
+  const queries = storeQueries(dialect);
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepared = (query: CompiledQuery) => {
     let statement = statements.get(query.sql);
@@ -39,9 +34,10 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     }
     return statement;
   };
-  const rows = (query: CompiledQuery): Row[] => {
+  // The driver's rows are untyped: they have the shape the query builder inferred.
+  const rows = <R>(query: CompiledQuery<R>): R[] => {
     const statement = prepared(query);
-    if (statement.reader) return statement.all(...query.parameters) as Row[];
+    if (statement.reader) return statement.all(...query.parameters) as R[];
     statement.run(...query.parameters);
     return [];
   };
@@ -50,19 +46,20 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
 
   const bookInTransaction = sqlite.transaction(
     <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): BookingResult<T> => {
-      const reads = snapshotQueries(queries, busy, query);
+      const reads = snapshotQueries(queries, query);
       const plan = decide(
-        toSnapshot(query, {
+        toSnapshot({
           nearby: rows(reads.nearby),
           busy: rows(reads.busy),
           contactBookings: rows(reads.contactBookings),
           lastAssigned: rows(reads.lastAssigned),
         }),
       );
-      const writes = planWrites(queries, writebacks, query, plan);
-      if (writes.length === 0) return { result: plan.result };
-      const [bumped] = writes.map(rows)[writes.length - 1]!;
-      return { result: plan.result, change: changeOf(query, plan, Number(bumped!.version)) };
+      const planned = planWrites(queries, query, plan);
+      if (!planned) return { result: plan.result };
+      planned.writes.forEach(rows);
+      const [bumped] = rows(planned.bumpVersion);
+      return { result: plan.result, change: changeOf(query, plan, bumped!.version) };
     },
   );
 
@@ -71,10 +68,8 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
 
   return storeOn({
     queries,
-    busyQueries: busy,
-    writebackQueries: writebacks,
     read: async (query) => rows(query),
-    atomically: async (batch) => atomically.immediate(batch),
+    atomically: async <const Q extends readonly CompiledQuery[]>(batch: Q) => atomically.immediate(batch) as RowsOf<Q>,
     book: async <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>) =>
       bookInTransaction.immediate(query, decide) as BookingResult<T>,
     ping: async () => {

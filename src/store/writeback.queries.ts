@@ -1,6 +1,6 @@
-import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
-import type { Database } from './booking.table.js';
-import type { Writeback } from './store.js';
+import { Kysely, sql, type Dialect } from 'kysely';
+import type { Database } from './database.js';
+import type { Writeback } from './writeback.js';
 
 /** Queries of the write-back queue: bookings to put into, or delete from, CalDAV calendars. */
 export function writebackQueries(dialect: Dialect) {
@@ -13,7 +13,7 @@ export function writebackQueries(dialect: Dialect) {
       .where('action', '=', writeback.action);
 
   return {
-    queue: (writebacks: readonly Writeback[], now: number): CompiledQuery =>
+    queue: (writebacks: readonly Writeback[], now: number) =>
       db
         .insertInto('writebacks')
         .values(
@@ -27,7 +27,7 @@ export function writebackQueries(dialect: Dialect) {
         .onConflict((conflict) => conflict.columns(['booking_id', 'source_id', 'action']).doNothing())
         .compile(),
 
-    due: (now: number, limit: number): CompiledQuery =>
+    due: (now: number, limit: number) =>
       db
         .selectFrom('writebacks')
         .select(['booking_id', 'source_id', 'action', 'attempts'])
@@ -38,7 +38,7 @@ export function writebackQueries(dialect: Dialect) {
         .compile(),
 
     /** Returns a row only when this caller got the lease. */
-    lease: (writeback: Writeback, now: number, until: number): CompiledQuery =>
+    lease: (writeback: Writeback, now: number, until: number) =>
       one(writeback)
         .set({ next_at: until })
         .where('done_at', 'is', null)
@@ -46,10 +46,9 @@ export function writebackQueries(dialect: Dialect) {
         .returning('booking_id')
         .compile(),
 
-    done: (writeback: Writeback, now: number): CompiledQuery =>
-      one(writeback).set({ done_at: now, error: null }).compile(),
+    done: (writeback: Writeback, now: number) => one(writeback).set({ done_at: now, error: null }).compile(),
 
-    failed: (writeback: Writeback, error: string, retryAt: number): CompiledQuery =>
+    failed: (writeback: Writeback, error: string, retryAt: number) =>
       one(writeback)
         .set({ attempts: sql<number>`attempts + 1`, error, next_at: retryAt })
         .compile(),

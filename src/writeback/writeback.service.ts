@@ -2,7 +2,8 @@ import { bookingObject, bookingUid } from '../booking-ical/booking-event.js';
 import { deleteEvent, putEvent } from '../caldav/caldav.js';
 import type { CalendarConfig, Config, SourceConfig } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
-import type { Store } from '../store/store.js';
+import type { BookingStore } from '../store/booking.store.js';
+import type { WritebackStore } from '../store/writeback.store.js';
 
 /** How often queued write-backs are looked for, and the longest wait between two tries of one. */
 const WRITEBACK_EVERY_MS = 5_000;
@@ -19,7 +20,13 @@ export interface WritebackLog {
  * service queues a write-back in the same transaction as the booking, and this carries it out
  * later, so a slow or failing calendar never holds up or undoes a booking.
  */
-export function createWriteback(options: { config: Config; store: Store; log: WritebackLog; now: () => number }) {
+export function createWriteback(options: {
+  config: Config;
+  /** Each write-back reads the booking it writes. */
+  store: WritebackStore & Pick<BookingStore, 'bookingById'>;
+  log: WritebackLog;
+  now: () => number;
+}) {
   const { config, store, log, now } = options;
   const targets = new Map<string, { calendar: CalendarConfig; source: SourceConfig }>(
     config.calendars.flatMap((calendar) =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
-import type { Booking } from '../../src/store/store.js';
+import type { Booking } from '../../src/store/booking.js';
 import { DIALECTS, dropTestDatabases, freshDatabase } from '../dialects.js';
 import { PROCESS_TEST_TIMEOUT_MS, serve, stopAll, type SlotlineProcess } from '../slotline-process.js';
 

@@ -1,16 +1,16 @@
 import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
 import type { Interval } from '../engine/interval.js';
-import type { Database } from './booking.table.js';
-import type { SourceRef } from './store.js';
+import type { Database } from './database.js';
+import type { SourceRef } from './source.js';
 
 /** SQLite binds at most 32,766 values a statement: insert busy time in chunks well below that. */
 const ROWS_PER_INSERT = 1_000;
 
 /** Queries of busy time synced from other calendars, and of each source's sync state. */
-export function busyQueries(dialect: Dialect) {
+export function sourceQueries(dialect: Dialect) {
   const db = new Kysely<Database>({ dialect });
   return {
-    busy: (calendarId: string, from: number, to: number): CompiledQuery =>
+    busy: (calendarId: string, from: number, to: number) =>
       db
         .selectFrom('busy_intervals')
         .select(['resource_id', 'start_at', 'end_at'])
@@ -40,7 +40,7 @@ export function busyQueries(dialect: Dialect) {
       return [db.deleteFrom('busy_intervals').where('source_id', '=', source.id).compile(), ...inserts];
     },
 
-    synced: (sourceId: string, tag: string | null, now: number): CompiledQuery =>
+    synced: (sourceId: string, tag: string | null, now: number) =>
       db
         .insertInto('source_states')
         .values({ source_id: sourceId, synced_at: now, attempted_at: now, failures: 0, error: null, tag })
@@ -53,7 +53,7 @@ export function busyQueries(dialect: Dialect) {
 
     // A failure keeps the lease until the retry is due, so that no process (this one or another)
     // tries the source before its backoff has passed.
-    failed: (sourceId: string, error: string, now: number, retryAt: number): CompiledQuery =>
+    failed: (sourceId: string, error: string, now: number, retryAt: number) =>
       db
         .insertInto('source_states')
         .values({ source_id: sourceId, attempted_at: now, failures: 1, error, lease_until: retryAt })
@@ -68,7 +68,7 @@ export function busyQueries(dialect: Dialect) {
         .compile(),
 
     /** Takes the lease when it is free; returns a row only then. */
-    claim: (sourceId: string, now: number, until: number): CompiledQuery =>
+    claim: (sourceId: string, now: number, until: number) =>
       db
         .insertInto('source_states')
         .values({ source_id: sourceId, lease_until: until })
@@ -81,8 +81,8 @@ export function busyQueries(dialect: Dialect) {
         .returning('source_id')
         .compile(),
 
-    states: (): CompiledQuery => db.selectFrom('source_states').selectAll().compile(),
+    states: () => db.selectFrom('source_states').selectAll().compile(),
   };
 }
 
-export type BusyQueries = ReturnType<typeof busyQueries>;
+export type SourceQueries = ReturnType<typeof sourceQueries>;

@@ -1,0 +1,37 @@
+import type { Selectable } from 'kysely';
+import type { BlockedRange, Booking } from './booking.js';
+import type { BookingTable } from './booking.table.js';
+
+/** A bookings row as both dialects return it (PostgreSQL's bigint columns are parsed to numbers). */
+export type BookingRow = Selectable<BookingTable>;
+
+export function toBooking(row: BookingRow): Booking {
+  return {
+    id: row.id,
+    calendarId: row.calendar_id,
+    resourceId: row.resource_id,
+    start: row.start_at,
+    end: row.end_at,
+    blockedStart: row.blocked_start,
+    blockedEnd: row.blocked_end,
+    contactKey: row.contact_key,
+    contactId: row.contact_id,
+    externalContactId: row.external_contact_id,
+    contactDetails: JSON.parse(row.contact_details),
+    status: row.status,
+    createdAt: row.created_at,
+    cancelledAt: row.cancelled_at,
+  };
+}
+
+export function toBlockedRange(
+  row: Pick<BookingRow, 'id' | 'resource_id' | 'start_at' | 'blocked_start' | 'blocked_end'>,
+): BlockedRange {
+  return {
+    bookingId: row.id,
+    resourceId: row.resource_id,
+    start: row.start_at,
+    blockedStart: row.blocked_start,
+    blockedEnd: row.blocked_end,
+  };
+}

@@ -1,0 +1,42 @@
+import type { BlockedRange, Booking, BookingPlan, BookingQuery, BookingResult, BookingSnapshot } from './booking.js';
+import type { BookingQueries } from './booking.queries.js';
+import { toBlockedRange, toBooking } from './booking.row.js';
+import type { Runner } from './runner.js';
+
+/** Bookings: the booking transaction, the change mark, and what availability and the feeds read. */
+export interface BookingStore {
+  /** Active bookings of a calendar whose blocked range overlaps [from, to). */
+  activeBlocked(calendarId: string, from: number, to: number): Promise<BlockedRange[]>;
+  /**
+   * Reads a snapshot, lets `decide` plan the writes, and applies them atomically, so no other
+   * booking can slip in between the check and the insert. Durable when the promise resolves.
+   */
+  book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): Promise<BookingResult<T>>;
+  /**
+   * The calendar's change mark: it moves with every booking committed in the calendar, by this
+   * process or another. What cached availability is checked against.
+   */
+  changeMark(calendarId: string): Promise<string>;
+  bookingById(id: string): Promise<Booking | undefined>;
+  /** Active bookings of a calendar that end after `since`, by start. */
+  activeBookings(calendarId: string, since: number): Promise<Booking[]>;
+  /** Every booking of a calendar, in any status, oldest first. */
+  bookings(calendarId: string): Promise<Booking[]>;
+}
+
+/** The booking store on a dialect's runner; `book` is the dialect's own transaction. */
+export function bookingStore(runner: Runner, queries: BookingQueries, book: BookingStore['book']): BookingStore {
+  return {
+    activeBlocked: async (calendarId, from, to) =>
+      (await runner.read(queries.activeBlocked(calendarId, from, to))).map(toBlockedRange),
+    book,
+    changeMark: async (calendarId) => {
+      const [row] = await runner.read(queries.version(calendarId));
+      return String(row?.version ?? 0);
+    },
+    bookingById: async (id) => (await runner.read(queries.byId(id))).map(toBooking)[0],
+    activeBookings: async (calendarId, since) =>
+      (await runner.read(queries.activeSince(calendarId, since))).map(toBooking),
+    bookings: async (calendarId) => (await runner.read(queries.all(calendarId))).map(toBooking),
+  };
+}

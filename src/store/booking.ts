@@ -1,0 +1,91 @@
+import type { Interval } from '../engine/interval.js';
+import type { BookingStatus } from './booking.table.js';
+import type { BusyRange } from './source.js';
+import type { Writeback } from './writeback.js';
+
+export interface Booking {
+  readonly id: string;
+  readonly calendarId: string;
+  readonly resourceId: string;
+  readonly start: number;
+  readonly end: number;
+  readonly blockedStart: number;
+  readonly blockedEnd: number;
+  readonly contactKey: string;
+  readonly contactId: string | null;
+  readonly externalContactId: string | null;
+  readonly contactDetails: unknown;
+  readonly status: BookingStatus;
+  readonly createdAt: number;
+  readonly cancelledAt: number | null;
+}
+
+export type NewBooking = Omit<Booking, 'status' | 'cancelledAt'>;
+
+export function blockedRangeOf(booking: NewBooking): BlockedRange {
+  return {
+    bookingId: booking.id,
+    resourceId: booking.resourceId,
+    start: booking.start,
+    blockedStart: booking.blockedStart,
+    blockedEnd: booking.blockedEnd,
+  };
+}
+
+/** What an active booking keeps from others. */
+export interface BlockedRange {
+  readonly bookingId: string;
+  readonly resourceId: string;
+  readonly start: number;
+  readonly blockedStart: number;
+  readonly blockedEnd: number;
+}
+
+/** What a booking decision sees, read inside the transaction that applies it. */
+export interface BookingSnapshot {
+  /** Active bookings of the calendar whose blocked range overlaps the asked window. */
+  readonly nearby: readonly BlockedRange[];
+  /** Busy time of the calendar's resources overlapping the asked window. */
+  readonly busy: readonly BusyRange[];
+  /** The contact's active bookings in the calendar that have not ended yet. */
+  readonly contactBookings: readonly Booking[];
+  /** When each resource of the calendar last received a booking. */
+  readonly lastAssigned: ReadonlyMap<string, number>;
+}
+
+/** The writes a decision asks for, and what to answer once they are durable. */
+export interface BookingPlan<T> {
+  readonly insert?: NewBooking;
+  /** Active bookings to mark replaced. */
+  readonly replace?: readonly Booking[];
+  /** Queued with the booking, carried out in the background. */
+  readonly writebacks?: readonly Writeback[];
+  readonly result: T;
+}
+
+/**
+ * What a committed booking changed, so that what was read at `markBefore` can be brought to
+ * `markAfter` without reading it again.
+ */
+export interface BookingChange {
+  readonly calendarId: string;
+  readonly markBefore: string;
+  readonly markAfter: string;
+  readonly inserted?: BlockedRange;
+  readonly replaced: readonly BlockedRange[];
+}
+
+export interface BookingResult<T> {
+  readonly result: T;
+  /** Present when the booking wrote something. */
+  readonly change?: BookingChange;
+}
+
+export interface BookingQuery {
+  readonly calendarId: string;
+  /** The local date of the start: bookings of one calendar and day are decided one at a time. */
+  readonly day: string;
+  readonly contactKey: string;
+  readonly window: Interval;
+  readonly now: number;
+}

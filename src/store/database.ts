@@ -1,0 +1,13 @@
+import type { BookingTable, BookingVersionTable, ResourceAssignmentTable } from './booking.table.js';
+import type { BusyIntervalTable, SourceStateTable } from './source.table.js';
+import type { WritebackTable } from './writeback.table.js';
+
+/** Every table by name, as Kysely types the queries. */
+export interface Database {
+  bookings: BookingTable;
+  resource_assignments: ResourceAssignmentTable;
+  booking_versions: BookingVersionTable;
+  busy_intervals: BusyIntervalTable;
+  source_states: SourceStateTable;
+  writebacks: WritebackTable;
+}

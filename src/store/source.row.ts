@@ -1,0 +1,20 @@
+import type { Selectable } from 'kysely';
+import type { BusyRange, SourceState } from './source.js';
+import type { BusyIntervalTable, SourceStateTable } from './source.table.js';
+
+export function toBusyRange(
+  row: Pick<Selectable<BusyIntervalTable>, 'resource_id' | 'start_at' | 'end_at'>,
+): BusyRange {
+  return { resourceId: row.resource_id, start: row.start_at, end: row.end_at };
+}
+
+export function toSourceState(row: Selectable<SourceStateTable>): SourceState {
+  return {
+    sourceId: row.source_id,
+    syncedAt: row.synced_at,
+    attemptedAt: row.attempted_at,
+    failures: row.failures,
+    error: row.error,
+    tag: row.tag,
+  };
+}

@@ -1,0 +1,63 @@
+import type { CompiledQuery } from 'kysely';
+import type { Interval } from '../engine/interval.js';
+import type { Runner } from './runner.js';
+import type { BusyRange, SourceRef, SourceState } from './source.js';
+import type { SourceQueries } from './source.queries.js';
+import { toBusyRange, toSourceState } from './source.row.js';
+
+/** Calendars elsewhere: their busy time, and the state and lease of each one's sync. */
+export interface SourceStore {
+  /** Busy time of a calendar's resources overlapping [from, to). */
+  busy(calendarId: string, from: number, to: number): Promise<BusyRange[]>;
+  /**
+   * Replaces a source's busy time, in one transaction that also moves the calendar's change mark
+   * and, given `synced`, records a successful sync.
+   */
+  replaceBusy(
+    source: SourceRef,
+    intervals: readonly Interval[],
+    synced?: { readonly tag: string | null; readonly at: number },
+  ): Promise<void>;
+  /** Records a successful sync that found the source unchanged. */
+  recordSyncUnchanged(sourceId: string, tag: string | null, now: number): Promise<void>;
+  /**
+   * Records a failed sync; the source keeps its last good busy time, and no process may claim it
+   * before `retryAt`.
+   */
+  recordSyncFailure(sourceId: string, error: string, now: number, retryAt: number): Promise<void>;
+  /** Whether this process may sync the source now: one process holds it until `until`. */
+  claimSync(sourceId: string, now: number, until: number): Promise<boolean>;
+  sourceStates(): Promise<SourceState[]>;
+}
+
+/**
+ * The source store on a dialect's runner. `bumpVersion` moves a calendar's change mark, since
+ * new busy time changes its availability as a booking does.
+ */
+export function sourceStore(
+  runner: Runner,
+  queries: SourceQueries,
+  bumpVersion: (calendarId: string) => CompiledQuery,
+): SourceStore {
+  return {
+    busy: async (calendarId, from, to) => (await runner.read(queries.busy(calendarId, from, to))).map(toBusyRange),
+    replaceBusy: async (source, intervals, synced) => {
+      await runner.atomically([
+        ...queries.replace(source, intervals),
+        ...(synced ? [queries.synced(source.id, synced.tag, synced.at)] : []),
+        bumpVersion(source.calendarId),
+      ]);
+    },
+    recordSyncUnchanged: async (sourceId, tag, now) => {
+      await runner.atomically([queries.synced(sourceId, tag, now)]);
+    },
+    recordSyncFailure: async (sourceId, error, now, retryAt) => {
+      await runner.atomically([queries.failed(sourceId, error, now, retryAt)]);
+    },
+    claimSync: async (sourceId, now, until) => {
+      const [claimed] = await runner.atomically([queries.claim(sourceId, now, until)]);
+      return claimed.length > 0;
+    },
+    sourceStates: async () => (await runner.read(queries.states())).map(toSourceState),
+  };
+}

@@ -1,0 +1,23 @@
+import type { Generated } from 'kysely';
+
+export interface BusyIntervalTable {
+  source_id: string;
+  calendar_id: string;
+  resource_id: string;
+  start_at: number;
+  end_at: number;
+}
+
+export interface SourceStateTable {
+  source_id: string;
+  /** Last successful sync. */
+  synced_at: number | null;
+  attempted_at: number | null;
+  /** Failed attempts since the last success. */
+  failures: Generated<number>;
+  error: string | null;
+  /** ETag or ctag of the last successful read, to skip unchanged calendars. */
+  tag: string | null;
+  /** Until when one process holds the right to sync this source. */
+  lease_until: Generated<number>;
+}

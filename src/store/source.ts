@@ -1,0 +1,24 @@
+/** Time a resource is busy in a calendar elsewhere. */
+export interface BusyRange {
+  readonly resourceId: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A calendar elsewhere, as the store knows it. */
+export interface SourceRef {
+  readonly id: string;
+  readonly calendarId: string;
+  readonly resourceId: string;
+}
+
+export interface SourceState {
+  readonly sourceId: string;
+  /** Last successful sync; null when it never succeeded. */
+  readonly syncedAt: number | null;
+  readonly attemptedAt: number | null;
+  /** Failed attempts since the last success. */
+  readonly failures: number;
+  readonly error: string | null;
+  readonly tag: string | null;
+}

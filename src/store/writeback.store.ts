@@ -1,0 +1,35 @@
+import type { Runner } from './runner.js';
+import type { ClaimedWriteback, Writeback } from './writeback.js';
+import type { WritebackQueries } from './writeback.queries.js';
+import { toClaimedWriteback } from './writeback.row.js';
+
+/** The write-back queue: bookings to put into, or delete from, calendars elsewhere. */
+export interface WritebackStore {
+  /**
+   * Write-backs due now, each leased to this process until `leaseUntil` so that no other takes
+   * it meanwhile.
+   */
+  claimWritebacks(now: number, leaseUntil: number, limit: number): Promise<ClaimedWriteback[]>;
+  writebackDone(writeback: Writeback, now: number): Promise<void>;
+  writebackFailed(writeback: Writeback, error: string, retryAt: number): Promise<void>;
+}
+
+export function writebackStore(runner: Runner, queries: WritebackQueries): WritebackStore {
+  return {
+    claimWritebacks: async (now, leaseUntil, limit) => {
+      const claimed = [];
+      for (const row of await runner.read(queries.due(now, limit))) {
+        const writeback = toClaimedWriteback(row);
+        const [leased] = await runner.atomically([queries.lease(writeback, now, leaseUntil)]);
+        if (leased.length > 0) claimed.push(writeback);
+      }
+      return claimed;
+    },
+    writebackDone: async (writeback, now) => {
+      await runner.atomically([queries.done(writeback, now)]);
+    },
+    writebackFailed: async (writeback, error, retryAt) => {
+      await runner.atomically([queries.failed(writeback, error, retryAt)]);
+    },
+  };
+}

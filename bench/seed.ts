@@ -88,7 +88,7 @@ export function seedRows(now = Date.now()) {
       end_at: start + DURATION,
       blocked_start: start,
       blocked_end: start + DURATION,
-      contact_key: `${prefix}-contact-${i}`,
+      contact_key: `contact_id:${prefix}-contact-${i}`,
       contact_id: `${prefix}-contact-${i}`,
       external_contact_id: null,
       contact_details: '{}',
@@ -103,7 +103,7 @@ export function seedRows(now = Date.now()) {
     ...row,
     id: `seed-sourced-${i}`,
     calendar_id: SOURCED_ID,
-    contact_key: `seed-sourced-contact-${i}`,
+    contact_key: `contact_id:seed-sourced-contact-${i}`,
     contact_id: `seed-sourced-contact-${i}`,
   }));
   const rows = [...futureRows, ...pastRows, ...sourcedRows];

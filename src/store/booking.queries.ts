@@ -1,5 +1,6 @@
 import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
-import type { BookingQuery, NewBooking } from './booking.js';
+import type { BookingFilter, BookingQuery, NewBooking } from './booking.js';
+import type { BookingStatus } from './booking.table.js';
 import type { Database } from './database.js';
 
 /**
@@ -42,7 +43,7 @@ export function bookingQueries(dialect: Dialect) {
         .onConflict((conflict) => conflict.columns(['calendar_id', 'resource_id']).doUpdateSet({ assigned_at: at }))
         .compile(),
 
-    insert: (booking: NewBooking) =>
+    insert: (booking: NewBooking, createdBy: string) =>
       db
         .insertInto('bookings')
         .values({
@@ -60,6 +61,7 @@ export function bookingQueries(dialect: Dialect) {
           status: 'active',
           created_at: booking.createdAt,
           cancelled_at: null,
+          created_by: createdBy,
         })
         .compile(),
 
@@ -96,6 +98,24 @@ export function bookingQueries(dialect: Dialect) {
         .where('calendar_id', '=', calendarId)
         .where('end_at', '>', since)
         .orderBy('start_at')
+        .compile(),
+
+    /** One row more than the limit, to tell whether another page follows. */
+    list: (filter: BookingFilter) =>
+      db
+        .selectFrom('bookings')
+        .selectAll()
+        .$if(filter.calendarId !== undefined, (query) => query.where('calendar_id', '=', filter.calendarId!))
+        .$if(filter.resourceId !== undefined, (query) => query.where('resource_id', '=', filter.resourceId!))
+        .$if(filter.from !== undefined, (query) => query.where('start_at', '>=', filter.from!))
+        .$if(filter.to !== undefined, (query) => query.where('start_at', '<', filter.to!))
+        .$if(filter.status !== 'all', (query) => query.where('status', '=', filter.status as BookingStatus))
+        .$if(filter.after !== undefined, (query) =>
+          query.where((eb) => eb(eb.refTuple('start_at', 'id'), '>', eb.tuple(filter.after!.start, filter.after!.id))),
+        )
+        .orderBy('start_at')
+        .orderBy('id')
+        .limit(filter.limit + 1)
         .compile(),
 
     all: (calendarId: string) =>

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { BlockedRange, Booking } from './booking.js';
+import type { BlockedRange, Booking, BookingRecord } from './booking.js';
 import type { BookingTable } from './booking.table.js';
 
 /** A bookings row as both dialects return it (PostgreSQL's bigint columns are parsed to numbers). */
@@ -22,6 +22,10 @@ export function toBooking(row: BookingRow): Booking {
     createdAt: row.created_at,
     cancelledAt: row.cancelled_at,
   };
+}
+
+export function toBookingRecord(row: BookingRow): BookingRecord {
+  return { ...toBooking(row), createdBy: row.created_by, cancelReason: row.cancel_reason };
 }
 
 export function toBlockedRange(

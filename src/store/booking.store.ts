@@ -1,6 +1,15 @@
-import type { BlockedRange, Booking, BookingPlan, BookingQuery, BookingResult, BookingSnapshot } from './booking.js';
+import type {
+  BlockedRange,
+  Booking,
+  BookingFilter,
+  BookingPage,
+  BookingPlan,
+  BookingQuery,
+  BookingResult,
+  BookingSnapshot,
+} from './booking.js';
 import type { BookingQueries } from './booking.queries.js';
-import { toBlockedRange, toBooking } from './booking.row.js';
+import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
 import type { Runner } from './runner.js';
 
 /** Bookings: the booking transaction, the change mark, and what availability and the feeds read. */
@@ -22,6 +31,8 @@ export interface BookingStore {
   activeBookings(calendarId: string, since: number): Promise<Booking[]>;
   /** Every booking of a calendar, in any status, oldest first. */
   bookings(calendarId: string): Promise<Booking[]>;
+  /** A page of bookings by (start, id), keyset on the cursor, with who made them and why they were cancelled. */
+  listBookings(filter: BookingFilter): Promise<BookingPage>;
 }
 
 /** The booking store on a dialect's runner; `book` is the dialect's own transaction. */
@@ -38,5 +49,11 @@ export function bookingStore(runner: Runner, queries: BookingQueries, book: Book
     activeBookings: async (calendarId, since) =>
       (await runner.read(queries.activeSince(calendarId, since))).map(toBooking),
     bookings: async (calendarId) => (await runner.read(queries.all(calendarId))).map(toBooking),
+    listBookings: async (filter) => {
+      const rows = await runner.read(queries.list(filter));
+      const bookings = rows.slice(0, filter.limit).map(toBookingRecord);
+      const last = bookings.at(-1);
+      return rows.length > filter.limit && last ? { bookings, next: { start: last.start, id: last.id } } : { bookings };
+    },
   };
 }

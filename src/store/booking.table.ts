@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Times are epoch milliseconds, so both dialects compare plain integers. */
 export interface BookingTable {
   id: string;
@@ -16,6 +18,9 @@ export interface BookingTable {
   status: BookingStatus;
   created_at: number;
   cancelled_at: number | null;
+  /** `telli`, or the name of the admin token that made the booking. */
+  created_by: Generated<string>;
+  cancel_reason: string | null;
 }
 
 export type BookingStatus = 'active' | 'cancelled' | 'replaced';

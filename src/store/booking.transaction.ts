@@ -1,10 +1,13 @@
 import type { CompiledQuery } from 'kysely';
+import type { NewAuditEntry } from './audit.js';
 import {
   blockedRangeOf,
+  type Booking,
   type BookingChange,
   type BookingPlan,
   type BookingQuery,
   type BookingSnapshot,
+  type NewBooking,
 } from './booking.js';
 import { toBlockedRange, toBooking } from './booking.row.js';
 import type { RowOf } from './runner.js';
@@ -54,15 +57,47 @@ export function planWrites(
   plan: BookingPlan<unknown>,
 ): PlannedWrites | undefined {
   const writes: CompiledQuery[] = [];
+  const actor = query.actor ?? 'telli';
   const replaced = (plan.replace ?? []).map((booking) => booking.id);
   if (replaced.length > 0) writes.push(queries.bookings.replace(replaced, query.now));
   if (plan.insert) {
-    writes.push(queries.bookings.insert(plan.insert));
+    writes.push(queries.bookings.insert(plan.insert, actor));
     writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
   }
   if (writes.length === 0) return undefined;
+  writes.push(queries.audit.record(auditEntriesOf(query, plan, actor)));
   if (plan.writebacks?.length) writes.push(queries.writebacks.queue(plan.writebacks, query.now));
   return { writes, bumpVersion: queries.bookings.bumpVersion(query.calendarId) };
+}
+
+/** One entry per booking the plan touches, in the order the plan writes them: replaced, then created. */
+function auditEntriesOf(query: BookingQuery, plan: BookingPlan<unknown>, actor: string): NewAuditEntry[] {
+  const entry = (booking: Booking | NewBooking) => ({
+    at: query.now,
+    actor,
+    calendarId: query.calendarId,
+    bookingId: booking.id,
+    timeOffId: null,
+  });
+  const replaced = (plan.replace ?? []).map((booking): NewAuditEntry => ({
+    ...entry(booking),
+    action: 'booking.replaced',
+    before: { status: 'active' },
+    after: { status: 'replaced' },
+  }));
+  if (!plan.insert) return replaced;
+  const created: NewAuditEntry = {
+    ...entry(plan.insert),
+    action: 'booking.created',
+    before: null,
+    after: {
+      start_iso: new Date(plan.insert.start).toISOString(),
+      end_iso: new Date(plan.insert.end).toISOString(),
+      resource: plan.insert.resourceId,
+      status: 'active',
+    },
+  };
+  return [...replaced, created];
 }
 
 /**

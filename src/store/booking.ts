@@ -22,6 +22,35 @@ export interface Booking {
 
 export type NewBooking = Omit<Booking, 'status' | 'cancelledAt'>;
 
+/** A booking as the business sees it: also who made it and why it was cancelled. */
+export interface BookingRecord extends Booking {
+  readonly createdBy: string;
+  readonly cancelReason: string | null;
+}
+
+/** Which bookings to list, by (start, id): starting in [from, to), after the cursor, at most `limit` (1 or more). */
+export interface BookingFilter {
+  readonly calendarId?: string;
+  readonly resourceId?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly status: BookingStatus | 'all';
+  readonly after?: BookingCursor;
+  readonly limit: number;
+}
+
+/** Where a page of bookings ended: the (start, id) of its last booking. */
+export interface BookingCursor {
+  readonly start: number;
+  readonly id: string;
+}
+
+export interface BookingPage {
+  readonly bookings: BookingRecord[];
+  /** The `after` of the next page; absent on the last page. */
+  readonly next?: BookingCursor;
+}
+
 export function blockedRangeOf(booking: NewBooking): BlockedRange {
   return {
     bookingId: booking.id,
@@ -88,4 +117,6 @@ export interface BookingQuery {
   readonly contactKey: string;
   readonly window: Interval;
   readonly now: number;
+  /** Who books, for `created_by` and the audit trail: `telli` unless given. */
+  readonly actor?: string;
 }

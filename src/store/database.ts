@@ -1,5 +1,7 @@
+import type { AuditEntryTable } from './audit.table.js';
 import type { BookingTable, BookingVersionTable, ResourceAssignmentTable } from './booking.table.js';
 import type { BusyIntervalTable, SourceStateTable } from './source.table.js';
+import type { TimeOffTable } from './time-off.table.js';
 import type { WritebackTable } from './writeback.table.js';
 
 /** Every table by name, as Kysely types the queries. */
@@ -10,4 +12,6 @@ export interface Database {
   busy_intervals: BusyIntervalTable;
   source_states: SourceStateTable;
   writebacks: WritebackTable;
+  audit_entries: AuditEntryTable;
+  time_off: TimeOffTable;
 }

@@ -121,6 +121,56 @@ const migrations: Record<string, Migration> = {
           || contact_key`.execute(db);
     },
   },
+  '0006-business-side': {
+    async up(db: Kysely<unknown>) {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      // Bookings made before this migration all came through telli's /book.
+      await db.schema
+        .alterTable('bookings')
+        .addColumn('created_by', 'text', (column) => column.notNull().defaultTo('telli'))
+        .execute();
+      await db.schema.alterTable('bookings').addColumn('cancel_reason', 'text').execute();
+      // The business lists a calendar's bookings by start, in any status, paged on (start, id).
+      await db.schema
+        .createIndex('bookings_by_start')
+        .on('bookings')
+        .columns(['calendar_id', 'start_at', 'id'])
+        .execute();
+      await db.schema
+        .createTable('audit_entries')
+        .addColumn('seq', postgres ? 'bigint' : 'integer', (column) =>
+          postgres ? column.primaryKey().generatedAlwaysAsIdentity() : column.primaryKey().autoIncrement(),
+        )
+        .addColumn('at', 'bigint', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('action', 'text', (column) => column.notNull())
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('booking_id', 'text')
+        .addColumn('time_off_id', 'text')
+        .addColumn('before', 'text')
+        .addColumn('after', 'text')
+        .execute();
+      await db.schema.createIndex('audit_by_time').on('audit_entries').columns(['at', 'seq']).execute();
+      await db.schema.createIndex('audit_by_booking').on('audit_entries').columns(['booking_id', 'seq']).execute();
+      await db.schema
+        .createTable('time_off')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('resource_id', 'text')
+        .addColumn('start_at', 'bigint', (column) => column.notNull())
+        .addColumn('end_at', 'bigint', (column) => column.notNull())
+        .addColumn('note', 'text')
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      // Read like busy time: what ends after the start of a window and starts before its end.
+      await db.schema
+        .createIndex('time_off_by_end')
+        .on('time_off')
+        .columns(['calendar_id', 'end_at', 'start_at'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

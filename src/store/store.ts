@@ -1,4 +1,6 @@
 import type { Dialect } from 'kysely';
+import { auditQueries, type AuditQueries } from './audit.queries.js';
+import { auditStore, type AuditStore } from './audit.store.js';
 import { bookingQueries, type BookingQueries } from './booking.queries.js';
 import { bookingStore, type BookingStore } from './booking.store.js';
 import type { Runner } from './runner.js';
@@ -12,7 +14,7 @@ import { writebackStore, type WritebackStore } from './writeback.store.js';
  * closes it. Each dialect keeps the guarantees its own way; callers see the same behaviour
  * everywhere. A service takes only the focused store it uses.
  */
-export interface Store extends BookingStore, SourceStore, WritebackStore {
+export interface Store extends BookingStore, SourceStore, WritebackStore, AuditStore {
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -22,6 +24,7 @@ export interface StoreQueries {
   readonly bookings: BookingQueries;
   readonly sources: SourceQueries;
   readonly writebacks: WritebackQueries;
+  readonly audit: AuditQueries;
 }
 
 /** Every query, compiled by the dialect's own compiler. */
@@ -30,6 +33,7 @@ export function storeQueries(dialect: Dialect): StoreQueries {
     bookings: bookingQueries(dialect),
     sources: sourceQueries(dialect),
     writebacks: writebackQueries(dialect),
+    audit: auditQueries(dialect),
   };
 }
 
@@ -48,6 +52,7 @@ export function storeOn(dialect: DialectParts): Store {
     ...bookingStore(dialect, queries.bookings, dialect.book),
     ...sourceStore(dialect, queries.sources, queries.bookings.bumpVersion),
     ...writebackStore(dialect, queries.writebacks),
+    ...auditStore(dialect, queries.audit),
     ping: dialect.ping,
     close: dialect.close,
   };

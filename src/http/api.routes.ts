@@ -9,7 +9,7 @@ import type { RouteContext } from './route-context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The name of the admin token the request came with: who did it, in the audit trail. */
+    /** Under /api/v1: the name of the admin token the request came with, who did it in the audit trail. */
     adminActor: string;
   }
 }
@@ -29,7 +29,8 @@ export function registerApi({ app, config }: RouteContext): void {
       api.setValidatorCompiler(TypeBoxValidatorCompiler);
       api.setErrorHandler((error: FastifyError, request, reply) => {
         const body = toProblem(error);
-        if (body.status >= 500 && body.status !== 503) request.log.error({ err: error }, 'request failed');
+        if (body.status === 503) request.log.warn({ err: error }, 'database unavailable');
+        else if (body.status >= 500) request.log.error({ err: error }, 'request failed');
         return sendProblem(reply, body);
       });
       api.setNotFoundHandler((request, reply) =>

@@ -25,3 +25,10 @@ export function signingSummary(config: Config): string {
   if (keys === 0) return 'request signing OFF: no signing key configured, unsigned requests are accepted';
   return `request signing on: ${keys} key${keys === 1 ? '' : 's'}, unsigned or wrongly signed requests get 401`;
 }
+
+/** Whether the business's API is served, and to how many tokens; never the tokens. */
+export function adminSummary(config: Config): string {
+  if (!config.admin) return 'admin API off: no admin section, /api/v1, /openapi.json and /docs answer 404';
+  const tokens = config.admin.tokens.length;
+  return `admin API on: ${tokens} token${tokens === 1 ? '' : 's'}, /api/v1 needs one as a bearer token; docs at /docs`;
+}

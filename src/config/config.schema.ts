@@ -100,6 +100,17 @@ export const RawConfigSchema = Type.Object(
       ),
     ),
     metrics_token: Type.Optional(Type.String()),
+    admin: Type.Optional(
+      Type.Object(
+        {
+          tokens: Type.Array(
+            Type.Object({ name: Type.String({ minLength: 1 }), token: Type.String() }, { additionalProperties: false }),
+            { minItems: 1 },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     calendars: Type.Array(Calendar, { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -107,6 +118,7 @@ export const RawConfigSchema = Type.Object(
 
 export type RawConfig = Type.Static<typeof RawConfigSchema>;
 export type RawCalendar = RawConfig['calendars'][number];
+export type RawAdmin = NonNullable<RawConfig['admin']>;
 export type RawResource = NonNullable<RawCalendar['resources']>[number];
 export type RawSource = NonNullable<RawResource['sources']>[number];
 /** The shape of both `hours` and `overrides`: key → list of "HH:MM-HH:MM". */

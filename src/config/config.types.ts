@@ -62,6 +62,12 @@ export interface PoolSettings {
   readonly idleTimeout: number;
 }
 
+/** A bearer token of the business's API; its name is who did what in the audit trail. */
+export interface AdminToken {
+  readonly name: string;
+  readonly token: string;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -71,5 +77,7 @@ export interface Config {
   readonly signingKeys: readonly string[];
   /** Bearer token that GET /metrics requires; none means /metrics is open. */
   readonly metricsToken?: string;
+  /** The business's API (`/api/v1`, `/openapi.json`, `/docs`); none: it answers 404. */
+  readonly admin?: { readonly tokens: readonly AdminToken[] };
   readonly calendars: readonly CalendarConfig[];
 }

@@ -15,8 +15,16 @@ import {
   DEFAULT_SOURCE_MAX_BYTES,
   DEFAULT_SYNC_EVERY,
 } from './config.defaults.js';
-import type { RawCalendar, RawConfig, RawResource, RawSource } from './config.schema.js';
-import type { CalendarConfig, Config, PoolSettings, ResourceConfig, Schedule, SourceConfig } from './config.types.js';
+import type { RawAdmin, RawCalendar, RawConfig, RawResource, RawSource } from './config.schema.js';
+import type {
+  AdminToken,
+  CalendarConfig,
+  Config,
+  PoolSettings,
+  ResourceConfig,
+  Schedule,
+  SourceConfig,
+} from './config.types.js';
 import { parseDuration } from './duration.js';
 import { parseOverrides, parseWeekly } from './hours.js';
 import { parseSize } from './size.js';
@@ -36,8 +44,33 @@ export function normaliseConfig(raw: RawConfig): Config {
     signingKeys: (raw.signing_keys ?? []).filter((key): key is string => key !== null && key !== ''),
     // Empty, like an unset `${METRICS_TOKEN:-}`, means no token.
     metricsToken: raw.metrics_token || undefined,
+    admin: raw.admin && { tokens: normaliseAdminTokens(raw.admin, ['admin', 'tokens']) },
     calendars: raw.calendars.map((calendar, index) => normaliseCalendar(calendar, ['calendars', index])),
   };
+}
+
+/** Long enough that guessing one over the network is hopeless. */
+export const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+/** The actor name of changes that come through telli's `/book`; no token may pretend to be telli. */
+export const TELLI_ACTOR = 'telli';
+
+function normaliseAdminTokens(raw: RawAdmin, listPath: Path): AdminToken[] {
+  const firstIndex = new Map<string, number>();
+  return raw.tokens.map(({ name, token }, index) => {
+    const path = [...listPath, index];
+    if (name === TELLI_ACTOR) fail([...path, 'name'], `"${TELLI_ACTOR}" is reserved for bookings made by telli`);
+    const first = firstIndex.get(name);
+    if (first !== undefined) {
+      fail([...path, 'name'], `"${name}" is already the name of ${formatPath([...listPath, first])}`);
+    }
+    firstIndex.set(name, index);
+    // The length only, never the token: this message may end up in a log.
+    if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+      fail([...path, 'token'], `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters, it has ${token.length}`);
+    }
+    return { name, token };
+  });
 }
 
 function normalisePool(raw: NonNullable<RawConfig['database_pool']>, path: Path): PoolSettings {

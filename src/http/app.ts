@@ -5,12 +5,13 @@ import { createAvailability } from '../booking/availability.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
 import { liveBusyReader } from '../sources/live-check.js';
-import { StoreUnavailableError } from '../store/store-unavailable.error.js';
 import type { Store } from '../store/store.js';
+import { registerApi } from './api.routes.js';
 import { registerContractRoutes } from './contract.routes.js';
 import { registerFeedRoutes } from './feed.routes.js';
-import { errorBody, HttpError, notReady } from './http-error.js';
+import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } from './http-error.js';
 import { createMetrics, timedStore } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { registerOpsRoutes } from './ops.routes.js';
 import { requestForLog } from './request-log.js';
 import type { RouteContext } from './route-context.js';
@@ -31,8 +32,6 @@ declare module 'fastify' {
     outcome?: string;
   }
 }
-
-const BODY_LIMIT = 64 * 1024;
 
 /** Paths that must never reach a log line: keys, signatures and what callers tell about themselves. */
 const REDACT = [
@@ -103,29 +102,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
-  const context: RouteContext = { app, config, store, availability, booking, metrics, now };
-  registerContractRoutes(context);
-  registerFeedRoutes(context);
-  registerOpsRoutes(context);
+  if (config.admin) registerOpenApi(app);
+  // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
+  // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
+  app.register(async (routes) => {
+    const context: RouteContext = { app: routes, config, store, availability, booking, metrics, now };
+    registerContractRoutes(context);
+    registerFeedRoutes(context);
+    registerOpsRoutes(context);
+    registerApi(context);
+  });
 
   return app;
-}
-
-/** Client mistakes keep their 4xx; anything unexpected is a 500 that names nothing internal. */
-function toHttpError(error: Error & { statusCode?: number; code?: string }): HttpError {
-  if (error instanceof HttpError) return error;
-  if (error instanceof StoreUnavailableError) return notReady();
-  const status = error.statusCode;
-  if (status === 413) return new HttpError(413, 'body_too_large', `The body is over ${BODY_LIMIT} bytes.`);
-  if (status === 415) return unsupportedMediaType();
-  if (status !== undefined && status >= 400 && status < 500) {
-    return new HttpError(status, 'bad_request', error.message);
-  }
-  return new HttpError(500, 'internal', 'Something went wrong on our side.');
-}
-
-function unsupportedMediaType(): HttpError {
-  return new HttpError(415, 'unsupported_media_type', 'Send the body as application/json in UTF-8.');
 }
 
 /** A JSON content type without a charset is UTF-8 (RFC 8259); one with a charset must say so. */

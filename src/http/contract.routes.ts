@@ -1,11 +1,19 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import type { BookingOutcome } from '../booking/booking.service.js';
 import type { CalendarConfig } from '../config/config.types.js';
 import { MAX_NESTING, nestsTooDeep } from '../contract/book-request.js';
 import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
 import type { Interval } from '../engine/interval.js';
-import { AvailableAnswer, BookAnswer, CalendarParams, ErrorAnswer } from './contract.schemas.js';
+import type { TSchema } from 'typebox';
+import {
+  AvailableAnswer,
+  AvailableBodyDoc,
+  BookAnswer,
+  BookBodyDoc,
+  CalendarParams,
+  ErrorAnswer,
+} from './contract.schemas.js';
 import { HttpError } from './http-error.js';
 import type { RouteContext } from './route-context.js';
 
@@ -44,7 +52,11 @@ export function registerContractRoutes({ app, config, availability, booking, met
 
     app.post(
       `${prefix}/available`,
-      { schema: { ...params, response: { 200: AvailableAnswer, ...ERRORS } }, preHandler: verifySignature },
+      {
+        schema: { ...params, response: { 200: AvailableAnswer, ...ERRORS } },
+        config: documentedOnly('Free slots of the calendar', AvailableBodyDoc),
+        preHandler: verifySignature,
+      },
       async (request, reply) => {
         const calendar = calendarOf(request);
         checkAvailableBody(request.body);
@@ -58,7 +70,11 @@ export function registerContractRoutes({ app, config, availability, booking, met
     // the voice agent can say; a schema would turn a bad body into a 400.
     app.post(
       `${prefix}/book`,
-      { schema: { ...params, response: { 200: BookAnswer, ...ERRORS } }, preHandler: verifySignature },
+      {
+        schema: { ...params, response: { 200: BookAnswer, ...ERRORS } },
+        config: documentedOnly('Book a slot; a booking that cannot be made is 200 failed', BookBodyDoc),
+        preHandler: verifySignature,
+      },
       async (request) => {
         const calendar = calendarOf(request);
         const { start, outcome } = await booking.book(calendar, request.body);
@@ -71,6 +87,21 @@ export function registerContractRoutes({ app, config, availability, booking, met
       },
     );
   }
+}
+
+/**
+ * Puts a summary, the body and the signature into the OpenAPI document, and nothing into the route:
+ * a body schema there would validate, and change the contract's answers and cost.
+ */
+function documentedOnly(summary: string, body: TSchema): FastifyContextConfig {
+  // Signed when signing keys are configured, else open: the empty requirement says "or nothing".
+  const security: Record<string, string[]>[] = [{ telliSignature: [] }, {}];
+  return {
+    swaggerTransform: ({ schema, url }) => ({
+      schema: { ...schema, summary, tags: ['telli'], body, security },
+      url,
+    }),
+  };
 }
 
 // Availability hands out the same slots array while its answer holds: serialise each array once

@@ -20,6 +20,12 @@ const OPEN_ALWAYS = `calendars:
 `;
 const SIGNED = `signing_keys: ["\${KEY_A}", "\${KEY_B}"]\n${OPEN_ALWAYS}`;
 const KEYS = { KEY_A: 'first-secret-key-8c1f', KEY_B: 'second-secret-key-3e9a' };
+const ADMIN_TOKENS = { DESK_TOKEN: 'front-desk-token-5b2e9c7d41aa', OWNER_TOKEN: 'owner-token-0f3d6a8e92bc77' };
+const ADMIN = `admin:
+  tokens:
+    - { name: front-desk, token: "\${DESK_TOKEN}" }
+    - { name: owner, token: "\${OWNER_TOKEN}" }
+${SIGNED}`;
 
 function file(name: string, text: string): string {
   const path = join(folder, name);
@@ -48,6 +54,25 @@ describe('slotline validate-config', () => {
     expect(result.stdout).toContain('consultation (Initial consultation): Europe/Berlin, 30 min slots every 40 min');
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('request signing OFF: no signing key configured, unsigned requests are accepted');
+    expect(result.stdout).toContain('admin API off: no admin section');
+  });
+
+  it('should say that the admin API is on and with how many tokens, never the tokens', () => {
+    const result = run(['validate-config', file('admin.yaml', ADMIN)], { ...KEYS, ...ADMIN_TOKENS });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('admin API on: 2 tokens');
+    for (const token of Object.values(ADMIN_TOKENS)) expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it('should refuse an admin token shorter than 24 characters, naming its key and not the token', () => {
+    const result = run(['validate-config', file('short.yaml', ADMIN)], {
+      ...KEYS,
+      ...ADMIN_TOKENS,
+      OWNER_TOKEN: 'short-owner-token',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('admin.tokens[1].token: must be at least 24 characters');
+    expect(result.stderr).not.toContain('short-owner-token');
   });
 
   it('should say that signing is on and with how many keys, never the keys', () => {
@@ -116,6 +141,19 @@ describe('slotline serve', () => {
       expect.objectContaining({ msg: expect.stringMatching(/^created the database schema/) }),
     );
     for (const key of Object.values(KEYS)) expect(slotline.output()).not.toContain(key);
+    expect(logs).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^admin API off/) }));
+  });
+
+  it('should log at start-up that the admin API is on with 2 tokens, never the tokens', async ({ signal }) => {
+    const config = file('admin-serve.yaml', ADMIN);
+    const slotline = await serve(['--config', config, '--database', `sqlite:${join(folder, 'admin', 'db')}`], {
+      env: { ...KEYS, ...ADMIN_TOKENS },
+      signal,
+    });
+    expect(slotline.logs()).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/^admin API on: 2 tokens/), admin_tokens: 2 }),
+    );
+    for (const token of Object.values(ADMIN_TOKENS)) expect(slotline.output()).not.toContain(token);
   });
 
   it('should keep every booking across SIGTERM and a restart, taking the database from the environment', async ({

@@ -461,3 +461,47 @@ describe('errors name the key path', () => {
     );
   });
 });
+
+describe('admin tokens', () => {
+  const TOKEN = 'front-desk-token-0123456789';
+  const withAdmin = (tokens: unknown, env: NodeJS.ProcessEnv = {}) =>
+    errorFor({ admin: { tokens }, calendars: [calendar()] }, env);
+
+  it('should leave the admin API off without an admin section', () => {
+    expect(load({ calendars: [calendar()] }).admin).toBeUndefined();
+  });
+
+  it('should read each token with its name, also from the environment', () => {
+    const yaml = `admin:\n  tokens:\n    - name: front-desk\n      token: \${SLOTLINE_ADMIN_TOKEN}\n${MINIMAL_YAML}`;
+    expect(parseConfig(yaml, { SLOTLINE_ADMIN_TOKEN: TOKEN }).admin).toEqual({
+      tokens: [{ name: 'front-desk', token: TOKEN }],
+    });
+  });
+
+  it('should refuse a token shorter than 24 characters, without quoting it', () => {
+    const error = withAdmin([{ name: 'front-desk', token: 'short-token-23-chars-xx' }]);
+    expect(error).toBe('admin.tokens[0].token: must be at least 24 characters, it has 23');
+    expect(withAdmin([{ name: 'front-desk', token: '' }])).toBe(
+      'admin.tokens[0].token: must be at least 24 characters, it has 0',
+    );
+  });
+
+  it('should refuse a name given twice, an empty name and the reserved name telli', () => {
+    expect(
+      withAdmin([
+        { name: 'front-desk', token: TOKEN },
+        { name: 'front-desk', token: `${TOKEN}-2` },
+      ]),
+    ).toBe('admin.tokens[1].name: "front-desk" is already the name of admin.tokens[0]');
+    expect(withAdmin([{ name: '', token: TOKEN }])).toBe('admin.tokens[0].name: must not be empty');
+    expect(withAdmin([{ name: 'telli', token: TOKEN }])).toBe(
+      'admin.tokens[0].name: "telli" is reserved for bookings made by telli',
+    );
+  });
+
+  it('should refuse an admin section without tokens and unknown keys in it', () => {
+    expect(withAdmin([])).toBe('admin.tokens: must not be empty');
+    expect(errorFor({ admin: {}, calendars: [calendar()] })).toBe('admin.tokens: required');
+    expect(withAdmin([{ name: 'a', token: TOKEN, role: 'x' }])).toBe('admin.tokens[0].role: unknown key');
+  });
+});

@@ -97,7 +97,10 @@ export function bookingQueries(dialect: Dialect) {
         .selectAll()
         .where('calendar_id', '=', calendarId)
         .where('end_at', '>', since)
+        // Bookings at one start in the order they were made, whatever index the planner picks.
         .orderBy('start_at')
+        .orderBy('created_at')
+        .orderBy('id')
         .compile(),
 
     /** One row more than the limit, to tell whether another page follows. */

@@ -27,7 +27,7 @@ export interface BookingStore {
    */
   changeMark(calendarId: string): Promise<string>;
   bookingById(id: string): Promise<Booking | undefined>;
-  /** Active bookings of a calendar that end after `since`, by start. */
+  /** Active bookings of a calendar that end after `since`, by start, then in the order they were made. */
   activeBookings(calendarId: string, since: number): Promise<Booking[]>;
   /** Every booking of a calendar, in any status, oldest first. */
   bookings(calendarId: string): Promise<Booking[]>;

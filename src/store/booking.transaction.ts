@@ -2,23 +2,49 @@ import type { CompiledQuery } from 'kysely';
 import type { NewAuditEntry } from './audit.js';
 import {
   blockedRangeOf,
+  type BlockedRange,
   type Booking,
   type BookingChange,
   type BookingPlan,
+  type BookingRecord,
+  type CancelQuery,
   type BookingQuery,
   type BookingSnapshot,
   type NewBooking,
 } from './booking.js';
-import { toBlockedRange, toBooking } from './booking.row.js';
-import type { RowOf } from './runner.js';
+import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
+import type { PlannedWrites, RowOf, Transaction } from './runner.js';
 import { toBusyRange } from './source.row.js';
-import type { StoreQueries } from './store.js';
+import type { StoreQueries } from './store-queries.js';
+import type { BookingRow } from './booking.row.js';
 
 /**
- * The steps of a booking transaction, shared by every dialect: which queries build the snapshot,
- * how their rows become one, and which writes a plan needs. Each store only runs them, SQLite
- * synchronously and PostgreSQL asynchronously.
+ * The transactions that change bookings, shared by every dialect: which locks they take, which
+ * queries they read, and which writes their plan needs. Each dialect only runs them (`Runner.transact`),
+ * SQLite synchronously and PostgreSQL asynchronously.
  */
+
+/** The lock a contact's bookings in a calendar are decided under, one at a time. */
+const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
+
+/**
+ * A booking: under the contact's lock and then the calendar day's, `decide` plans from the
+ * snapshot; the result is the plan, so that the store can tell what it changed.
+ */
+export function bookingTransaction<T>(
+  queries: StoreQueries,
+  query: BookingQuery,
+  decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
+): Transaction<ReturnType<typeof snapshotQueries>, BookingPlan<T>> {
+  return {
+    locks: [contactLock(query.calendarId, query.contactKey), `day ${query.calendarId} ${query.day}`],
+    reads: snapshotQueries(queries, query),
+    plan: (rows) => {
+      const plan = decide(toSnapshot(rows));
+      return { writes: planWrites(queries, query, plan), result: plan };
+    },
+  };
+}
 
 export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
@@ -41,13 +67,6 @@ export function toSnapshot(rows: SnapshotRows): BookingSnapshot {
     contactBookings: rows.contactBookings.map(toBooking),
     lastAssigned: new Map(rows.lastAssigned.map((row) => [row.resource_id, row.assigned_at])),
   };
-}
-
-/** The writes of a plan, and the calendar's version bump to run after them. */
-export interface PlannedWrites {
-  readonly writes: readonly CompiledQuery[];
-  /** Run after the writes: returns the calendar's new version, for the change. */
-  readonly bumpVersion: CompiledQuery<{ version: number }>;
 }
 
 /** The plan's writes; none when the plan writes nothing. */
@@ -111,6 +130,71 @@ export function changeOf(query: BookingQuery, plan: BookingPlan<unknown>, versio
     markBefore: String(version - 1),
     markAfter: String(version),
     inserted: plan.insert && blockedRangeOf(plan.insert),
-    replaced: (plan.replace ?? []).map(blockedRangeOf),
+    removed: (plan.replace ?? []).map(blockedRangeOf),
   };
+}
+
+/** What a cancel found: the booking as it is after the transaction, absent for an unknown id. */
+export interface Cancelled {
+  readonly booking?: BookingRecord;
+  /** The range it no longer blocks, when this transaction cancelled it. */
+  readonly freed?: BlockedRange;
+}
+
+/**
+ * A cancel, under the lock of the booking's contact (the one its rebooks take), so that a rebook
+ * of the same contact never decides on a booking being cancelled. Only an active booking
+ * changes: cancelling again, or cancelling a replaced booking, writes nothing.
+ */
+export function cancelTransaction(
+  queries: StoreQueries,
+  cancel: CancelQuery,
+  owner: { readonly calendarId: string; readonly contactKey: string },
+): Transaction<{ booking: CompiledQuery<BookingRow> }, Cancelled> {
+  return {
+    locks: [contactLock(owner.calendarId, owner.contactKey)],
+    reads: { booking: queries.bookings.byId(cancel.bookingId) },
+    plan: (rows) => {
+      const [row] = rows.booking;
+      if (!row) return { result: {} };
+      const booking = toBookingRecord(row);
+      if (booking.status !== 'active') return { result: { booking } };
+      const cancelled: BookingRecord = {
+        ...booking,
+        status: 'cancelled',
+        cancelledAt: cancel.now,
+        cancelReason: cancel.reason,
+      };
+      const writebacks = cancel.writtenTo(booking).map((sourceId) => ({
+        bookingId: booking.id,
+        sourceId,
+        action: 'delete' as const,
+      }));
+      const writes = [
+        queries.bookings.cancel(booking.id, cancel.now, cancel.reason),
+        queries.audit.record([
+          {
+            at: cancel.now,
+            actor: cancel.actor,
+            action: 'booking.cancelled',
+            calendarId: booking.calendarId,
+            bookingId: booking.id,
+            timeOffId: null,
+            before: { status: 'active' },
+            after: { status: 'cancelled', cancel_reason: cancel.reason },
+          },
+        ]),
+      ];
+      if (writebacks.length > 0) writes.push(queries.writebacks.queue(writebacks, cancel.now));
+      return {
+        writes: { writes, bumpVersion: queries.bookings.bumpVersion(booking.calendarId) },
+        result: { booking: cancelled, freed: toBlockedRange(row) },
+      };
+    },
+  };
+}
+
+/** A change that only frees a range, committed as `version` (see changeOf). */
+export function removalOf(calendarId: string, freed: BlockedRange, version: number): BookingChange {
+  return { calendarId, markBefore: String(version - 1), markAfter: String(version), removed: [freed] };
 }

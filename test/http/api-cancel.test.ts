@@ -152,6 +152,28 @@ describe.each(DIALECTS)('cancelling a booking through the API on %s', (dialect) 
     expect(await app.store.changeMark('physio')).toBe(mark);
   });
 
+  it('should serialise a cancel with a rebook of the same contact: the booking is either cancelled or replaced', async () => {
+    const app = await start({ yaml: YAML.replace('on_rebook: reject', 'on_rebook: replace'), now: NOW });
+    for (let round = 0; round < 8; round++) {
+      const contact = `caller-${round}`;
+      const day = `2026-12-${String(3 + round).padStart(2, '0')}`;
+      const answer = await app.post('/book', { contact_id: contact, start_iso: `${day}T09:00:00.000Z` });
+      expect(answer.body).toEqual({ status: 'success' });
+      const [first] = (await app.store.bookings('physio')).filter((booking) => booking.contactId === contact);
+
+      const [cancelled, rebooked] = await Promise.all([
+        cancel(app, first!.id),
+        app.post('/book', { contact_id: contact, start_iso: `${day}T09:45:00.000Z` }),
+      ]);
+
+      expect(rebooked.body).toEqual({ status: 'success' });
+      const status = (await app.store.bookingById(first!.id))!.status;
+      expect(cancelled.status).toBe(status === 'cancelled' ? 200 : 409);
+      const actions = (await app.store.bookingHistory(first!.id)).map((entry) => entry.action);
+      expect(actions).toEqual(['booking.created', status === 'cancelled' ? 'booking.cancelled' : 'booking.replaced']);
+    }
+  });
+
   it('should answer 404, 400 and 401 problems, never a 5xx, and change nothing', async () => {
     const app = await start({ yaml: YAML, now: NOW });
     const id = await bookNine(app);

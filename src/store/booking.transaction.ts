@@ -6,17 +6,16 @@ import {
   type Booking,
   type BookingChange,
   type BookingPlan,
-  type BookingRecord,
-  type CancelQuery,
   type BookingQuery,
+  type BookingRecord,
   type BookingSnapshot,
+  type CancelQuery,
   type NewBooking,
 } from './booking.js';
-import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
-import type { PlannedWrites, RowOf, Transaction } from './runner.js';
+import { toBlockedRange, toBooking, toBookingRecord, type BookingRow } from './booking.row.js';
+import type { PlannedWrites, RowsByName, Transaction } from './runner.js';
 import { toBusyRange } from './source.row.js';
 import type { StoreQueries } from './store-queries.js';
-import type { BookingRow } from './booking.row.js';
 
 /**
  * The transactions that change bookings, shared by every dialect: which locks they take, which
@@ -35,7 +34,7 @@ export function bookingTransaction<T>(
   queries: StoreQueries,
   query: BookingQuery,
   decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
-): Transaction<ReturnType<typeof snapshotQueries>, BookingPlan<T>> {
+): Transaction<SnapshotQueries, BookingPlan<T>> {
   return {
     locks: [contactLock(query.calendarId, query.contactKey), `day ${query.calendarId} ${query.day}`],
     reads: snapshotQueries(queries, query),
@@ -46,7 +45,7 @@ export function bookingTransaction<T>(
   };
 }
 
-export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
+function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
     nearby: queries.bookings.activeBlocked(query.calendarId, query.window.start, query.window.end),
     busy: queries.sources.busy(query.calendarId, query.window.start, query.window.end),
@@ -57,10 +56,7 @@ export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
 
 type SnapshotQueries = ReturnType<typeof snapshotQueries>;
 
-/** The rows each snapshot query returned. */
-export type SnapshotRows = { readonly [K in keyof SnapshotQueries]: readonly RowOf<SnapshotQueries[K]>[] };
-
-export function toSnapshot(rows: SnapshotRows): BookingSnapshot {
+function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
   return {
     nearby: rows.nearby.map(toBlockedRange),
     busy: rows.busy.map(toBusyRange),
@@ -70,11 +66,7 @@ export function toSnapshot(rows: SnapshotRows): BookingSnapshot {
 }
 
 /** The plan's writes; none when the plan writes nothing. */
-export function planWrites(
-  queries: StoreQueries,
-  query: BookingQuery,
-  plan: BookingPlan<unknown>,
-): PlannedWrites | undefined {
+function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPlan<unknown>): PlannedWrites | undefined {
   const writes: CompiledQuery[] = [];
   const actor = query.actor ?? 'telli';
   const replaced = (plan.replace ?? []).map((booking) => booking.id);

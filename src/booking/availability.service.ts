@@ -93,8 +93,8 @@ export function createAvailability(store: Store): Availability {
       const byResource = new Map(cache.byResource);
       const edit = (resourceId: string, update: (ranges: readonly BlockedRange[]) => BlockedRange[]) =>
         byResource.set(resourceId, update(byResource.get(resourceId) ?? []));
-      for (const replaced of change.replaced) {
-        edit(replaced.resourceId, (ranges) => ranges.filter((range) => range.bookingId !== replaced.bookingId));
+      for (const removed of change.removed) {
+        edit(removed.resourceId, (ranges) => ranges.filter((range) => range.bookingId !== removed.bookingId));
       }
       const { inserted } = change;
       if (inserted && inserted.blockedEnd > cache.window.start && inserted.blockedStart < cache.window.end) {
@@ -103,7 +103,7 @@ export function createAvailability(store: Store): Availability {
           inserted,
         ]);
       }
-      const touched = new Set([...change.replaced, ...(inserted ? [inserted] : [])].map((range) => range.resourceId));
+      const touched = new Set([...change.removed, ...(inserted ? [inserted] : [])].map((range) => range.resourceId));
       const loads = calendar.resources.map((resource, index) =>
         touched.has(resource.id)
           ? resourceLoad(

@@ -168,7 +168,7 @@ function unoccupied(calendar: CalendarConfig): ResourceLoad[] {
 }
 
 /** The CalDAV sources a resource's bookings are written to. */
-function writtenTo(calendar: CalendarConfig, resourceId: string): string[] {
+export function writtenTo(calendar: CalendarConfig, resourceId: string): string[] {
   const resource = calendar.resources.find((candidate) => candidate.id === resourceId);
   return (resource?.sources ?? []).filter((source) => source.writeBookings).map((source) => source.id);
 }

@@ -73,6 +73,14 @@ export function bookingQueries(dialect: Dialect) {
         .where('status', '=', 'active')
         .compile(),
 
+    cancel: (id: string, at: number, reason: string | null) =>
+      db
+        .updateTable('bookings')
+        .set({ status: 'cancelled', cancelled_at: at, cancel_reason: reason })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        .compile(),
+
     // Read on every /available request: compiled once per calendar.
     version: memoised((calendarId: string) =>
       db.selectFrom('booking_versions').select('version').where('calendar_id', '=', calendarId).compile(),

@@ -5,12 +5,16 @@ import type {
   BookingPage,
   BookingPlan,
   BookingQuery,
+  BookingChange,
+  BookingRecord,
   BookingResult,
   BookingSnapshot,
+  CancelQuery,
 } from './booking.js';
-import type { BookingQueries } from './booking.queries.js';
 import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
+import { bookingTransaction, cancelTransaction, changeOf, removalOf } from './booking.transaction.js';
 import type { Runner } from './runner.js';
+import type { StoreQueries } from './store-queries.js';
 
 /** Bookings: the booking transaction, the change mark, and what availability and the feeds read. */
 export interface BookingStore {
@@ -21,6 +25,12 @@ export interface BookingStore {
    * booking can slip in between the check and the insert. Durable when the promise resolves.
    */
   book<T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): Promise<BookingResult<T>>;
+  /**
+   * Cancels an active booking in one transaction with its audit entry, the deletes of its CalDAV
+   * write-backs and the calendar's change mark. Answers the booking as it now is (unchanged when
+   * it was not active, absent for an unknown id), and the change when this call made one.
+   */
+  cancel(query: CancelQuery): Promise<{ booking?: BookingRecord; change?: BookingChange }>;
   /**
    * The calendar's change mark: it moves with every booking committed in the calendar, by this
    * process or another. What cached availability is checked against.
@@ -35,12 +45,30 @@ export interface BookingStore {
   listBookings(filter: BookingFilter): Promise<BookingPage>;
 }
 
-/** The booking store on a dialect's runner; `book` is the dialect's own transaction. */
-export function bookingStore(runner: Runner, queries: BookingQueries, book: BookingStore['book']): BookingStore {
+/** The booking store on a dialect's runner. */
+export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
+  const queries = all.bookings;
   return {
     activeBlocked: async (calendarId, from, to) =>
       (await runner.read(queries.activeBlocked(calendarId, from, to))).map(toBlockedRange),
-    book,
+    book: async (query, decide) => {
+      const { result: plan, version } = await runner.transact(bookingTransaction(all, query, decide));
+      return version === undefined
+        ? { result: plan.result }
+        : { result: plan.result, change: changeOf(query, plan, version) };
+    },
+    cancel: async (query) => {
+      // The owner is read first for the lock; the transaction reads the booking again under it.
+      const [owner] = await runner.read(queries.byId(query.bookingId));
+      if (!owner) return {};
+      const { result, version } = await runner.transact(
+        cancelTransaction(all, query, { calendarId: owner.calendar_id, contactKey: owner.contact_key }),
+      );
+      const { booking, freed } = result;
+      return freed && version !== undefined
+        ? { booking, change: removalOf(owner.calendar_id, freed, version) }
+        : { booking };
+    },
     changeMark: async (calendarId) => {
       const [row] = await runner.read(queries.version(calendarId));
       return String(row?.version ?? 0);

@@ -2,25 +2,50 @@ import type { CompiledQuery } from 'kysely';
 import type { NewAuditEntry } from './audit.js';
 import {
   blockedRangeOf,
+  type BlockedRange,
   type Booking,
   type BookingChange,
   type BookingPlan,
   type BookingQuery,
+  type BookingRecord,
   type BookingSnapshot,
+  type CancelQuery,
   type NewBooking,
 } from './booking.js';
-import { toBlockedRange, toBooking } from './booking.row.js';
-import type { RowOf } from './runner.js';
+import { toBlockedRange, toBooking, toBookingRecord, type BookingRow } from './booking.row.js';
+import type { PlannedWrites, RowsByName, Transaction } from './runner.js';
 import { toBusyRange } from './source.row.js';
-import type { StoreQueries } from './store.js';
+import type { StoreQueries } from './store-queries.js';
 
 /**
- * The steps of a booking transaction, shared by every dialect: which queries build the snapshot,
- * how their rows become one, and which writes a plan needs. Each store only runs them, SQLite
- * synchronously and PostgreSQL asynchronously.
+ * The transactions that change bookings, shared by every dialect: which locks they take, which
+ * queries they read, and which writes their plan needs. Each dialect only runs them (`Runner.transact`),
+ * SQLite synchronously and PostgreSQL asynchronously.
  */
 
-export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
+/** The lock a contact's bookings in a calendar are decided under, one at a time. */
+const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
+
+/**
+ * A booking: under the contact's lock and then the calendar day's, `decide` plans from the
+ * snapshot; the result is the plan, so that the store can tell what it changed.
+ */
+export function bookingTransaction<T>(
+  queries: StoreQueries,
+  query: BookingQuery,
+  decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
+): Transaction<SnapshotQueries, BookingPlan<T>> {
+  return {
+    locks: [contactLock(query.calendarId, query.contactKey), `day ${query.calendarId} ${query.day}`],
+    reads: snapshotQueries(queries, query),
+    plan: (rows) => {
+      const plan = decide(toSnapshot(rows));
+      return { writes: planWrites(queries, query, plan), result: plan };
+    },
+  };
+}
+
+function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
     nearby: queries.bookings.activeBlocked(query.calendarId, query.window.start, query.window.end),
     busy: queries.sources.busy(query.calendarId, query.window.start, query.window.end),
@@ -31,10 +56,7 @@ export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
 
 type SnapshotQueries = ReturnType<typeof snapshotQueries>;
 
-/** The rows each snapshot query returned. */
-export type SnapshotRows = { readonly [K in keyof SnapshotQueries]: readonly RowOf<SnapshotQueries[K]>[] };
-
-export function toSnapshot(rows: SnapshotRows): BookingSnapshot {
+function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
   return {
     nearby: rows.nearby.map(toBlockedRange),
     busy: rows.busy.map(toBusyRange),
@@ -43,19 +65,8 @@ export function toSnapshot(rows: SnapshotRows): BookingSnapshot {
   };
 }
 
-/** The writes of a plan, and the calendar's version bump to run after them. */
-export interface PlannedWrites {
-  readonly writes: readonly CompiledQuery[];
-  /** Run after the writes: returns the calendar's new version, for the change. */
-  readonly bumpVersion: CompiledQuery<{ version: number }>;
-}
-
 /** The plan's writes; none when the plan writes nothing. */
-export function planWrites(
-  queries: StoreQueries,
-  query: BookingQuery,
-  plan: BookingPlan<unknown>,
-): PlannedWrites | undefined {
+function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPlan<unknown>): PlannedWrites | undefined {
   const writes: CompiledQuery[] = [];
   const actor = query.actor ?? 'telli';
   const replaced = (plan.replace ?? []).map((booking) => booking.id);
@@ -111,6 +122,71 @@ export function changeOf(query: BookingQuery, plan: BookingPlan<unknown>, versio
     markBefore: String(version - 1),
     markAfter: String(version),
     inserted: plan.insert && blockedRangeOf(plan.insert),
-    replaced: (plan.replace ?? []).map(blockedRangeOf),
+    removed: (plan.replace ?? []).map(blockedRangeOf),
   };
+}
+
+/** What a cancel found: the booking as it is after the transaction, absent for an unknown id. */
+export interface Cancelled {
+  readonly booking?: BookingRecord;
+  /** The range it no longer blocks, when this transaction cancelled it. */
+  readonly freed?: BlockedRange;
+}
+
+/**
+ * A cancel, under the lock of the booking's contact (the one its rebooks take), so that a rebook
+ * of the same contact never decides on a booking being cancelled. Only an active booking
+ * changes: cancelling again, or cancelling a replaced booking, writes nothing.
+ */
+export function cancelTransaction(
+  queries: StoreQueries,
+  cancel: CancelQuery,
+  owner: { readonly calendarId: string; readonly contactKey: string },
+): Transaction<{ booking: CompiledQuery<BookingRow> }, Cancelled> {
+  return {
+    locks: [contactLock(owner.calendarId, owner.contactKey)],
+    reads: { booking: queries.bookings.byId(cancel.bookingId) },
+    plan: (rows) => {
+      const [row] = rows.booking;
+      if (!row) return { result: {} };
+      const booking = toBookingRecord(row);
+      if (booking.status !== 'active') return { result: { booking } };
+      const cancelled: BookingRecord = {
+        ...booking,
+        status: 'cancelled',
+        cancelledAt: cancel.now,
+        cancelReason: cancel.reason,
+      };
+      const writebacks = cancel.writtenTo(booking).map((sourceId) => ({
+        bookingId: booking.id,
+        sourceId,
+        action: 'delete' as const,
+      }));
+      const writes = [
+        queries.bookings.cancel(booking.id, cancel.now, cancel.reason),
+        queries.audit.record([
+          {
+            at: cancel.now,
+            actor: cancel.actor,
+            action: 'booking.cancelled',
+            calendarId: booking.calendarId,
+            bookingId: booking.id,
+            timeOffId: null,
+            before: { status: 'active' },
+            after: { status: 'cancelled', cancel_reason: cancel.reason },
+          },
+        ]),
+      ];
+      if (writebacks.length > 0) writes.push(queries.writebacks.queue(writebacks, cancel.now));
+      return {
+        writes: { writes, bumpVersion: queries.bookings.bumpVersion(booking.calendarId) },
+        result: { booking: cancelled, freed: toBlockedRange(row) },
+      };
+    },
+  };
+}
+
+/** A change that only frees a range, committed as `version` (see changeOf). */
+export function removalOf(calendarId: string, freed: BlockedRange, version: number): BookingChange {
+  return { calendarId, markBefore: String(version - 1), markAfter: String(version), removed: [freed] };
 }

@@ -101,7 +101,8 @@ export interface BookingChange {
   readonly markBefore: string;
   readonly markAfter: string;
   readonly inserted?: BlockedRange;
-  readonly replaced: readonly BlockedRange[];
+  /** Ranges no longer blocked: bookings replaced or cancelled. */
+  readonly removed: readonly BlockedRange[];
 }
 
 export interface BookingResult<T> {
@@ -119,4 +120,15 @@ export interface BookingQuery {
   readonly now: number;
   /** Who books, for `created_by` and the audit trail: `telli` unless given. */
   readonly actor?: string;
+}
+
+/** An operator's cancel of one booking. */
+export interface CancelQuery {
+  readonly bookingId: string;
+  /** The admin token's name, for the audit trail. */
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly now: number;
+  /** The CalDAV sources the booking was written to: each gets a delete queued. */
+  readonly writtenTo: (booking: Booking) => readonly string[];
 }

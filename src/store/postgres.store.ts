@@ -2,12 +2,12 @@ import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { PoolSettings } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
-import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import type { Database } from './database.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
-import type { RowsOf } from './runner.js';
+import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
 import { StoreUnavailableError } from './store-unavailable.error.js';
-import { storeOn, storeQueries, type Store } from './store.js';
+import { storeQueries } from './store-queries.js';
+import { storeOn, type Store } from './store.js';
 
 /** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
 const RETRYABLE = new Set(['23P01', '40001', '40P01']);
@@ -63,32 +63,26 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
           return results as RowsOf<Q>;
         }),
       ),
-    book: (query, decide) =>
+    transact: <R extends Reads, T>(run: Transaction<R, T>) =>
       unavailableOnOutage(async () => {
         for (let attempt = 1; ; attempt++) {
           try {
-            return await db.transaction().execute(async (trx) => {
-              await lock(trx, `contact ${query.calendarId} ${query.contactKey}`);
-              await lock(trx, `day ${query.calendarId} ${query.day}`);
-              const reads = snapshotQueries(queries, query);
-              const plan = decide(
-                toSnapshot({
-                  nearby: await rows(trx, reads.nearby),
-                  busy: await rows(trx, reads.busy),
-                  contactBookings: await rows(trx, reads.contactBookings),
-                  lastAssigned: await rows(trx, reads.lastAssigned),
-                }),
-              );
-              const planned = planWrites(queries, query, plan);
-              if (!planned) return { result: plan.result };
-              for (const write of planned.writes) await rows(trx, write);
-              const [bumped] = await rows(trx, planned.bumpVersion);
-              return { result: plan.result, change: changeOf(query, plan, bumped!.version) };
+            return await db.transaction().execute(async (trx): Promise<Transacted<T>> => {
+              for (const key of run.locks) await lock(trx, key);
+              const read: Record<string, unknown[]> = {};
+              for (const [name, query] of Object.entries(run.reads)) read[name] = await rows(trx, query);
+              const { writes, result } = run.plan(read as RowsByName<R>);
+              if (!writes) return { result };
+              for (const write of writes.writes) await rows(trx, write);
+              const [bumped] = await rows(trx, writes.bumpVersion);
+              return { result, version: bumped!.version };
             });
           } catch (error) {
             if (!RETRYABLE.has(sqlState(error) ?? '')) throw error;
             if (attempt === ATTEMPTS) {
-              throw new StoreUnavailableError(`booking still conflicted after ${ATTEMPTS} attempts`, { cause: error });
+              throw new StoreUnavailableError(`transaction still conflicted after ${ATTEMPTS} attempts`, {
+                cause: error,
+              });
             }
           }
         }

@@ -6,9 +6,48 @@ export type RowOf<Q> = Q extends CompiledQuery<infer R> ? R : never;
 /** The rows of each query of a batch, in order. */
 export type RowsOf<Q extends readonly CompiledQuery[]> = { -readonly [K in keyof Q]: RowOf<Q[K]>[] };
 
+/** Named reads of a transaction. */
+export type Reads = Record<string, CompiledQuery>;
+
+/** The rows each named read returned. */
+export type RowsByName<R extends Reads> = { readonly [K in keyof R]: readonly RowOf<R[K]>[] };
+
+/**
+ * A change decided inside one transaction: locks, then reads, then a plan over their rows, then
+ * the plan's writes. `plan` is synchronous and pure: better-sqlite3's transaction cannot await,
+ * and PostgreSQL runs it again on fresh rows when it retries after a conflict.
+ */
+export interface Transaction<R extends Reads, T> {
+  /** Keys of the advisory locks to take first, in this order (PostgreSQL; SQLite's BEGIN IMMEDIATE locks all). */
+  readonly locks: readonly string[];
+  readonly reads: R;
+  plan(rows: RowsByName<R>): TransactionPlan<T>;
+}
+
+export interface TransactionPlan<T> {
+  /** Absent when the plan changes nothing. */
+  readonly writes?: PlannedWrites;
+  readonly result: T;
+}
+
+/** The writes of a plan, and the calendar's version bump to run after them. */
+export interface PlannedWrites {
+  readonly writes: readonly CompiledQuery[];
+  /** Run after the writes: returns the calendar's new version, for the change. */
+  readonly bumpVersion: CompiledQuery<{ version: number }>;
+}
+
+export interface Transacted<T> {
+  readonly result: T;
+  /** The calendar's version after the commit; absent when nothing was written. */
+  readonly version?: number;
+}
+
 /** How a dialect runs compiled queries; each store is built on one. */
 export interface Runner {
   read<R>(query: CompiledQuery<R>): Promise<R[]>;
   /** Runs the statements as one transaction and returns the rows of each. */
   atomically<const Q extends readonly CompiledQuery[]>(queries: Q): Promise<RowsOf<Q>>;
+  /** Runs a transaction; durable when the promise resolves. */
+  transact<R extends Reads, T>(transaction: Transaction<R, T>): Promise<Transacted<T>>;
 }

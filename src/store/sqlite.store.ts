@@ -2,17 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
-import type { BookingPlan, BookingQuery, BookingResult, BookingSnapshot } from './booking.js';
-import { changeOf, planWrites, snapshotQueries, toSnapshot } from './booking.transaction.js';
 import type { Database } from './database.js';
 import { migrate, type OnMigrated } from './migrate.js';
-import type { RowsOf } from './runner.js';
-import { storeOn, storeQueries, type Store } from './store.js';
+import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
+import { storeQueries } from './store-queries.js';
+import { storeOn, type Store } from './store.js';
 
 /**
- * SQLite through one better-sqlite3 connection. A booking's check and insert run synchronously in
- * one BEGIN IMMEDIATE transaction: the write lock is taken before the check, so no other
- * process or request can book in between; WAL with synchronous=FULL makes it durable at commit.
+ * SQLite through one better-sqlite3 connection. A transaction's reads, plan and writes (a
+ * booking's check and insert) run synchronously in one BEGIN IMMEDIATE transaction: the write
+ * lock is taken before the reads, so no other process or request can change anything in between; WAL with synchronous=FULL makes it durable at commit.
  */
 export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -44,24 +43,15 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
 
   const atomically = sqlite.transaction((batch: readonly CompiledQuery[]) => batch.map(rows));
 
-  const bookInTransaction = sqlite.transaction(
-    <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>): BookingResult<T> => {
-      const reads = snapshotQueries(queries, query);
-      const plan = decide(
-        toSnapshot({
-          nearby: rows(reads.nearby),
-          busy: rows(reads.busy),
-          contactBookings: rows(reads.contactBookings),
-          lastAssigned: rows(reads.lastAssigned),
-        }),
-      );
-      const planned = planWrites(queries, query, plan);
-      if (!planned) return { result: plan.result };
-      planned.writes.forEach(rows);
-      const [bumped] = rows(planned.bumpVersion);
-      return { result: plan.result, change: changeOf(query, plan, bumped!.version) };
-    },
-  );
+  const transaction = sqlite.transaction(<R extends Reads, T>(run: Transaction<R, T>): Transacted<T> => {
+    const read: Record<string, unknown[]> = {};
+    for (const [name, query] of Object.entries(run.reads)) read[name] = rows(query);
+    const { writes, result } = run.plan(read as RowsByName<R>);
+    if (!writes) return { result };
+    writes.writes.forEach(rows);
+    const [bumped] = rows(writes.bumpVersion);
+    return { result, version: bumped!.version };
+  });
 
   // /readyz is polled by load balancers: prepare its query once.
   const alive = sqlite.prepare('select 1');
@@ -70,8 +60,7 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     queries,
     read: async (query) => rows(query),
     atomically: async <const Q extends readonly CompiledQuery[]>(batch: Q) => atomically.immediate(batch) as RowsOf<Q>,
-    book: async <T>(query: BookingQuery, decide: (snapshot: BookingSnapshot) => BookingPlan<T>) =>
-      bookInTransaction.immediate(query, decide) as BookingResult<T>,
+    transact: async <R extends Reads, T>(run: Transaction<R, T>) => transaction.immediate(run) as Transacted<T>,
     ping: async () => {
       alive.get();
     },

@@ -1,0 +1,22 @@
+import type { Dialect } from 'kysely';
+import { auditQueries, type AuditQueries } from './audit.queries.js';
+import { bookingQueries, type BookingQueries } from './booking.queries.js';
+import { sourceQueries, type SourceQueries } from './source.queries.js';
+import { writebackQueries, type WritebackQueries } from './writeback.queries.js';
+
+export interface StoreQueries {
+  readonly bookings: BookingQueries;
+  readonly sources: SourceQueries;
+  readonly writebacks: WritebackQueries;
+  readonly audit: AuditQueries;
+}
+
+/** Every query, compiled by the dialect's own compiler. */
+export function storeQueries(dialect: Dialect): StoreQueries {
+  return {
+    bookings: bookingQueries(dialect),
+    sources: sourceQueries(dialect),
+    writebacks: writebackQueries(dialect),
+    audit: auditQueries(dialect),
+  };
+}

@@ -2,6 +2,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.types.js';
 import { adminTokenMatcher } from './admin-token.js';
+import { registerBookingReadRoutes } from './api.bookings.routes.js';
 import { CalendarsAnswer, problemAnswers } from './api.schemas.js';
 import { toHttpError } from './http-error.js';
 import { problem, sendProblem, type ProblemBody } from './problem.js';
@@ -21,7 +22,7 @@ export const API_PREFIX = '/api/v1';
  * error answers (RFC 9457 problem details) apply here only, so telli's routes neither change
  * nor pay for them. Without `admin` in the config every path here is a 404.
  */
-export function registerApi({ app, config }: RouteContext): void {
+export function registerApi({ app, config, store }: RouteContext): void {
   app.register(
     async (scope) => {
       const api = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -39,6 +40,7 @@ export function registerApi({ app, config }: RouteContext): void {
       if (config.admin) {
         requireAdminToken(api, config.admin.tokens);
         registerCalendarRoutes(api, config);
+        registerBookingReadRoutes(api, config, store);
       }
     },
     { prefix: API_PREFIX },

@@ -5,6 +5,7 @@ import type {
   BookingPage,
   BookingPlan,
   BookingQuery,
+  BookingRecord,
   BookingResult,
   BookingSnapshot,
 } from './booking.js';
@@ -26,7 +27,7 @@ export interface BookingStore {
    * process or another. What cached availability is checked against.
    */
   changeMark(calendarId: string): Promise<string>;
-  bookingById(id: string): Promise<Booking | undefined>;
+  bookingById(id: string): Promise<BookingRecord | undefined>;
   /** Active bookings of a calendar that end after `since`, by start. */
   activeBookings(calendarId: string, since: number): Promise<Booking[]>;
   /** Every booking of a calendar, in any status, oldest first. */
@@ -45,7 +46,7 @@ export function bookingStore(runner: Runner, queries: BookingQueries, book: Book
       const [row] = await runner.read(queries.version(calendarId));
       return String(row?.version ?? 0);
     },
-    bookingById: async (id) => (await runner.read(queries.byId(id))).map(toBooking)[0],
+    bookingById: async (id) => (await runner.read(queries.byId(id))).map(toBookingRecord)[0],
     activeBookings: async (calendarId, since) =>
       (await runner.read(queries.activeSince(calendarId, since))).map(toBooking),
     bookings: async (calendarId) => (await runner.read(queries.all(calendarId))).map(toBooking),

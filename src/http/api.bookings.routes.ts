@@ -54,6 +54,7 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: Config
         resource: query.resource,
         ...range,
         status: query.status ?? 'active',
+        q: query.q,
       };
       const after = positionOf(cursors, query.cursor, filters, isBookingPosition);
       if (after === null) return badCursor(reply);
@@ -63,6 +64,7 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: Config
         from: range.from,
         to: range.to,
         status: filters.status,
+        q: filters.q,
         after: after && { start: after[0], id: after[1] },
         limit: query.limit ?? 100,
       });

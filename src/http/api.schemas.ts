@@ -90,6 +90,13 @@ export const BookingsQuery = Type.Object(
         default: 'active',
       }),
     ),
+    q: Type.Optional(
+      Text(
+        200,
+        'case-insensitive; matches the start of the contact id, the external contact id, or a word or whole value ' +
+          'of the contact details; a phone number matches however it is written (+49 170 1234567 = 0170 1234567)',
+      ),
+    ),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },

@@ -12,6 +12,7 @@ import {
 import { toBlockedRange, toBooking } from './booking.row.js';
 import type { RowOf } from './runner.js';
 import { toBusyRange } from './source.row.js';
+import { searchKeys } from './search-keys.js';
 import type { StoreQueries } from './store.js';
 
 /**
@@ -62,6 +63,8 @@ export function planWrites(
   if (replaced.length > 0) writes.push(queries.bookings.replace(replaced, query.now));
   if (plan.insert) {
     writes.push(queries.bookings.insert(plan.insert, actor));
+    const keys = searchKeys(plan.insert);
+    if (keys.length > 0) writes.push(queries.bookings.insertSearchKeys(plan.insert.id, keys));
     writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
   }
   if (writes.length === 0) return undefined;

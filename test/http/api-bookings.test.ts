@@ -257,6 +257,65 @@ describe.each(DIALECTS)('reading bookings and the audit trail on %s', (dialect) 
     ]);
   });
 
+  it('should find bookings by q: ids, names and e-mails in any case, phone numbers however written', async () => {
+    const app = await open();
+    await seed(app);
+    await book(app, 'main', {
+      external_contact_id: 'CRM-7',
+      start_iso: '2026-12-04T09:00:00Z',
+      contact_details: { name: 'Grace Hopper', phone: '0170/1234567', extra: { mobile: 4930123456789 } },
+    });
+    const found = async (q: string, query: Record<string, string> = {}) => {
+      const reply = await get(app, '/bookings', { q, status: 'all', ...query });
+      expect(reply.status).toBe(200);
+      return reply.body.bookings.map((booking: any) => booking.contact_details.name).sort();
+    };
+    const both = ['Ada Lovelace', 'Grace Hopper'];
+    for (const phone of [
+      '+49 170 1234567',
+      '0170 1234567',
+      '01701234567',
+      '+491701234567',
+      '(0170) 123-4567',
+      '1234567',
+    ])
+      expect(await found(phone)).toEqual(both);
+    expect(await found('+49 30 123456789')).toEqual(['Grace Hopper']);
+    expect(await found('0171 1234567')).toEqual([]);
+    expect(await found('ADA.LOVELACE@EXAMPLE.ORG')).toEqual(['Ada Lovelace']);
+    expect(await found('ada.lovelace@ex')).toEqual(['Ada Lovelace']);
+    expect(await found('lovelace')).toEqual(['Ada Lovelace']);
+    expect(await found('ada LOVE')).toEqual(['Ada Lovelace']);
+    expect(await found('C_123')).toEqual(['Ada Lovelace']);
+    expect(await found('crm-42')).toEqual(['Ada Lovelace']);
+    expect(await found('crm')).toEqual(both);
+    expect(await found('caller 3')).toEqual(['Caller 3']);
+    expect(await found('caller', { calendar: 'main', from: '2026-12-03T00:00:00Z' })).toEqual([
+      'Caller 3',
+      'Caller 4',
+      'Caller 5',
+      'Caller 6',
+    ]);
+    expect(await found('hopper', { calendar: 'physio' })).toEqual([]);
+    expect(await found('nobody')).toEqual([]);
+    expect(await found('%')).toEqual([]);
+    expect(await found('   ')).toEqual([]);
+    // Paging through the matches of q.
+    const first = await get(app, '/bookings', { q: 'caller', limit: 4 });
+    const second = await get(app, '/bookings', { q: 'caller', limit: 4, cursor: first.body.next_cursor });
+    expect([...first.body.bookings, ...second.body.bookings].map((booking: any) => booking.contact_id)).toEqual([
+      'caller-1',
+      'caller-2',
+      'caller-0',
+      'caller-3',
+      'caller-4',
+      'caller-5',
+      'caller-6',
+    ]);
+    expect(second.body.next_cursor).toBeNull();
+    expectBadField(await get(app, '/bookings', { q: 'crm', limit: 4, cursor: first.body.next_cursor }), 'cursor');
+  });
+
   it('should answer every bad query with a 400 naming the field, never a 5xx', async () => {
     const app = await open();
     await seed(app);
@@ -273,6 +332,9 @@ describe.each(DIALECTS)('reading bookings and the audit trail on %s', (dialect) 
       ['/bookings', { to: '2026-13-01T00:00:00Z' }, 'to'],
       ['/bookings', { from: '2026-12-03T00:00:00Z', to: '2026-12-03T00:00:00Z' }, 'to'],
       ['/bookings', { from: '2026-12-04T00:00:00Z', to: '2026-12-03T00:00:00Z' }, 'to'],
+      ['/bookings', { q: 'x'.repeat(201) }, 'q'],
+      ['/bookings', { q: '' }, 'q'],
+      ['/bookings', { q: 'a\u0000b' }, 'q'],
       ['/bookings', { calendar: 'x'.repeat(10_000) }, 'calendar'],
       ['/bookings', { sort: 'start' }, 'sort'],
       ['/audit', { limit: 0 }, 'limit'],

@@ -100,11 +100,17 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     const applied: string[] = [];
     const store = await openStore(url, DEFAULT_POOL, (report) => applied.push(...report.applied));
     stores.push(store);
-    expect(applied).toEqual(['0006-business-side']);
+    expect(applied).toEqual(['0006-business-side', '0007-booking-search-keys']);
     const { bookings } = await store.listBookings({ status: 'all', limit: 10 });
     expect(bookings).toEqual([
       expect.objectContaining({ id: 'old', contactId: 'c1', status: 'active', createdBy: 'telli', cancelReason: null }),
     ]);
+    // Search keys were filled in for it.
+    for (const q of ['ADA', 'c1'])
+      expect((await store.listBookings({ status: 'all', limit: 10, q })).bookings.map((booking) => booking.id)).toEqual(
+        ['old'],
+      );
+    expect((await store.listBookings({ status: 'all', limit: 10, q: 'bob' })).bookings).toEqual([]);
     expect(await store.auditEntries({ limit: 10 })).toEqual({ entries: [] });
   });
 

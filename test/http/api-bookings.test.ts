@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.loader.js';
+import { buildApp } from '../../src/http/app.js';
+import { openStore } from '../../src/store/open-store.js';
 import { DIALECTS } from '../dialects.js';
 import { appsOn, type Running } from './harness.js';
 
@@ -347,5 +353,39 @@ describe.each(DIALECTS)('reading bookings and the audit trail on %s', (dialect) 
     for (const [path, query, field] of cases) expectBadField(await get(app, path, query), field);
     expect((await get(app, '/bookings', { limit: 500 })).status).toBe(200);
     expect((await get(app, '/bookings', { limit: 1 })).body.bookings).toHaveLength(1);
+  });
+});
+
+describe('searches in the logs', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'slotline-q-logs-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('should never log what q searched for: a phone number, an e-mail, a name', async () => {
+    const config = parseConfig(YAML, {});
+    const lines: string[] = [];
+    const store = await openStore(`sqlite:${join(folder, 'logs.db')}`, config.databasePool);
+    const app = buildApp({
+      config,
+      store,
+      now: () => NOW,
+      logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
+    });
+    try {
+      for (const q of ['+49 170 1234567', 'ada.lovelace@example.org', 'Lovelace', 'x'.repeat(201)]) {
+        const search = new URLSearchParams({ q, limit: '5' });
+        const reply = await app.inject({
+          method: 'GET',
+          url: `/api/v1/bookings?${search}`,
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(reply.statusCode).toBe(q.length > 200 ? 400 : 200);
+      }
+      const logs = lines.join('\n');
+      expect(logs).toContain('q=[redacted]');
+      for (const secret of ['1234567', 'lovelace', 'Lovelace', 'xxxxxxxx']) expect(logs).not.toContain(secret);
+    } finally {
+      await app.close();
+      await store.close();
+    }
   });
 });

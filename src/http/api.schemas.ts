@@ -94,7 +94,8 @@ export const BookingsQuery = Type.Object(
       Text(
         200,
         'case-insensitive; matches the start of the contact id, the external contact id, or a word or whole value ' +
-          'of the contact details; a phone number matches however it is written (+49 170 1234567 = 0170 1234567)',
+          'of the contact details; a phone number (7 digits or more) matches however it is written ' +
+          '(+49 170 1234567 = 0170 1234567 = 01701234567)',
       ),
     ),
     limit: Type.Optional(Limit),

@@ -170,7 +170,20 @@ describe.each(DIALECTS)('reading bookings and the audit trail on %s', (dialect) 
     const first = await get(app, '/bookings', { calendar: 'main', limit: 2 });
     const cursor: string = first.body.next_cursor;
     expect(cursor).toEqual(expect.any(String));
-    expect((await get(app, '/bookings', { calendar: 'main', limit: 5, cursor })).status).toBe(200);
+    const rest = await get(app, '/bookings', { calendar: 'main', limit: 5, cursor });
+    expect(rest.status).toBe(200);
+    // Another process with the same tokens reads it; one whose tokens changed refuses it.
+    const twin = await start({ yaml: YAML, now: NOW, database: app.database });
+    expect(await get(twin, '/bookings', { calendar: 'main', limit: 5, cursor })).toEqual(rest);
+    const rotated = await start({
+      yaml: YAML.replace(
+        '- { name: front-desk',
+        `- { name: new, token: "${'n'.repeat(24)}" }\n    - { name: front-desk`,
+      ),
+      now: NOW,
+      database: app.database,
+    });
+    expectBadField(await get(rotated, '/bookings', { calendar: 'main', limit: 5, cursor }), 'cursor');
     const [payload, mac] = cursor.split('.') as [string, string];
     const forged = Buffer.from(
       JSON.stringify([0, '', ...JSON.parse(Buffer.from(payload, 'base64url').toString()).slice(2)]),

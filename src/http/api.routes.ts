@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.types.js';
 import { adminTokenMatcher } from './admin-token.js';
 import { registerBookingChangeRoutes } from './api-booking-changes.routes.js';
+import { registerBookingReadRoutes } from './api.bookings.routes.js';
 import { CalendarsAnswer, problemAnswers } from './api.schemas.js';
 import { toHttpError } from './http-error.js';
 import { problem, sendProblem, type ProblemBody } from './problem.js';
@@ -23,7 +24,7 @@ export const API_PREFIX = '/api/v1';
  * nor pay for them. Without `admin` in the config every path here is a 404.
  */
 export function registerApi(context: RouteContext): void {
-  const { app, config } = context;
+  const { app, config, store } = context;
   app.register(
     async (scope) => {
       const api = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -42,6 +43,7 @@ export function registerApi(context: RouteContext): void {
         requireAdminToken(api, config.admin.tokens);
         registerCalendarRoutes(api, config);
         registerBookingChangeRoutes(api, context);
+        registerBookingReadRoutes(api, config, store);
       }
     },
     { prefix: API_PREFIX },

@@ -1,11 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 
-/** Query parameters whose values open something: the feed token, and any key, secret or signature a client sends. */
-const SECRET_PARAMETER = /token|key|secret|signature|password|auth/i;
+/**
+ * Query parameters whose values open something (the feed token, and any key, secret or signature
+ * a client sends) or are personal: the API's `q` searches by names, e-mails and phone numbers.
+ */
+const SECRET_PARAMETER = /token|key|secret|signature|password|auth|^q$/i;
 
 /**
  * A request as its log line shows it: Fastify's default fields, with the values of secret query
- * parameters replaced, so that `bookings.ics?token=...` is logged as `bookings.ics?token=[redacted]`.
+ * parameters replaced, so that `bookings.ics?token=...` is logged as `bookings.ics?token=[redacted]`
+ * and `/api/v1/bookings?q=...` as `/api/v1/bookings?q=[redacted]`.
  */
 export function requestForLog(request: FastifyRequest) {
   return {

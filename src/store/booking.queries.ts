@@ -2,6 +2,7 @@ import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
 import type { BookingFilter, BookingQuery, NewBooking } from './booking.js';
 import type { BookingStatus } from './booking.table.js';
 import type { Database } from './database.js';
+import { searchTerms } from './search-keys.js';
 
 /**
  * Every booking query, compiled once per call by the dialect's own compiler. A store executes
@@ -10,6 +11,19 @@ import type { Database } from './database.js';
 export function bookingQueries(dialect: Dialect) {
   const db = new Kysely<Database>({ dialect });
   const active = () => db.selectFrom('bookings').where('status', '=', 'active');
+  /** Ids of the bookings whose search keys match `q`: one index range lookup per term. */
+  const matching = (q: string) => {
+    const { ranges, exact } = searchTerms(q);
+    return db
+      .selectFrom('booking_search_keys')
+      .select('booking_id')
+      .where((eb) =>
+        eb.or([
+          ...ranges.map(([from, to]) => eb.and([eb('key', '>=', from), eb('key', '<', to)])),
+          ...(exact.length > 0 ? [eb('key', 'in', exact)] : []),
+        ]),
+      );
+  };
 
   return {
     activeBlocked: (calendarId: string, from: number, to: number) =>
@@ -63,6 +77,13 @@ export function bookingQueries(dialect: Dialect) {
           cancelled_at: null,
           created_by: createdBy,
         })
+        .compile(),
+
+    /** Keys of distinct values: at most 64 rows (search-keys.ts). */
+    insertSearchKeys: (bookingId: string, keys: readonly string[]) =>
+      db
+        .insertInto('booking_search_keys')
+        .values(keys.map((key) => ({ booking_id: bookingId, key })))
         .compile(),
 
     replace: (ids: readonly string[], at: number) =>
@@ -121,6 +142,7 @@ export function bookingQueries(dialect: Dialect) {
         .$if(filter.from !== undefined, (query) => query.where('start_at', '>=', filter.from!))
         .$if(filter.to !== undefined, (query) => query.where('start_at', '<', filter.to!))
         .$if(filter.status !== 'all', (query) => query.where('status', '=', filter.status as BookingStatus))
+        .$if(filter.q !== undefined, (query) => query.where('id', 'in', matching(filter.q!)))
         .$if(filter.after !== undefined, (query) =>
           query.where((eb) => eb(eb.refTuple('start_at', 'id'), '>', eb.tuple(filter.after!.start, filter.after!.id))),
         )

@@ -36,7 +36,7 @@ export interface BookingStore {
    * process or another. What cached availability is checked against.
    */
   changeMark(calendarId: string): Promise<string>;
-  bookingById(id: string): Promise<Booking | undefined>;
+  bookingById(id: string): Promise<BookingRecord | undefined>;
   /** Active bookings of a calendar that end after `since`, by start, then in the order they were made. */
   activeBookings(calendarId: string, since: number): Promise<Booking[]>;
   /** Every booking of a calendar, in any status, oldest first. */
@@ -73,7 +73,7 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
       const [row] = await runner.read(queries.version(calendarId));
       return String(row?.version ?? 0);
     },
-    bookingById: async (id) => (await runner.read(queries.byId(id))).map(toBooking)[0],
+    bookingById: async (id) => (await runner.read(queries.byId(id))).map(toBookingRecord)[0],
     activeBookings: async (calendarId, since) =>
       (await runner.read(queries.activeSince(calendarId, since))).map(toBooking),
     bookings: async (calendarId) => (await runner.read(queries.all(calendarId))).map(toBooking),

@@ -23,6 +23,12 @@ export interface BookingTable {
   cancel_reason: string | null;
 }
 
+/** What `q` finds a booking by (see search-keys.ts); written with the booking, never changed. */
+export interface BookingSearchKeyTable {
+  booking_id: string;
+  key: string;
+}
+
 export type BookingStatus = 'active' | 'cancelled' | 'replaced';
 
 /** Bumped by every booking commit of a calendar: its change mark. */

@@ -15,6 +15,7 @@ import {
 import { toBlockedRange, toBooking, toBookingRecord, type BookingRow } from './booking.row.js';
 import type { PlannedWrites, RowsByName, Transaction } from './runner.js';
 import { toBusyRange } from './source.row.js';
+import { searchKeys } from './search-keys.js';
 import type { StoreQueries } from './store-queries.js';
 
 /**
@@ -73,6 +74,8 @@ function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPla
   if (replaced.length > 0) writes.push(queries.bookings.replace(replaced, query.now));
   if (plan.insert) {
     writes.push(queries.bookings.insert(plan.insert, actor));
+    const keys = searchKeys(plan.insert);
+    if (keys.length > 0) writes.push(queries.bookings.insertSearchKeys(plan.insert.id, keys));
     writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
   }
   if (writes.length === 0) return undefined;

@@ -35,6 +35,8 @@ export interface BookingFilter {
   readonly from?: number;
   readonly to?: number;
   readonly status: BookingStatus | 'all';
+  /** Matched against the contact's search keys (search-keys.ts). */
+  readonly q?: string;
   readonly after?: BookingCursor;
   readonly limit: number;
 }

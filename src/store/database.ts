@@ -1,5 +1,10 @@
 import type { AuditEntryTable } from './audit.table.js';
-import type { BookingTable, BookingVersionTable, ResourceAssignmentTable } from './booking.table.js';
+import type {
+  BookingSearchKeyTable,
+  BookingTable,
+  BookingVersionTable,
+  ResourceAssignmentTable,
+} from './booking.table.js';
 import type { BusyIntervalTable, SourceStateTable } from './source.table.js';
 import type { TimeOffTable } from './time-off.table.js';
 import type { WritebackTable } from './writeback.table.js';
@@ -7,6 +12,7 @@ import type { WritebackTable } from './writeback.table.js';
 /** Every table by name, as Kysely types the queries. */
 export interface Database {
   bookings: BookingTable;
+  booking_search_keys: BookingSearchKeyTable;
   resource_assignments: ResourceAssignmentTable;
   booking_versions: BookingVersionTable;
   busy_intervals: BusyIntervalTable;

@@ -1,4 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
+import { searchKeys } from './search-keys.js';
 
 /** One list for every dialect; a migration branches on the dialect only where SQL differs. */
 const migrations: Record<string, Migration> = {
@@ -171,8 +173,58 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007-booking-search-keys': {
+    async up(db: Kysely<unknown>) {
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+      // Keys are compared by prefix range: byte order ("C") on PostgreSQL, as SQLite's BINARY does,
+      // whatever the database's locale.
+      await db.schema
+        .createTable('booking_search_keys')
+        .addColumn('booking_id', 'text', (column) => column.notNull())
+        .addColumn('key', 'text', (column) =>
+          postgres ? column.notNull().modifyFront(sql`collate "C"`) : column.notNull(),
+        )
+        .addPrimaryKeyConstraint('booking_search_keys_key', ['key', 'booking_id'])
+        .execute();
+      await db.schema
+        .createIndex('booking_search_keys_by_booking')
+        .on('booking_search_keys')
+        .column('booking_id')
+        .execute();
+      await backfillSearchKeys(db as Kysely<Database>);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
 };
+
+/**
+ * Keys for the bookings made before search keys existed, in batches by id (64 keys at most each,
+ * so a batch stays within the dialects' limits on bound parameters). It uses today's key
+ * rules, not a frozen copy: keys must match what the running code searches for.
+ */
+async function backfillSearchKeys(db: Kysely<Database>): Promise<void> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('bookings')
+      .select(['id', 'contact_id', 'external_contact_id', 'contact_details'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(100)
+      .execute();
+    const keys = rows.flatMap((row) =>
+      searchKeys({
+        contactId: row.contact_id,
+        externalContactId: row.external_contact_id,
+        contactDetails: JSON.parse(row.contact_details),
+      }).map((key) => ({ booking_id: row.id, key })),
+    );
+    if (keys.length > 0) await db.insertInto('booking_search_keys').values(keys).execute();
+    const last = rows.at(-1);
+    if (!last) return;
+    after = last.id;
+  }
+}

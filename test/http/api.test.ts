@@ -157,6 +157,17 @@ describe.each(DIALECTS)('the business API on %s', (dialect) => {
     expect(document.components.securitySchemes.bearer).toEqual(
       expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     );
+    const bookings = document.paths['/api/v1/bookings'].get;
+    expect(bookings.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(
+      expect.arrayContaining(['calendar', 'resource', 'from', 'to', 'status', 'q', 'limit', 'cursor']),
+    );
+    const booking = bookings.responses['200'].content['application/json'].schema.properties.bookings.items;
+    expect(booking.properties.cancel_reason.anyOf).toEqual([{ type: 'string' }, { type: 'null' }]);
+    expect(document.paths['/api/v1/bookings/{id}'].get.responses).toHaveProperty('404');
+    expect(document.paths['/api/v1/audit'].get.responses['200'].content['application/json'].schema.required).toEqual([
+      'entries',
+      'next_cursor',
+    ]);
     const calendars = document.paths['/api/v1/calendars'].get;
     expect(calendars.security).toEqual([{ bearer: [] }]);
     expect(calendars.responses['401'].content['application/problem+json'].schema.required).toContain('detail');

@@ -1,0 +1,40 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { AdminToken } from '../config/config.types.js';
+
+/**
+ * Opaque, tamper-evident page cursors: `base64url(JSON [...position, filters hash]).base64url(MAC)`.
+ * The MAC key is derived from the admin tokens, so every process with the same config reads the
+ * others' cursors, and changing the tokens only makes old cursors a 400. The hash of the filters
+ * binds a cursor to the query that made it: replayed on another query it is refused, not misread.
+ */
+export interface CursorCodec {
+  seal(position: readonly (string | number)[], filters: unknown): string;
+  /** The position sealed with these filters, or undefined for a cursor altered or made for other filters. */
+  open(cursor: string, filters: unknown): unknown[] | undefined;
+}
+
+export function cursorCodec(tokens: readonly AdminToken[]): CursorCodec {
+  const key = createHash('sha256')
+    .update(['slotline-cursor', ...tokens.map((token) => token.token).sort()].join('\u0000'))
+    .digest();
+  const mac = (payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, 16);
+  const filtersHash = (filters: unknown) =>
+    createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
+
+  return {
+    seal: (position, filters) => {
+      const payload = Buffer.from(JSON.stringify([...position, filtersHash(filters)])).toString('base64url');
+      return `${payload}.${mac(payload).toString('base64url')}`;
+    },
+    open: (cursor, filters) => {
+      const [payload, signature, ...rest] = cursor.split('.');
+      if (payload === undefined || signature === undefined || rest.length > 0) return undefined;
+      const given = Buffer.from(signature, 'base64url');
+      const expected = mac(payload);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+      const decoded: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      if (!Array.isArray(decoded) || decoded.at(-1) !== filtersHash(filters)) return undefined;
+      return decoded.slice(0, -1);
+    },
+  };
+}

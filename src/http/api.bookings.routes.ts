@@ -1,0 +1,201 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import type { Config } from '../config/config.types.js';
+import { formatInstant, parseInstant } from '../contract/timestamp.js';
+import type { AuditEntry as StoredAuditEntry } from '../store/audit.js';
+import type { BookingRecord } from '../store/booking.js';
+import type { Store } from '../store/store.js';
+import { cursorCodec, type CursorCodec } from './api-cursor.js';
+import {
+  AuditAnswer,
+  AuditEntry,
+  AuditQuery,
+  Booking,
+  BookingId,
+  BookingsAnswer,
+  BookingsQuery,
+  BookingWithHistory,
+  problemAnswers,
+} from './api.schemas.js';
+import { problem, sendProblem, type ProblemBody } from './problem.js';
+
+/** Reading the business's bookings and audit trail: `GET /bookings`, `GET /bookings/{id}`, `GET /audit`. */
+export function registerBookingReadRoutes(scope: FastifyInstance, config: Config, store: Store): void {
+  const api = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const cursors = cursorCodec(config.admin?.tokens ?? []);
+  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
+  const present = (booking: BookingRecord) => toApiBooking(booking, calendars.get(booking.calendarId)?.timezone);
+  const common = { tags: ['bookings'], security: [{ bearer: [] }] };
+
+  api.get(
+    '/bookings',
+    {
+      schema: {
+        ...common,
+        summary: 'Bookings by start, filtered and paged',
+        querystring: BookingsQuery,
+        response: { 200: BookingsAnswer, ...problemAnswers(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const calendar = query.calendar === undefined ? undefined : calendars.get(query.calendar);
+      if (query.calendar !== undefined && !calendar) return badRequest(reply, 'calendar', 'No such calendar.');
+      if (query.resource !== undefined) {
+        const resources = calendar ? [calendar] : config.calendars;
+        if (!resources.some((each) => each.resources.some((resource) => resource.id === query.resource)))
+          return badRequest(reply, 'resource', 'No such resource.');
+      }
+      const range = rangeOf(query);
+      if ('status' in range) return sendProblem(reply, range);
+      const filters = {
+        calendar: query.calendar,
+        resource: query.resource,
+        ...range,
+        status: query.status ?? 'active',
+        q: query.q,
+      };
+      const after = positionOf(cursors, query.cursor, filters, isBookingPosition);
+      if (after === null) return badCursor(reply);
+      const page = await store.listBookings({
+        calendarId: filters.calendar,
+        resourceId: filters.resource,
+        from: range.from,
+        to: range.to,
+        status: filters.status,
+        q: filters.q,
+        after: after && { start: after[0], id: after[1] },
+        limit: query.limit ?? 100,
+      });
+      return {
+        bookings: page.bookings.map(present),
+        next_cursor: page.next ? cursors.seal([page.next.start, page.next.id], filters) : null,
+      };
+    },
+  );
+
+  api.get(
+    '/bookings/:id',
+    {
+      schema: {
+        ...common,
+        summary: 'One booking, with its history',
+        params: BookingId,
+        response: { 200: BookingWithHistory, ...problemAnswers(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const booking = await store.bookingById(request.params.id);
+      if (!booking) return sendProblem(reply, problem(404, 'No such booking.'));
+      const history = await store.bookingHistory(booking.id);
+      return { ...present(booking), history: history.map(toApiAuditEntry) };
+    },
+  );
+
+  api.get(
+    '/audit',
+    {
+      schema: {
+        ...common,
+        tags: ['audit'],
+        summary: 'The audit trail, oldest first, paged',
+        querystring: AuditQuery,
+        response: { 200: AuditAnswer, ...problemAnswers(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const range = rangeOf(query);
+      if ('status' in range) return sendProblem(reply, range);
+      if (query.booking !== undefined && !(await store.bookingById(query.booking)))
+        return badRequest(reply, 'booking', 'No such booking.');
+      const filters = { ...range, booking: query.booking };
+      const after = positionOf(cursors, query.cursor, filters, isAuditPosition);
+      if (after === null) return badCursor(reply);
+      const page = await store.auditEntries({
+        from: range.from,
+        to: range.to,
+        bookingId: query.booking,
+        after: after?.[0],
+        limit: query.limit ?? 100,
+      });
+      return {
+        entries: page.entries.map(toApiAuditEntry),
+        next_cursor: page.next === undefined ? null : cursors.seal([page.next], filters),
+      };
+    },
+  );
+}
+
+type ApiBooking = Static<typeof Booking>;
+
+export function toApiBooking(booking: BookingRecord, timezone: string | undefined): ApiBooking {
+  return {
+    id: booking.id,
+    calendar: booking.calendarId,
+    resource: booking.resourceId,
+    start_iso: formatInstant(booking.start),
+    end_iso: formatInstant(booking.end),
+    timezone: timezone ?? null,
+    status: booking.status,
+    contact_id: booking.contactId,
+    external_contact_id: booking.externalContactId,
+    contact_details: isRecord(booking.contactDetails) ? booking.contactDetails : {},
+    created_at: formatInstant(booking.createdAt),
+    created_by: booking.createdBy,
+    cancelled_at: booking.cancelledAt === null ? null : formatInstant(booking.cancelledAt),
+    cancel_reason: booking.cancelReason,
+  };
+}
+
+function toApiAuditEntry(entry: StoredAuditEntry): Static<typeof AuditEntry> {
+  return {
+    at: formatInstant(entry.at),
+    actor: entry.actor,
+    action: entry.action,
+    booking_id: entry.bookingId,
+    time_off_id: entry.timeOffId,
+    before: entry.before,
+    after: entry.after,
+  };
+}
+
+/** `from` and `to` as instants, or the problem with them. */
+function rangeOf(query: { from?: string; to?: string }): { from?: number; to?: number } | ProblemBody {
+  const from = query.from === undefined ? undefined : parseInstant(query.from);
+  const to = query.to === undefined ? undefined : parseInstant(query.to);
+  if (query.from !== undefined && from === undefined) return problem(400, 'Not an ISO 8601 instant.', 'from');
+  if (query.to !== undefined && to === undefined) return problem(400, 'Not an ISO 8601 instant.', 'to');
+  if (from !== undefined && to !== undefined && from >= to) return problem(400, '`to` must be after `from`.', 'to');
+  return { from, to };
+}
+
+/** The cursor's position: undefined without a cursor, null for one that is not a cursor of these filters. */
+function positionOf<P>(
+  cursors: CursorCodec,
+  cursor: string | undefined,
+  filters: unknown,
+  isPosition: (position: unknown[]) => position is P & unknown[],
+): P | undefined | null {
+  if (cursor === undefined) return undefined;
+  const position = cursors.open(cursor, filters);
+  return position && isPosition(position) ? position : null;
+}
+
+const isBookingPosition = (position: unknown[]): position is [number, string] =>
+  position.length === 2 && Number.isSafeInteger(position[0]) && typeof position[1] === 'string';
+
+const isAuditPosition = (position: unknown[]): position is [number] =>
+  position.length === 1 && Number.isSafeInteger(position[0]);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function badRequest(reply: Parameters<typeof sendProblem>[0], field: string, detail: string) {
+  return sendProblem(reply, problem(400, detail, field));
+}
+
+function badCursor(reply: Parameters<typeof sendProblem>[0]) {
+  return badRequest(reply, 'cursor', 'Not a cursor of this query; start again without one.');
+}

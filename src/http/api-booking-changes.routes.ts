@@ -2,13 +2,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { createBookingChanges } from '../booking/booking-changes.service.js';
-import { bookingAnswer, BookingAnswer } from './api-booking.js';
-import { problemAnswers } from './api.schemas.js';
+import { toApiBooking } from './api-booking.js';
+import { Booking, BookingId, problemAnswers } from './api.schemas.js';
 import { problem, sendProblem } from './problem.js';
 import type { RouteContext } from './route-context.js';
-
-/** A booking id in a path: no control characters (PostgreSQL refuses a NUL in text). */
-const BookingId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]*$' });
 
 const CancelBody = Type.Object(
   {
@@ -20,7 +17,7 @@ const CancelBody = Type.Object(
 /** The operator's changes to bookings, in the API's scope (token check, validator, problem answers). */
 export function registerBookingChangeRoutes(scope: FastifyInstance, context: RouteContext): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const { config } = context;
+  const timezones = new Map(context.config.calendars.map((calendar) => [calendar.id, calendar.timezone]));
   const changes = createBookingChanges(context);
 
   api.post(
@@ -34,9 +31,9 @@ export function registerBookingChangeRoutes(scope: FastifyInstance, context: Rou
           'booking replaced by its contact cannot be cancelled (409).',
         tags: ['bookings'],
         security: [{ bearer: [] }],
-        params: Type.Object({ id: BookingId }),
+        params: BookingId,
         body: CancelBody,
-        response: { 200: BookingAnswer, ...problemAnswers(400, 401, 404, 409) },
+        response: { 200: Booking, ...problemAnswers(400, 401, 404, 409) },
       },
       // No body at all means no reason.
       preValidation: async (request) => {
@@ -51,7 +48,7 @@ export function registerBookingChangeRoutes(scope: FastifyInstance, context: Rou
       if (outcome.status === 'replaced') {
         return sendProblem(reply, problem(409, 'The contact booked another slot, which replaced this booking.'));
       }
-      return bookingAnswer(outcome.booking, config);
+      return toApiBooking(outcome.booking, timezones.get(outcome.booking.calendarId));
     },
   );
 }

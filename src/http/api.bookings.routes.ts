@@ -6,12 +6,12 @@ import { formatInstant, parseInstant } from '../contract/timestamp.js';
 import type { AuditEntry as StoredAuditEntry } from '../store/audit.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { Store } from '../store/store.js';
+import { toApiBooking } from './api-booking.js';
 import { cursorCodec, type CursorCodec } from './api-cursor.js';
 import {
   AuditAnswer,
   AuditEntry,
   AuditQuery,
-  Booking,
   BookingId,
   BookingsAnswer,
   BookingsQuery,
@@ -128,27 +128,6 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: Config
   );
 }
 
-type ApiBooking = Static<typeof Booking>;
-
-export function toApiBooking(booking: BookingRecord, timezone: string | undefined): ApiBooking {
-  return {
-    id: booking.id,
-    calendar: booking.calendarId,
-    resource: booking.resourceId,
-    start_iso: formatInstant(booking.start),
-    end_iso: formatInstant(booking.end),
-    timezone: timezone ?? null,
-    status: booking.status,
-    contact_id: booking.contactId,
-    external_contact_id: booking.externalContactId,
-    contact_details: isRecord(booking.contactDetails) ? booking.contactDetails : {},
-    created_at: formatInstant(booking.createdAt),
-    created_by: booking.createdBy,
-    cancelled_at: booking.cancelledAt === null ? null : formatInstant(booking.cancelledAt),
-    cancel_reason: booking.cancelReason,
-  };
-}
-
 function toApiAuditEntry(entry: StoredAuditEntry): Static<typeof AuditEntry> {
   return {
     at: formatInstant(entry.at),
@@ -188,9 +167,6 @@ const isBookingPosition = (position: unknown[]): position is [number, string] =>
 
 const isAuditPosition = (position: unknown[]): position is [number] =>
   position.length === 1 && Number.isSafeInteger(position[0]);
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function badRequest(reply: Parameters<typeof sendProblem>[0], field: string, detail: string) {
   return sendProblem(reply, problem(400, detail, field));

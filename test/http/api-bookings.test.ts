@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/config.loader.js';
-import { buildApp } from '../../src/http/app.js';
-import { openStore } from '../../src/store/open-store.js';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../dialects.js';
 import { appsOn, type Running } from './harness.js';
+import { loggedApp } from './logged-app.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const TOKEN = 'front-desk-token-0123456789abcdef';
@@ -370,19 +365,8 @@ describe.each(DIALECTS)('reading bookings and the audit trail on %s', (dialect) 
 });
 
 describe('searches in the logs', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'slotline-q-logs-'));
-  afterAll(() => rmSync(folder, { recursive: true, force: true }));
-
   it('should never log what q searched for: a phone number, an e-mail, a name', async () => {
-    const config = parseConfig(YAML, {});
-    const lines: string[] = [];
-    const store = await openStore(`sqlite:${join(folder, 'logs.db')}`, config.databasePool);
-    const app = buildApp({
-      config,
-      store,
-      now: () => NOW,
-      logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
-    });
+    const { app, lines, close } = await loggedApp(YAML, { level: 'trace', now: NOW });
     try {
       for (const q of ['+49 170 1234567', 'ada.lovelace@example.org', 'Lovelace', 'x'.repeat(201)]) {
         const search = new URLSearchParams({ q, limit: '5' });
@@ -397,8 +381,7 @@ describe('searches in the logs', () => {
       expect(logs).toContain('q=[redacted]');
       for (const secret of ['1234567', 'lovelace', 'Lovelace', 'xxxxxxxx']) expect(logs).not.toContain(secret);
     } finally {
-      await app.close();
-      await store.close();
+      await close();
     }
   });
 });

@@ -1,13 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/config.loader.js';
-import { buildApp } from '../../src/http/app.js';
-import { openStore } from '../../src/store/open-store.js';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../dialects.js';
 import { appsOn } from './harness.js';
+import { loggedApp } from './logged-app.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const TOKEN = 'front-desk-token-0123456789abcdef';
@@ -193,19 +188,8 @@ describe.each(DIALECTS)('the business API on %s', (dialect) => {
 });
 
 describe('admin tokens in the logs', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'slotline-api-logs-'));
-  afterAll(() => rmSync(folder, { recursive: true, force: true }));
-
   it('should never log a token, right or wrong', async () => {
-    const config = parseConfig(ADMIN + CALENDARS, {});
-    const lines: string[] = [];
-    const store = await openStore(`sqlite:${join(folder, 'logs.db')}`, config.databasePool);
-    const app = buildApp({
-      config,
-      store,
-      now: () => NOW,
-      logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
-    });
+    const { app, lines, close } = await loggedApp(ADMIN + CALENDARS, { level: 'trace', now: NOW });
     try {
       const wrong = `${TOKEN}-wrong`;
       for (const authorization of [`Bearer ${TOKEN}`, `Bearer ${wrong}`, TOKEN]) {
@@ -223,8 +207,7 @@ describe('admin tokens in the logs', () => {
       expect(logs).not.toContain(TOKEN.slice(0, 12));
       expect(logs).not.toContain(OWNER_TOKEN.slice(0, 12));
     } finally {
-      await app.close();
-      await store.close();
+      await close();
     }
   });
 });

@@ -1,30 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/config.loader.js';
+import { loggedApp } from './logged-app.js';
+import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/contract/signature.js';
-import { buildApp } from '../../src/http/app.js';
-import { openStore } from '../../src/store/open-store.js';
-
-const folder = mkdtempSync(join(tmpdir(), 'slotline-logs-'));
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('logs', () => {
   it('should be JSON lines with a request id and carry no key, signature, e-mail or phone number', async () => {
     const key = 'secret-telli-key-0123456789';
-    const config = parseConfig(
+    const { app, lines, close } = await loggedApp(
       `signing_keys: ["${key}"]\ncalendars:\n  - { id: main, timezone: UTC, duration: 30m, hours: { mon-sun: ["09:00-12:00"] } }\n`,
-      {},
+      { level: 'trace', now: Date.parse('2026-12-01T06:00:00Z') },
     );
-    const lines: string[] = [];
-    const store = await openStore(`sqlite:${join(folder, 'logs.db')}`, config.databasePool);
-    const app = buildApp({
-      config,
-      store,
-      now: () => Date.parse('2026-12-01T06:00:00Z'),
-      logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
-    });
     const requests = [
       {
         contact_id: 'ada@example.com',
@@ -54,8 +38,7 @@ describe('logs', () => {
       headers: { 'content-type': 'application/json' },
       payload: '{"broken',
     });
-    await app.close();
-    await store.close();
+    await close();
 
     expect(lines.length).toBeGreaterThan(5);
     const log = lines.join('');
@@ -76,21 +59,17 @@ describe('logs', () => {
 describe('request log lines', () => {
   it('should show the path of a feed request but never its token or another secret parameter', async () => {
     const token = 'feed-token-4f9c2e7b1d';
-    const config = parseConfig(
+    const { app, lines, close } = await loggedApp(
       `calendars:\n  - { id: physio, timezone: UTC, duration: 30m, feed_token: "${token}", hours: { mon-sun: ["09:00-12:00"] } }\n`,
-      {},
+      { level: 'info' },
     );
-    const lines: string[] = [];
-    const store = await openStore(`sqlite:${join(folder, 'feed-logs.db')}`, config.databasePool);
-    const app = buildApp({ config, store, logger: { level: 'info', stream: { write: (line) => lines.push(line) } } });
     try {
       const feed = await app.inject({ url: `/calendars/physio/bookings.ics?token=${token}` });
       expect(feed.statusCode).toBe(200);
       await app.inject({ url: `/calendars/physio/resources/physio/bookings.ics?view=week&%74oken=${token}` });
       await app.inject({ url: `/calendars/physio/bookings.ics?api_key=${token}&signature=${token}` });
     } finally {
-      await app.close();
-      await store.close();
+      await close();
     }
 
     expect(lines.join('')).not.toContain(token);
@@ -105,18 +84,10 @@ describe('request log lines', () => {
 
 describe('the booking line', () => {
   it('should name the calendar, outcome, resource, start and reason code, and nothing about the caller', async () => {
-    const config = parseConfig(
+    const { app, lines, close } = await loggedApp(
       'calendars:\n  - { id: physio, timezone: Europe/Berlin, duration: 30m, hours: { mon-sun: ["09:00-12:00"] }, resources: [{ id: anna }] }\n',
-      {},
+      { level: 'info', now: Date.parse('2026-12-01T06:00:00Z') },
     );
-    const lines: string[] = [];
-    const store = await openStore(`sqlite:${join(folder, 'booking-line.db')}`, config.databasePool);
-    const app = buildApp({
-      config,
-      store,
-      now: () => Date.parse('2026-12-01T06:00:00Z'),
-      logger: { level: 'info', stream: { write: (line) => lines.push(line) } },
-    });
     const book = (body: unknown) =>
       app.inject({ method: 'POST', url: '/calendars/physio/book', payload: body as Record<string, unknown> });
     try {
@@ -125,8 +96,7 @@ describe('the booking line', () => {
       await book({ start_iso: '2026-12-02T08:30:00Z', contact_details: { phone: '+4930123456' } });
       await book({ contact_id: '+4930123456', start_iso: 'soon' });
     } finally {
-      await app.close();
-      await store.close();
+      await close();
     }
 
     const bookingLines = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'booking');

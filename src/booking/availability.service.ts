@@ -4,6 +4,7 @@ import type { Interval } from '../engine/interval.js';
 import type { BlockedRange, BookingChange } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import {
+  groupBusy,
   groupByResource,
   resourceLoad,
   resourceLoads,
@@ -64,7 +65,7 @@ export function createAvailability(store: Store): Availability {
     }
     const window = { start: needed.start, end: needed.end + LOAD_AHEAD_MS };
     const byResource = groupByResource(await store.activeBlocked(calendar.id, window.start, window.end));
-    const busyByResource = groupByResource(await store.busy(calendar.id, window.start, window.end));
+    const busyByResource = groupBusy(calendar, await store.busy(calendar.id, window.start, window.end));
     const loads = resourceLoads(calendar, byResource, busyByResource);
     const fresh: CalendarCache = { mark, window, byResource, busyByResource, loads };
     caches.set(calendar.id, fresh);

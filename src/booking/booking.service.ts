@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
 import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';
-import { groupByResource, resourceLoads } from './resource-loads.js';
+import { groupBusy, groupByResource, resourceLoads } from './resource-loads.js';
 
 export type BookingOutcome =
   | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
@@ -124,7 +124,7 @@ function decide(
   const replaced = calendar.onRebook === 'replace' ? upcoming : [];
   const replacedIds = new Set(replaced.map((booking) => booking.id));
   const nearby = snapshot.nearby.filter((range) => !replacedIds.has(range.bookingId));
-  const loads = resourceLoads(calendar, groupByResource(nearby), groupByResource(snapshot.busy));
+  const loads = resourceLoads(calendar, groupByResource(nearby), groupBusy(calendar, snapshot.busy));
   const judgement = judgeStart(calendar, loads, request.start, now);
   if (!judgement.ok) return { result: { status: 'failed', code: judgement.refusal } };
 

@@ -141,7 +141,7 @@ function toApiAuditEntry(entry: StoredAuditEntry): Static<typeof AuditEntry> {
 }
 
 /** `from` and `to` as instants, or the problem with them. */
-function rangeOf(query: { from?: string; to?: string }): { from?: number; to?: number } | ProblemBody {
+export function rangeOf(query: { from?: string; to?: string }): { from?: number; to?: number } | ProblemBody {
   const from = query.from === undefined ? undefined : parseInstant(query.from);
   const to = query.to === undefined ? undefined : parseInstant(query.to);
   if (query.from !== undefined && from === undefined) return problem(400, 'Not an ISO 8601 instant.', 'from');

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.types.js';
 import { adminTokenMatcher } from './admin-token.js';
 import { registerBookingChangeRoutes } from './api-booking-changes.routes.js';
+import { registerTimeOffRoutes } from './api-time-off.routes.js';
 import { registerBookingReadRoutes } from './api.bookings.routes.js';
 import { CalendarsAnswer, problemAnswers } from './api.schemas.js';
 import { toHttpError } from './http-error.js';
@@ -44,6 +45,7 @@ export function registerApi(context: RouteContext): void {
         registerCalendarRoutes(api, config);
         registerBookingChangeRoutes(api, context);
         registerBookingReadRoutes(api, config, store);
+        registerTimeOffRoutes(api, context);
       }
     },
     { prefix: API_PREFIX },

@@ -34,6 +34,23 @@ export function bookingQueries(dialect: Dialect) {
         .where('blocked_start', '<', to)
         .compile(),
 
+    /**
+     * Active bookings whose own time (buffers left out) overlaps [from, to), on one resource or,
+     * for null, on any; by start. The blocked range bounds it first, for the index.
+     */
+    activeOverlapping: (calendarId: string, resourceId: string | null, from: number, to: number) =>
+      active()
+        .selectAll()
+        .where('calendar_id', '=', calendarId)
+        .$if(resourceId !== null, (query) => query.where('resource_id', '=', resourceId!))
+        .where('blocked_end', '>', from)
+        .where('blocked_start', '<', to)
+        .where('end_at', '>', from)
+        .where('start_at', '<', to)
+        .orderBy('start_at')
+        .orderBy('id')
+        .compile(),
+
     contactBookings: (query: BookingQuery) =>
       active()
         .selectAll()

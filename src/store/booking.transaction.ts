@@ -27,6 +27,9 @@ import type { StoreQueries } from './store-queries.js';
 /** The lock a contact's bookings in a calendar are decided under, one at a time. */
 const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
 
+/** The lock the bookings of a calendar starting on one local date are decided under. */
+export const dayLock = (calendarId: string, day: string) => `day ${calendarId} ${day}`;
+
 /**
  * A booking: under the contact's lock and then the calendar day's, `decide` plans from the
  * snapshot; the result is the plan, so that the store can tell what it changed.
@@ -37,7 +40,7 @@ export function bookingTransaction<T>(
   decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
 ): Transaction<SnapshotQueries, BookingPlan<T>> {
   return {
-    locks: [contactLock(query.calendarId, query.contactKey), `day ${query.calendarId} ${query.day}`],
+    locks: [contactLock(query.calendarId, query.contactKey), dayLock(query.calendarId, query.day)],
     reads: snapshotQueries(queries, query),
     plan: (rows) => {
       const plan = decide(toSnapshot(rows));

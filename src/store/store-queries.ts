@@ -2,6 +2,7 @@ import type { Dialect } from 'kysely';
 import { auditQueries, type AuditQueries } from './audit.queries.js';
 import { bookingQueries, type BookingQueries } from './booking.queries.js';
 import { sourceQueries, type SourceQueries } from './source.queries.js';
+import { timeOffQueries, type TimeOffQueries } from './time-off.queries.js';
 import { writebackQueries, type WritebackQueries } from './writeback.queries.js';
 
 export interface StoreQueries {
@@ -9,6 +10,7 @@ export interface StoreQueries {
   readonly sources: SourceQueries;
   readonly writebacks: WritebackQueries;
   readonly audit: AuditQueries;
+  readonly timeOff: TimeOffQueries;
 }
 
 /** Every query, compiled by the dialect's own compiler. */
@@ -18,5 +20,6 @@ export function storeQueries(dialect: Dialect): StoreQueries {
     sources: sourceQueries(dialect),
     writebacks: writebackQueries(dialect),
     audit: auditQueries(dialect),
+    timeOff: timeOffQueries(dialect),
   };
 }

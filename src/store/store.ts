@@ -3,6 +3,7 @@ import { bookingStore, type BookingStore } from './booking.store.js';
 import type { Runner } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
 import { sourceStore, type SourceStore } from './source.store.js';
+import { timeOffStore, type TimeOffStore } from './time-off.store.js';
 import { writebackStore, type WritebackStore } from './writeback.store.js';
 
 /**
@@ -10,7 +11,7 @@ import { writebackStore, type WritebackStore } from './writeback.store.js';
  * closes it. Each dialect keeps the guarantees its own way; callers see the same behaviour
  * everywhere. A service takes only the focused store it uses.
  */
-export interface Store extends BookingStore, SourceStore, WritebackStore, AuditStore {
+export interface Store extends BookingStore, SourceStore, WritebackStore, AuditStore, TimeOffStore {
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +32,7 @@ export function storeOn(dialect: DialectParts): Store {
     ...sourceStore(dialect, queries.sources, queries.bookings.bumpVersion),
     ...writebackStore(dialect, queries.writebacks),
     ...auditStore(dialect, queries.audit),
+    ...timeOffStore(dialect, queries),
     ping: dialect.ping,
     close: dialect.close,
   };

@@ -61,6 +61,7 @@ async function bookDirectly(store: Store, booking: Partial<NewBooking> & { id: s
     contactKey: full.contactKey,
     window: { start: full.blockedStart, end: full.blockedEnd },
     now: NOW,
+    country: undefined,
   };
   await store.book(query, () => ({ insert: full, result: undefined }));
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Availability } from '../booking/availability.service.js';
 import type { BookingService } from '../booking/booking.service.js';
+import type { ContactLookup } from '../booking/contact-lookup.service.js';
 import type { Config } from '../config/config.types.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
@@ -13,6 +14,7 @@ export interface RouteContext {
   readonly store: Store;
   readonly availability: Availability;
   readonly booking: BookingService;
+  readonly contactLookup: ContactLookup;
   readonly metrics: Metrics;
   readonly now: () => number;
 }

@@ -200,11 +200,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('bookings').addColumn('phone_e164', 'text').execute();
       // telli's contact lookup asks, before a call connects, for the booking made last with a
       // number, and for the number's upcoming ones: one range of this index answers both.
-      await db.schema
-        .createIndex('bookings_by_phone')
-        .on('bookings')
-        .columns(['phone_e164', 'created_at'])
-        .execute();
+      await db.schema.createIndex('bookings_by_phone').on('bookings').columns(['phone_e164', 'created_at']).execute();
       await backfillPhoneNumbers(db as Kysely<Database>);
     },
   },
@@ -260,7 +256,8 @@ async function backfillPhoneNumbers(db: Kysely<Database>): Promise<void> {
       .execute();
     for (const row of rows) {
       const phone = contactPhone(JSON.parse(row.contact_details), undefined);
-      if (phone !== null) await db.updateTable('bookings').set({ phone_e164: phone }).where('id', '=', row.id).execute();
+      if (phone !== null)
+        await db.updateTable('bookings').set({ phone_e164: phone }).where('id', '=', row.id).execute();
     }
     const last = rows.at(-1);
     if (!last) return;

@@ -120,7 +120,7 @@ export function bookingQueries(dialect: Dialect) {
         .compile(),
     ),
 
-    /** The booking made last with a phone number (index bookings_by_phone, read backwards). */
+    /** The booking made last with a phone number (index bookings_by_phone, read backwards, no sort). */
     latestOfPhone: (phone: string) =>
       db
         .selectFrom('bookings')

@@ -200,7 +200,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('bookings').addColumn('phone_e164', 'text').execute();
       // telli's contact lookup asks, before a call connects, for the booking made last with a
       // number, and for the number's upcoming ones: one range of this index answers both.
-      await db.schema.createIndex('bookings_by_phone').on('bookings').columns(['phone_e164', 'created_at']).execute();
+      await db.schema
+        .createIndex('bookings_by_phone')
+        .on('bookings')
+        .columns(['phone_e164', 'created_at', 'id'])
+        .execute();
       await backfillPhoneNumbers(db as Kysely<Database>);
     },
   },

@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config/config.loader.js';
 import { sign } from '../../src/contract/signature.js';
 import { DIALECTS } from '../dialects.js';
 import { appsOn, calendarYaml, type Answer, type Running } from './harness.js';
+import { loggedApp } from './logged-app.js';
 
 const NOW = Date.parse('2026-11-30T06:00:00Z');
 const KEY = 'telli-api-key-1';
@@ -257,5 +258,42 @@ describe('the calendar key country', () => {
         /^calendars\[0\]\.country: .* is not an ISO 3166-1 alpha-2 country code/,
       );
     }
+  });
+});
+
+describe('the contact lookup in the logs', () => {
+  it('should log whether the caller was known, never their number, name or e-mail', async () => {
+    const { app, lines, close } = await loggedApp(calendarYaml({ timezone: 'Europe/Berlin' }), {
+      level: 'trace',
+      now: NOW,
+    });
+    const lookUp = (phone_number: string) =>
+      app.inject({ method: 'POST', url: '/telli/contact-lookup', payload: { event: 'contact_lookup', phone_number } });
+    try {
+      const booked = await app.inject({
+        method: 'POST',
+        url: '/book',
+        payload: {
+          contact_id: 'c_1',
+          contact_details: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '0151 1234 5678' },
+          start_iso: TEN_BERLIN,
+        },
+      });
+      expect(booked.json()).toEqual({ status: 'success' });
+      expect((await lookUp('+4915112345678')).statusCode).toBe(200);
+      expect((await lookUp('+4915199999999')).statusCode).toBe(404);
+    } finally {
+      await close();
+    }
+
+    const text = lines.join('');
+    for (const secret of ['15112345678', '1234 5678', '15199999999', 'Lovelace', 'ada@example.com']) {
+      expect(text).not.toContain(secret);
+    }
+    const lookups = lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'contact lookup');
+    expect(lookups.map(({ found, upcoming }) => ({ found, upcoming }))).toEqual([
+      { found: true, upcoming: 1 },
+      { found: false, upcoming: undefined },
+    ]);
   });
 });

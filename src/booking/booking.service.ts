@@ -75,6 +75,7 @@ export function createBooking({ store, availability, liveBusy, now }: BookingDep
       contactKey: request.contactKey,
       window,
       now: at,
+      country: calendar.country,
     };
     let booked;
     try {

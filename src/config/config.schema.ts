@@ -56,6 +56,7 @@ const Calendar = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1 })),
     timezone: Type.String(),
     language: Type.Optional(Type.Enum(['en', 'de'])),
+    country: Type.Optional(Type.String()),
     duration: Duration,
     interval: Type.Optional(Duration),
     buffer_before: Type.Optional(Duration),

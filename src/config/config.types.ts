@@ -39,6 +39,11 @@ export interface CalendarConfig extends SlotRules {
   readonly id: string;
   readonly name: string;
   readonly language: Language;
+  /**
+   * ISO 3166-1 alpha-2 (`DE`): national phone numbers of contacts are read as this country's.
+   * Absent when neither the config nor the time zone names one: then only international numbers are read.
+   */
+  readonly country?: string;
   readonly onRebook: OnRebook;
   readonly booking: boolean;
   readonly assignment: Assignment;

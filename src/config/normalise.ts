@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getCountry, getCountryForTimezone } from 'countries-and-timezones';
 import { IANAZone } from 'luxon';
 import { fail, formatPath, type Path } from './config-error.js';
 import {
@@ -120,6 +121,7 @@ function normaliseCalendar(raw: RawCalendar, path: Path): CalendarConfig {
     name,
     timezone: raw.timezone,
     language: raw.language ?? DEFAULT_LANGUAGE,
+    country: readCountry([...path, 'country'], raw.country, raw.timezone),
     duration,
     // Starts as far apart as a booking blocks, so that a booking never costs the next offered start.
     interval: readPositiveDuration([...path, 'interval'], raw.interval, bufferBefore + duration + bufferAfter),
@@ -184,6 +186,16 @@ function normaliseSource(owner: string, raw: RawSource, path: Path): SourceConfi
     writeBookings: raw.write_bookings ?? false,
     maxBytes: readSize([...path, 'max_size'], raw.max_size, DEFAULT_SOURCE_MAX_BYTES),
   };
+}
+
+/** An ISO 3166-1 alpha-2 code in capitals; by default the country of the time zone, if it has one. */
+function readCountry(path: Path, raw: string | undefined, timezone: string): string | undefined {
+  if (raw === undefined) return getCountryForTimezone(timezone)?.id;
+  const code = raw.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(code) || !getCountry(code)) {
+    fail(path, `${JSON.stringify(raw)} is not an ISO 3166-1 alpha-2 country code such as DE`);
+  }
+  return code;
 }
 
 /** A positive size in bytes; `fallback` when the key is absent. */

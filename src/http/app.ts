@@ -4,10 +4,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import { createTimeOff } from '../booking/time-off.service.js';
+import { createContactLookup } from '../booking/contact-lookup.service.js';
 import type { Config } from '../config/config.types.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
+import { registerContactLookupRoute } from './contact-lookup.routes.js';
 import { registerContractRoutes } from './contract.routes.js';
 import { registerFeedRoutes } from './feed.routes.js';
 import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } from './http-error.js';
@@ -104,12 +106,24 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
   const timeOff = createTimeOff({ config, store, now });
+  const contactLookup = createContactLookup({ store, calendars: config.calendars, now });
   if (config.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
   app.register(async (routes) => {
-    const context: RouteContext = { app: routes, config, store, availability, booking, timeOff, metrics, now };
+    const context: RouteContext = {
+      app: routes,
+      config,
+      store,
+      availability,
+      booking,
+      timeOff,
+      contactLookup,
+      metrics,
+      now,
+    };
     registerContractRoutes(context);
+    registerContactLookupRoute(context);
     registerFeedRoutes(context);
     registerOpsRoutes(context);
     registerApi(context);

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Availability } from '../booking/availability.service.js';
 import type { BookingService } from '../booking/booking.service.js';
 import type { TimeOffService } from '../booking/time-off.service.js';
+import type { ContactLookup } from '../booking/contact-lookup.service.js';
 import type { Config } from '../config/config.types.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
@@ -15,6 +16,7 @@ export interface RouteContext {
   readonly availability: Availability;
   readonly booking: BookingService;
   readonly timeOff: TimeOffService;
+  readonly contactLookup: ContactLookup;
   readonly metrics: Metrics;
   readonly now: () => number;
 }

@@ -74,7 +74,7 @@ export function bookingQueries(dialect: Dialect) {
         .onConflict((conflict) => conflict.columns(['calendar_id', 'resource_id']).doUpdateSet({ assigned_at: at }))
         .compile(),
 
-    insert: (booking: NewBooking, createdBy: string) =>
+    insert: (booking: NewBooking, createdBy: string, phone: string | null) =>
       db
         .insertInto('bookings')
         .values({
@@ -93,6 +93,7 @@ export function bookingQueries(dialect: Dialect) {
           created_at: booking.createdAt,
           cancelled_at: null,
           created_by: createdBy,
+          phone_e164: phone,
         })
         .compile(),
 
@@ -135,6 +136,27 @@ export function bookingQueries(dialect: Dialect) {
         .returning('version')
         .compile(),
     ),
+
+    /** The booking made last with a phone number (index bookings_by_phone, read backwards, no sort). */
+    latestOfPhone: (phone: string) =>
+      db
+        .selectFrom('bookings')
+        .selectAll()
+        .where('phone_e164', '=', phone)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .compile(),
+
+    /** The number's active bookings that start after `now`: a few rows of the same index range. */
+    upcomingOfPhone: (phone: string, now: number) =>
+      active()
+        .select(['calendar_id', 'start_at'])
+        .where('phone_e164', '=', phone)
+        .where('start_at', '>', now)
+        .orderBy('start_at')
+        .orderBy('id')
+        .compile(),
 
     byId: (id: string) => db.selectFrom('bookings').selectAll().where('id', '=', id).compile(),
 

@@ -10,6 +10,7 @@ import type {
   BookingResult,
   BookingSnapshot,
   CancelQuery,
+  PhoneBookings,
 } from './booking.js';
 import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
 import { bookingTransaction, cancelTransaction, changeOf, removalOf } from './booking.transaction.js';
@@ -43,6 +44,8 @@ export interface BookingStore {
   bookings(calendarId: string): Promise<Booking[]>;
   /** A page of bookings by (start, id), keyset on the cursor, with who made them and why they were cancelled. */
   listBookings(filter: BookingFilter): Promise<BookingPage>;
+  /** The last booking made with a phone number (E.164), and its active bookings that start after `now`. */
+  phoneBookings(phone: string, now: number): Promise<PhoneBookings>;
 }
 
 /** The booking store on a dialect's runner. */
@@ -82,6 +85,16 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
       const bookings = rows.slice(0, filter.limit).map(toBookingRecord);
       const last = bookings.at(-1);
       return rows.length > filter.limit && last ? { bookings, next: { start: last.start, id: last.id } } : { bookings };
+    },
+    phoneBookings: async (phone, now) => {
+      const [latest, upcoming] = await Promise.all([
+        runner.read(queries.latestOfPhone(phone)),
+        runner.read(queries.upcomingOfPhone(phone, now)),
+      ]);
+      return {
+        latest: latest.map(toBookingRecord)[0],
+        upcoming: upcoming.map((row) => ({ calendarId: row.calendar_id, start: row.start_at })),
+      };
     },
   };
 }

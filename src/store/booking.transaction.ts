@@ -13,6 +13,7 @@ import {
   type NewBooking,
 } from './booking.js';
 import { toBlockedRange, toBooking, toBookingRecord, type BookingRow } from './booking.row.js';
+import { contactPhone } from '../shared/phone-number.js';
 import type { PlannedWrites, RowsByName, Transaction } from './runner.js';
 import { toBusyRange } from './source.row.js';
 import { searchKeys } from './search-keys.js';
@@ -76,7 +77,7 @@ function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPla
   const replaced = (plan.replace ?? []).map((booking) => booking.id);
   if (replaced.length > 0) writes.push(queries.bookings.replace(replaced, query.now));
   if (plan.insert) {
-    writes.push(queries.bookings.insert(plan.insert, actor));
+    writes.push(queries.bookings.insert(plan.insert, actor, contactPhone(plan.insert.contactDetails, query.country)));
     const keys = searchKeys(plan.insert);
     if (keys.length > 0) writes.push(queries.bookings.insertSearchKeys(plan.insert.id, keys));
     writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));

@@ -122,6 +122,16 @@ export interface BookingQuery {
   readonly now: number;
   /** Who books, for `created_by` and the audit trail: `telli` unless given. */
   readonly actor?: string;
+  /** The calendar's country, in which a national phone number of the contact is read (shared/phone-number.ts). */
+  readonly country: string | undefined;
+}
+
+/** What the contact lookup reads about a phone number. */
+export interface PhoneBookings {
+  /** The booking made last with the number, in any status and calendar. */
+  readonly latest?: BookingRecord;
+  /** Its active bookings that start after now, soonest first. */
+  readonly upcoming: readonly { readonly calendarId: string; readonly start: number }[];
 }
 
 /** An operator's cancel of one booking. */

@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
+import { contactPhone } from '../shared/phone-number.js';
 import { searchKeys } from './search-keys.js';
 
 /** One list for every dialect; a migration branches on the dialect only where SQL differs. */
@@ -194,6 +195,19 @@ const migrations: Record<string, Migration> = {
       await backfillSearchKeys(db as Kysely<Database>);
     },
   },
+  '0011-booking-phone-numbers': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('bookings').addColumn('phone_e164', 'text').execute();
+      // telli's contact lookup asks, before a call connects, for the booking made last with a
+      // number, and for the number's upcoming ones: one range of this index answers both.
+      await db.schema
+        .createIndex('bookings_by_phone')
+        .on('bookings')
+        .columns(['phone_e164', 'created_at', 'id'])
+        .execute();
+      await backfillPhoneNumbers(db as Kysely<Database>);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
@@ -223,6 +237,32 @@ async function backfillSearchKeys(db: Kysely<Database>): Promise<void> {
       }).map((key) => ({ booking_id: row.id, key })),
     );
     if (keys.length > 0) await db.insertInto('booking_search_keys').values(keys).execute();
+    const last = rows.at(-1);
+    if (!last) return;
+    after = last.id;
+  }
+}
+
+/**
+ * Phone numbers of the bookings made before they were stored. Migrations do not know the
+ * calendars' countries, so only numbers written with a leading `+` and their country code are
+ * read; a national number of an older booking stays unmatched until the contact books again.
+ */
+async function backfillPhoneNumbers(db: Kysely<Database>): Promise<void> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('bookings')
+      .select(['id', 'contact_details'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500)
+      .execute();
+    for (const row of rows) {
+      const phone = contactPhone(JSON.parse(row.contact_details), undefined);
+      if (phone !== null)
+        await db.updateTable('bookings').set({ phone_e164: phone }).where('id', '=', row.id).execute();
+    }
     const last = rows.at(-1);
     if (!last) return;
     after = last.id;

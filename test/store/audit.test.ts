@@ -61,6 +61,7 @@ async function bookDirectly(store: Store, booking: Partial<NewBooking> & { id: s
     contactKey: full.contactKey,
     window: { start: full.blockedStart, end: full.blockedEnd },
     now: NOW,
+    country: undefined,
   };
   await store.book(query, () => ({ insert: full, result: undefined }));
 }
@@ -89,7 +90,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
           blocked_end: NOW + 30 * MINUTE,
           contact_key: 'contact_id:c1',
           contact_id: 'c1',
-          contact_details: '{"name":"Ada"}',
+          contact_details: '{"name":"Ada","phone":"+49 151 12345678"}',
           status: 'active',
           created_at: NOW - MINUTE,
         })
@@ -100,7 +101,9 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     const applied: string[] = [];
     const store = await openStore(url, DEFAULT_POOL, (report) => applied.push(...report.applied));
     stores.push(store);
-    expect(applied).toEqual(['0006-business-side', '0007-booking-search-keys']);
+    // Every migration after 0005, in order; later ones are added by other changes.
+    expect(applied.slice(0, 2)).toEqual(['0006-business-side', '0007-booking-search-keys']);
+    expect(applied).toContain('0011-booking-phone-numbers');
     const { bookings } = await store.listBookings({ status: 'all', limit: 10 });
     expect(bookings).toEqual([
       expect.objectContaining({ id: 'old', contactId: 'c1', status: 'active', createdBy: 'telli', cancelReason: null }),
@@ -111,6 +114,8 @@ describe.each(DIALECTS)('on %s', (dialect) => {
         ['old'],
       );
     expect((await store.listBookings({ status: 'all', limit: 10, q: 'bob' })).bookings).toEqual([]);
+    // And its phone number, written with its country code, in E.164 for the contact lookup.
+    expect((await store.phoneBookings('+4915112345678', NOW - 2 * MINUTE)).latest?.id).toBe('old');
     expect(await store.auditEntries({ limit: 10 })).toEqual({ entries: [] });
   });
 

@@ -53,6 +53,7 @@ async function bookWithWritebacks(store: Store, ...sourceIds: string[]): Promise
     contactKey: booking.contactKey,
     window: { start: booking.blockedStart, end: booking.blockedEnd },
     now: NOW,
+    country: undefined,
   };
   await store.book(query, () => ({ insert: booking, writebacks, result: undefined }));
   return writebacks;

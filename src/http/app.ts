@@ -2,8 +2,10 @@ import { MIMEType } from 'node:util';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
+import { createBookingChanges } from '../booking/booking-changes.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
+import { registerDashboard } from '../dashboard/dashboard.plugin.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
@@ -102,15 +104,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
+  const changes = createBookingChanges({ config, store, availability, now });
   if (config.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
   app.register(async (routes) => {
-    const context: RouteContext = { app: routes, config, store, availability, booking, metrics, now };
+    const context: RouteContext = { app: routes, config, store, availability, booking, changes, metrics, now };
     registerContractRoutes(context);
     registerFeedRoutes(context);
     registerOpsRoutes(context);
     registerApi(context);
+    if (config.admin) registerDashboard(context, config.admin.tokens);
   });
 
   return app;

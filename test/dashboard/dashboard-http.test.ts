@@ -146,6 +146,38 @@ describe('the dashboard over HTTP', () => {
     expect((await get(app, '/admin/sign-in')).status).toBe(200);
   });
 
+  it('should mark a booking that no longer fits its hours, in the calendar zone', async () => {
+    const app = await start({ yaml: TWO_TOKENS + CALENDAR, now: NOW });
+    const booked = await app.post('/book', {
+      contact_id: 'c1',
+      contact_details: { name: 'Ada' },
+      start_iso: '2026-12-02T15:00:00Z',
+    });
+    expect(booked.body).toEqual({ status: 'success' });
+    // The same database with shorter hours: the 16:00 booking is now outside them.
+    const shorter = calendarYaml({ id: 'physio', timezone: 'Europe/Berlin', hours: '{ mon-sun: ["09:00-13:00"] }' });
+    const later = await start({ yaml: TWO_TOKENS + shorter, now: NOW, database: app.database });
+    const { cookie } = await signIn(later, TOKEN);
+
+    const page = await get(later, '/admin/calendars/physio?date=2026-12-02', cookie);
+    const data = JSON.parse(
+      /<script type="application\/json" id="calendar-data">(.*?)<\/script>/s.exec(page.text)![1]!,
+    );
+    expect(data).toMatchObject({ view: 'resourceTimeGridDay', date: '2026-12-02', timeZone: '+01:00' });
+    expect(data.events).toContainEqual(
+      expect.objectContaining({
+        resourceIds: ['physio'],
+        start: '2026-12-02T16:00:00',
+        end: '2026-12-02T16:30:00',
+        classNames: ['booking', 'outside-hours'],
+        extendedProps: expect.objectContaining({ time: '16:00', name: 'Ada', flags: ['outside hours'] }),
+      }),
+    );
+    expect(data.events).toContainEqual(
+      expect.objectContaining({ start: '2026-12-02T09:00:00', end: '2026-12-02T13:00:00', display: 'background' }),
+    );
+  });
+
   it('should answer bad input with a 4xx page and change nothing', async () => {
     const app = await start({ yaml: TWO_TOKENS + CALENDAR, now: NOW });
     const booked = await app.post('/book', {

@@ -28,7 +28,8 @@ export function signingSummary(config: Config): string {
 
 /** Whether the business's API is served, and to how many tokens; never the tokens. */
 export function adminSummary(config: Config): string {
-  if (!config.admin) return 'admin API off: no admin section, /api/v1, /openapi.json and /docs answer 404';
+  if (!config.admin)
+    return 'admin API off: no admin section, /api/v1, /openapi.json, /docs and the dashboard /admin answer 404';
   const tokens = config.admin.tokens.length;
-  return `admin API on: ${tokens} token${tokens === 1 ? '' : 's'}, /api/v1 needs one as a bearer token; docs at /docs`;
+  return `admin API on: ${tokens} token${tokens === 1 ? '' : 's'}, /api/v1 needs one as a bearer token; docs at /docs; dashboard at /admin`;
 }

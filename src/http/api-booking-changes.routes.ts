@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createBookingChanges } from '../booking/booking-changes.service.js';
 import { toApiBooking } from './api-booking.js';
 import { Booking, BookingId, problemAnswers } from './api.schemas.js';
 import { problem, sendProblem } from './problem.js';
@@ -18,7 +17,7 @@ const CancelBody = Type.Object(
 export function registerBookingChangeRoutes(scope: FastifyInstance, context: RouteContext): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
   const timezones = new Map(context.config.calendars.map((calendar) => [calendar.id, calendar.timezone]));
-  const changes = createBookingChanges(context);
+  const { changes } = context;
 
   api.post(
     '/bookings/:id/cancel',

@@ -2,10 +2,12 @@ import { MIMEType } from 'node:util';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
+import { createBookingChanges } from '../booking/booking-changes.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import { createTimeOff } from '../booking/time-off.service.js';
 import { createContactLookup } from '../booking/contact-lookup.service.js';
 import type { Config } from '../config/config.types.js';
+import { registerDashboard } from '../dashboard/dashboard.plugin.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
@@ -107,6 +109,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const booking = createBooking({ store, availability, liveBusy, now });
   const timeOff = createTimeOff({ config, store, now });
   const contactLookup = createContactLookup({ store, calendars: config.calendars, now });
+  const changes = createBookingChanges({ config, store, availability, now });
   if (config.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
@@ -117,6 +120,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       store,
       availability,
       booking,
+      changes,
       timeOff,
       contactLookup,
       metrics,
@@ -127,6 +131,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     registerFeedRoutes(context);
     registerOpsRoutes(context);
     registerApi(context);
+    if (config.admin) registerDashboard(context, config.admin.tokens);
   });
 
   return app;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Availability } from '../booking/availability.service.js';
+import type { BookingChanges } from '../booking/booking-changes.service.js';
 import type { BookingService } from '../booking/booking.service.js';
 import type { TimeOffService } from '../booking/time-off.service.js';
 import type { ContactLookup } from '../booking/contact-lookup.service.js';
@@ -17,6 +18,8 @@ export interface RouteContext {
   readonly booking: BookingService;
   readonly timeOff: TimeOffService;
   readonly contactLookup: ContactLookup;
+  /** The operator's changes to bookings, shared by the API and the dashboard. */
+  readonly changes: BookingChanges;
   readonly metrics: Metrics;
   readonly now: () => number;
 }

@@ -2,6 +2,7 @@ import { MIMEType } from 'node:util';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
+import { createBookingChanges } from '../booking/booking-changes.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
 import { liveBusyReader } from '../sources/live-check.js';
@@ -102,11 +103,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
+  // The business's changes, shared by the API and the dashboard.
+  const changes = createBookingChanges({ config, store, availability, booking, liveBusy, now });
   if (config.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
   app.register(async (routes) => {
-    const context: RouteContext = { app: routes, config, store, availability, booking, metrics, now };
+    const context: RouteContext = { app: routes, config, store, availability, booking, changes, metrics, now };
     registerContractRoutes(context);
     registerFeedRoutes(context);
     registerOpsRoutes(context);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Availability } from '../booking/availability.service.js';
+import type { BookingChanges } from '../booking/booking-changes.service.js';
 import type { BookingService } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
 import type { Store } from '../store/store.js';
@@ -13,6 +14,8 @@ export interface RouteContext {
   readonly store: Store;
   readonly availability: Availability;
   readonly booking: BookingService;
+  /** The business's create, move and cancel. */
+  readonly changes: BookingChanges;
   readonly metrics: Metrics;
   readonly now: () => number;
 }

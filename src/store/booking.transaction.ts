@@ -25,7 +25,7 @@ import type { StoreQueries } from './store-queries.js';
  */
 
 /** The lock a contact's bookings in a calendar are decided under, one at a time. */
-const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
+export const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
 
 /**
  * A booking: under the contact's lock and then the calendar day's, `decide` plans from the
@@ -37,7 +37,7 @@ export function bookingTransaction<T>(
   decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
 ): Transaction<SnapshotQueries, BookingPlan<T>> {
   return {
-    locks: [contactLock(query.calendarId, query.contactKey), `day ${query.calendarId} ${query.day}`],
+    locks: [contactLock(query.calendarId, query.contactKey), dayLock(query.calendarId, query.day)],
     reads: snapshotQueries(queries, query),
     plan: (rows) => {
       const plan = decide(toSnapshot(rows));
@@ -46,7 +46,11 @@ export function bookingTransaction<T>(
   };
 }
 
-function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
+/** The lock of a calendar's local day, taken after the contact's. */
+export const dayLock = (calendarId: string, day: string) => `day ${calendarId} ${day}`;
+
+/** What a booking decision reads: the same for /book and for a move. */
+export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
     nearby: queries.bookings.activeBlocked(query.calendarId, query.window.start, query.window.end),
     busy: queries.sources.busy(query.calendarId, query.window.start, query.window.end),
@@ -55,9 +59,9 @@ function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   };
 }
 
-type SnapshotQueries = ReturnType<typeof snapshotQueries>;
+export type SnapshotQueries = ReturnType<typeof snapshotQueries>;
 
-function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
+export function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
   return {
     nearby: rows.nearby.map(toBlockedRange),
     busy: rows.busy.map(toBusyRange),

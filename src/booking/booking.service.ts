@@ -51,7 +51,12 @@ export interface Override {
 /** How the business's booking ended: its id, or why not with the nearest free starts. */
 export type OperatorOutcome =
   | Booked
-  | { readonly status: 'failed'; readonly code: ReasonCode; readonly existing?: number; readonly alternatives: number[] };
+  | {
+      readonly status: 'failed';
+      readonly code: ReasonCode;
+      readonly existing?: number;
+      readonly alternatives: number[];
+    };
 
 /** Codes after which the caller is offered the nearest free times. */
 const OFFER_ALTERNATIVES = new Set<ReasonCode>([

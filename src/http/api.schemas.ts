@@ -55,7 +55,8 @@ const Cursor = Type.String({
 
 const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' });
 
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 export const BookingId = Type.Object({ id: Text(128) }, { additionalProperties: false });
 

@@ -36,5 +36,6 @@ export function expectRefused(reply: Reply, code: string): void {
   expectProblem(reply, 409);
   expect(reply.body.code).toBe(code);
   expect(reply.body.alternatives.length).toBeGreaterThan(0);
-  for (const alternative of reply.body.alternatives) expect(alternative).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+  for (const alternative of reply.body.alternatives)
+    expect(alternative).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
 }

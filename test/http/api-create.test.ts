@@ -107,7 +107,12 @@ describe.each(DIALECTS)('creating a booking through the API on %s', (dialect) =>
       { start: Date.parse(at(5, '09:00')), end: Date.parse(at(5, '10:00')) },
     ]);
     expectRefused(await create(app, { calendar: 'physio', start_iso: at(5, '09:00'), resource: 'lena' }), 'taken');
-    const busyForced = await create(app, { calendar: 'physio', start_iso: at(5, '09:00'), resource: 'lena', force: true });
+    const busyForced = await create(app, {
+      calendar: 'physio',
+      start_iso: at(5, '09:00'),
+      resource: 'lena',
+      force: true,
+    });
     expectRefused(busyForced, 'taken');
     const onMax = await create(app, { calendar: 'physio', start_iso: at(5, '09:00') });
     expect(onMax.body).toMatchObject({ resource: 'max', start_iso: at(5, '09:00') });

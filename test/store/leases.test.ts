@@ -70,7 +70,13 @@ async function moveByAnHour(store: Store, now: number, writebacks: Writeback[]):
     now,
     actor: 'front-desk',
   };
-  const to = { resourceId: 'r1', start, end: start + 30 * MINUTE, blockedStart: start, blockedEnd: start + 30 * MINUTE };
+  const to = {
+    resourceId: 'r1',
+    start,
+    end: start + 30 * MINUTE,
+    blockedStart: start,
+    blockedEnd: start + 30 * MINUTE,
+  };
   const moved = await store.move(query, () => ({ to, writebacks, result: undefined }));
   expect(moved.booking).toMatchObject({ start, status: 'active' });
 }
@@ -140,10 +146,14 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     it('should lease a due write-back to one store, and to the other only once the lease has passed', async () => {
       const [first, second] = await twoStores(dialect);
       const [writeback] = await bookWithWritebacks(first, 'caldav');
-      expect(await first.claimWritebacks(NOW, NOW + MINUTE, 10)).toEqual([{ ...writeback, attempts: 0, generation: 0 }]);
+      expect(await first.claimWritebacks(NOW, NOW + MINUTE, 10)).toEqual([
+        { ...writeback, attempts: 0, generation: 0 },
+      ]);
       expect(await second.claimWritebacks(NOW + 1, NOW + MINUTE, 10)).toEqual([]);
       expect(await first.claimWritebacks(NOW + MINUTE - 1, NOW + 2 * MINUTE, 10)).toEqual([]);
-      expect(await second.claimWritebacks(NOW + MINUTE, NOW + 2 * MINUTE, 10)).toEqual([{ ...writeback, attempts: 0, generation: 0 }]);
+      expect(await second.claimWritebacks(NOW + MINUTE, NOW + 2 * MINUTE, 10)).toEqual([
+        { ...writeback, attempts: 0, generation: 0 },
+      ]);
     });
 
     it('should give a write-back to exactly one of two stores claiming at once', async () => {

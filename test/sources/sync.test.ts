@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { putEvent, readEvents } from '../../src/caldav/caldav.js';
 import { createSync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
+import { ADMIN, apiPost } from '../http/api-client.js';
 import { calendarYaml, start, starts, type Running } from '../http/harness.js';
 import { PROCESS_TEST_TIMEOUT_MS } from '../slotline-process.js';
 import { startRadicale, type Radicale } from './radicale.js';
@@ -51,7 +52,8 @@ afterAll(async () => {
 });
 
 async function withSources(dialect: Dialect, resources: string, fields: Record<string, string> = {}) {
-  const app = await start({ yaml: calendarYaml({ resources, ...fields }), now: NOW, dialect });
+  // With the business's API, to move bookings as the front desk does.
+  const app = await start({ yaml: calendarYaml({ resources, ...fields }, ADMIN), now: NOW, dialect });
   running.push(app);
   let now = NOW;
   const sync = createSync({ config: app.config, store: app.store, log: silent, now: () => now });
@@ -255,6 +257,26 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(await sync.flushWritebacks()).toBe(2);
       const second = (await app.store.bookings('main')).find((booking) => booking.status === 'active');
       expect(await uidsIn(auth)).toEqual([`${second!.id}@slotline`]);
+    });
+
+    it('should put the event again at its new time when the front desk moves the booking', async () => {
+      const { app, auth, sync, setNow } = await open('write-back-move', true);
+      await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+      expect(await sync.flushWritebacks()).toBe(1);
+      const [booking] = await app.store.bookings('main');
+
+      const moved = await apiPost(app, `/bookings/${booking!.id}/move`, { start_iso: '2026-12-01T10:30:00Z' });
+      expect(moved.status).toBe(200);
+      setNow(NOW + 1);
+      expect(await sync.flushWritebacks()).toBe(1);
+
+      const { objects } = await readEvents(auth, { start: NOW, end: NOW + 30 * 86_400_000 });
+      const events = objects.map(
+        (object) => new ICAL.Event(new ICAL.Component(ICAL.parse(object)).getFirstSubcomponent('vevent')!),
+      );
+      expect(events.map((each) => [each.uid, each.startDate.toJSDate().toISOString()])).toEqual([
+        [`${booking!.id}@slotline`, '2026-12-01T10:30:00.000Z'],
+      ]);
     });
   });
 

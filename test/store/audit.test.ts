@@ -100,7 +100,8 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     const applied: string[] = [];
     const store = await openStore(url, DEFAULT_POOL, (report) => applied.push(...report.applied));
     stores.push(store);
-    expect(applied).toEqual(['0006-business-side', '0007-booking-search-keys']);
+    // Later migrations follow these two; they are no concern of this test.
+    expect(applied.slice(0, 2)).toEqual(['0006-business-side', '0007-booking-search-keys']);
     const { bookings } = await store.listBookings({ status: 'all', limit: 10 });
     expect(bookings).toEqual([
       expect.objectContaining({ id: 'old', contactId: 'c1', status: 'active', createdBy: 'telli', cancelReason: null }),

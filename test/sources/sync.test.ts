@@ -259,6 +259,35 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(await uidsIn(auth)).toEqual([`${second!.id}@slotline`]);
     });
 
+    it('should leave the event only where the booking ends up when it moves to another resource and back', async () => {
+      const [annaUrl, benUrl] = [await radicale.makeCalendar('move-anna'), await radicale.makeCalendar('move-ben')];
+      const source = (url: string) =>
+        `{ type: caldav, url: "${url}", username: ${radicale.username}, password: "${radicale.password}", write_bookings: true }`;
+      const resources = `[{ id: anna, sources: [${source(annaUrl)}] }, { id: ben, sources: [${source(benUrl)}] }]`;
+      const { app, sync, setNow } = await withSources(dialect, resources);
+      await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+      const [booking] = await app.store.bookings('main');
+      const moveTo = (resource: string) =>
+        apiPost(app, `/bookings/${booking!.id}/move`, { start_iso: '2026-12-01T10:00:00Z', resource });
+      expect((await moveTo(booking!.resourceId === 'anna' ? 'ben' : 'anna')).status).toBe(200);
+      expect((await moveTo(booking!.resourceId)).status).toBe(200);
+
+      setNow(NOW + 1);
+      // Puts and deletes for both calendars are due at once, and run in no particular order.
+      expect(await sync.flushWritebacks()).toBe(4);
+      const uids = async (url: string) => {
+        const { objects } = await readEvents(
+          { url, username: radicale.username, password: radicale.password },
+          { start: NOW, end: NOW + 30 * 86_400_000 },
+        );
+        return objects.map((object) => new ICAL.Component(ICAL.parse(object)).getFirstSubcomponent('vevent')!);
+      };
+      const [inAnna, inBen] = [await uids(annaUrl), await uids(benUrl)];
+      const home = booking!.resourceId === 'anna' ? inAnna : inBen;
+      expect([...inAnna, ...inBen]).toHaveLength(1);
+      expect(home.map((event) => event.getFirstPropertyValue('uid'))).toEqual([`${booking!.id}@slotline`]);
+    });
+
     it('should put the event again at its new time when the front desk moves the booking', async () => {
       const { app, auth, sync, setNow } = await open('write-back-move', true);
       await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });

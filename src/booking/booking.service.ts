@@ -38,7 +38,7 @@ export type BookingOutcome =
       readonly reason: string;
     };
 
-export type Decision = Booked | { readonly status: 'failed'; readonly code: ReasonCode; readonly existing?: number };
+type Decision = Booked | { readonly status: 'failed'; readonly code: ReasonCode; readonly existing?: number };
 
 /** How the business may bend the rules when it books or moves: what telli's /book never can. */
 export interface Override {
@@ -96,13 +96,10 @@ export interface BookingService {
 
 export function createBooking({ store, availability, liveBusy, now }: BookingDeps): BookingService {
   /**
-   * Books `request.start` for the contact: a retry of the same booking is a success that writes
-   * nothing, another slot follows `on_rebook`, and the check and the insert are one transaction.
-   */
-  /**
    * The one booking transaction, for telli and the business: other calendars are asked about the
    * slot first, then the store decides and writes atomically, then this process's availability
-   * takes the change.
+   * takes the change. A retry of the same booking is a success that writes nothing, another slot
+   * follows `on_rebook`, and the check and the insert are one transaction.
    */
   const decideAndBook = async (
     calendar: CalendarConfig,

@@ -15,8 +15,8 @@ import {
 export interface Availability {
   /** The free slots to offer a caller now. */
   slots(calendar: CalendarConfig, now: number): Promise<readonly Interval[]>;
-  /** Up to three free starts nearest to `target`, to offer when a booking fails. */
-  nearest(calendar: CalendarConfig, target: number, now: number): Promise<number[]>;
+  /** Up to three free starts nearest to `target`, to offer when a booking fails; of one resource when named. */
+  nearest(calendar: CalendarConfig, target: number, now: number, resourceId?: string): Promise<number[]>;
   /** Brings what is held in memory up to date with a booking this process committed. */
   applyChange(calendar: CalendarConfig, change: BookingChange): void;
 }
@@ -82,9 +82,13 @@ export function createAvailability(store: Store): Availability {
       return slots;
     },
 
-    async nearest(calendar, target, now) {
+    async nearest(calendar, target, now, resourceId) {
       const cache = await cacheFor(calendar, now);
-      return nearestFreeStarts(calendar, cache.loads, target, now, 3);
+      const loads =
+        resourceId === undefined
+          ? cache.loads
+          : cache.loads.filter((_, index) => calendar.resources[index]!.id === resourceId);
+      return nearestFreeStarts(calendar, loads, target, now, 3);
     },
 
     applyChange(calendar, change) {

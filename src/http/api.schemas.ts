@@ -34,7 +34,7 @@ export function problemAnswers(...statuses: number[]) {
 }
 
 /** Text from a client: bounded, and without control characters (PostgreSQL refuses a NUL with an error). */
-const Text = (maxLength: number, description?: string) =>
+export const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000-\\u001f]*$', ...(description && { description }) });
 
 const Instant = (description: string) => Type.String({ description, maxLength: 64 });
@@ -55,7 +55,8 @@ const Cursor = Type.String({
 
 const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 export const BookingId = Type.Object({ id: Text(128) }, { additionalProperties: false });
 

@@ -109,7 +109,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const booking = createBooking({ store, availability, liveBusy, now });
   const timeOff = createTimeOff({ config, store, now });
   const contactLookup = createContactLookup({ store, calendars: config.calendars, now });
-  const changes = createBookingChanges({ config, store, availability, now });
+  const changes = createBookingChanges({ config, store, availability, booking, liveBusy, now });
   if (config.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.

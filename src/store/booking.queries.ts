@@ -1,5 +1,5 @@
 import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
-import type { BookingFilter, BookingQuery, NewBooking } from './booking.js';
+import type { BookingFilter, BookingQuery, NewBooking, Placement } from './booking.js';
 import type { BookingStatus } from './booking.table.js';
 import type { Database } from './database.js';
 import { searchTerms } from './search-keys.js';
@@ -109,6 +109,20 @@ export function bookingQueries(dialect: Dialect) {
         .updateTable('bookings')
         .set({ status: 'replaced', cancelled_at: at })
         .where('id', 'in', ids)
+        .where('status', '=', 'active')
+        .compile(),
+
+    move: (id: string, to: Placement) =>
+      db
+        .updateTable('bookings')
+        .set({
+          resource_id: to.resourceId,
+          start_at: to.start,
+          end_at: to.end,
+          blocked_start: to.blockedStart,
+          blocked_end: to.blockedEnd,
+        })
+        .where('id', '=', id)
         .where('status', '=', 'active')
         .compile(),
 

@@ -11,9 +11,13 @@ import type {
   BookingSnapshot,
   CancelQuery,
   PhoneBookings,
+  MovePlan,
+  MoveQuery,
+  MoveResult,
 } from './booking.js';
 import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
 import { bookingTransaction, cancelTransaction, changeOf, removalOf } from './booking.transaction.js';
+import { moveTransaction } from './move.transaction.js';
 import type { Runner } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
 
@@ -32,6 +36,15 @@ export interface BookingStore {
    * it was not active, absent for an unknown id), and the change when this call made one.
    */
   cancel(query: CancelQuery): Promise<{ booking?: BookingRecord; change?: BookingChange }>;
+  /**
+   * Moves an active booking where `decide` says, in one transaction with its audit entry, its
+   * CalDAV write-backs and the calendar's change mark; `decide` sees the booking read again under
+   * the locks, and the snapshot a /book of the target would. Nothing changes unless it decides so.
+   */
+  move<T>(
+    query: MoveQuery,
+    decide: (booking: BookingRecord, snapshot: BookingSnapshot) => MovePlan<T>,
+  ): Promise<MoveResult<T>>;
   /**
    * The calendar's change mark: it moves with every booking committed in the calendar, by this
    * process or another. What cached availability is checked against.
@@ -71,6 +84,18 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
       return freed && version !== undefined
         ? { booking, change: removalOf(owner.calendar_id, freed, version) }
         : { booking };
+    },
+    move: async (query, decide) => {
+      const { result, version } = await runner.transact(moveTransaction(all, query, decide));
+      const { booking, decision, moved } = result;
+      if (!moved || version === undefined) return { booking, decision };
+      const change = {
+        calendarId: query.calendarId,
+        markBefore: String(version - 1),
+        markAfter: String(version),
+        ...moved,
+      };
+      return { booking, decision, change };
     },
     changeMark: async (calendarId) => {
       const [row] = await runner.read(queries.version(calendarId));

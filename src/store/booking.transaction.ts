@@ -26,7 +26,7 @@ import type { StoreQueries } from './store-queries.js';
  */
 
 /** The lock a contact's bookings in a calendar are decided under, one at a time. */
-const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
+export const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
 
 /** The lock the bookings of a calendar starting on one local date are decided under. */
 export const dayLock = (calendarId: string, day: string) => `day ${calendarId} ${day}`;
@@ -50,7 +50,8 @@ export function bookingTransaction<T>(
   };
 }
 
-function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
+/** What a booking decision reads: the same for /book and for a move. */
+export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
     nearby: queries.bookings.activeBlocked(query.calendarId, query.window.start, query.window.end),
     busy: queries.sources.busy(query.calendarId, query.window.start, query.window.end),
@@ -59,9 +60,9 @@ function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   };
 }
 
-type SnapshotQueries = ReturnType<typeof snapshotQueries>;
+export type SnapshotQueries = ReturnType<typeof snapshotQueries>;
 
-function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
+export function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
   return {
     nearby: rows.nearby.map(toBlockedRange),
     busy: rows.busy.map(toBusyRange),

@@ -144,3 +144,36 @@ export interface CancelQuery {
   /** The CalDAV sources the booking was written to: each gets a delete queued. */
   readonly writtenTo: (booking: Booking) => readonly string[];
 }
+
+/** An operator's move of one booking, decided under the locks a /book of the target would take. */
+export interface MoveQuery {
+  readonly bookingId: string;
+  readonly calendarId: string;
+  /** The booking's contact: its lock is the first one /book takes. */
+  readonly contactKey: string;
+  /** The local dates of the booking's start and of the target's: each day's bookings are decided one at a time. */
+  readonly days: readonly string[];
+  /** What the target's decision must see (relevantWindow of the target). */
+  readonly window: Interval;
+  readonly now: number;
+  /** The admin token's name, for the audit trail. */
+  readonly actor: string;
+}
+
+/** Where a booking is, as a move changes it. */
+export type Placement = Pick<Booking, 'resourceId' | 'start' | 'end' | 'blockedStart' | 'blockedEnd'>;
+
+/** A move's decision: where to (absent: the booking stays), the write-backs to queue, and the answer. */
+export interface MovePlan<T> {
+  readonly to?: Placement;
+  readonly writebacks?: readonly Writeback[];
+  readonly result: T;
+}
+
+/** What a move found and did: the booking as it is afterwards (absent for an unknown id). */
+export interface MoveResult<T> {
+  readonly booking?: BookingRecord;
+  /** The decision, when the booking was active and so was decided on. */
+  readonly decision?: T;
+  readonly change?: BookingChange;
+}

@@ -195,6 +195,16 @@ const migrations: Record<string, Migration> = {
       await backfillSearchKeys(db as Kysely<Database>);
     },
   },
+  '0008-writeback-generations': {
+    async up(db: Kysely<unknown>) {
+      // A booking moved again needs its event put again: the queue re-arms the row it already has,
+      // and the generation tells a worker still holding the old lease that its put is outdated.
+      await db.schema
+        .alterTable('writebacks')
+        .addColumn('generation', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+    },
+  },
   '0011-booking-phone-numbers': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('bookings').addColumn('phone_e164', 'text').execute();

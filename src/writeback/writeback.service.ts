@@ -28,12 +28,12 @@ export function createWriteback(options: {
   now: () => number;
 }) {
   const { config, store, log, now } = options;
-  const targets = new Map<string, { calendar: CalendarConfig; source: SourceConfig }>(
+  const targets = new Map<string, { calendar: CalendarConfig; resourceId: string; source: SourceConfig }>(
     config.calendars.flatMap((calendar) =>
       calendar.resources.flatMap((resource) =>
         resource.sources
           .filter((source) => source.writeBookings)
-          .map((source) => [source.id, { calendar, source }] as const),
+          .map((source) => [source.id, { calendar, resourceId: resource.id, source }] as const),
       ),
     ),
   );
@@ -49,14 +49,17 @@ export function createWriteback(options: {
     for (const writeback of await store.claimWritebacks(at, at + 60_000, 20)) {
       const target = targets.get(writeback.sourceId);
       try {
-        if (target && writeback.action === 'put') {
+        if (target) {
           const booking = await store.bookingById(writeback.bookingId);
-          // A booking replaced before it was written needs no event: its delete is queued too.
-          if (booking?.status === 'active') {
+          // The event belongs where the booking is now, whatever order its puts and deletes run in:
+          // a booking replaced, cancelled or moved to another resource since has its delete queued,
+          // and one moved back here has its put queued again.
+          const belongsHere = booking?.status === 'active' && booking.resourceId === target.resourceId;
+          if (writeback.action === 'put' && belongsHere) {
             await putEvent(target.source, bookingUid(booking.id), bookingObject(target.calendar, booking));
+          } else if (writeback.action === 'delete' && !belongsHere) {
+            await deleteEvent(target.source, bookingUid(writeback.bookingId));
           }
-        } else if (target) {
-          await deleteEvent(target.source, bookingUid(writeback.bookingId));
         }
         await store.writebackDone(writeback, now());
         done++;

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.types.js';
+import type { LiveConfig } from '../config/live-config.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import type { Availability } from './availability.service.js';
@@ -12,7 +12,7 @@ export type CancelOutcome =
   | { readonly status: 'replaced'; readonly booking: BookingRecord };
 
 export interface BookingChangesDeps {
-  readonly config: Config;
+  readonly config: LiveConfig;
   readonly store: Store;
   readonly availability: Availability;
   readonly now: () => number;
@@ -25,7 +25,6 @@ export interface BookingChanges {
 
 /** Changes the business makes to bookings, with the same guarantees as telli's /book. */
 export function createBookingChanges({ config, store, availability, now }: BookingChangesDeps): BookingChanges {
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
   return {
     async cancel(bookingId, actor, reason) {
       const { booking, change } = await store.cancel({
@@ -34,12 +33,12 @@ export function createBookingChanges({ config, store, availability, now }: Booki
         reason,
         now: now(),
         writtenTo: (cancelled) => {
-          const calendar = calendars.get(cancelled.calendarId);
+          const calendar = config.calendar(cancelled.calendarId);
           return calendar ? writtenTo(calendar, cancelled.resourceId) : [];
         },
       });
       if (!booking) return { status: 'not_found' };
-      const calendar = calendars.get(booking.calendarId);
+      const calendar = config.calendar(booking.calendarId);
       if (change && calendar) availability.applyChange(calendar, change);
       return booking.status === 'replaced' ? { status: 'replaced', booking } : { status: 'cancelled', booking };
     },

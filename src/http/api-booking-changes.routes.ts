@@ -17,7 +17,6 @@ const CancelBody = Type.Object(
 /** The operator's changes to bookings, in the API's scope (token check, validator, problem answers). */
 export function registerBookingChangeRoutes(scope: FastifyInstance, context: RouteContext): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const timezones = new Map(context.config.calendars.map((calendar) => [calendar.id, calendar.timezone]));
   const changes = createBookingChanges(context);
 
   api.post(
@@ -48,7 +47,7 @@ export function registerBookingChangeRoutes(scope: FastifyInstance, context: Rou
       if (outcome.status === 'replaced') {
         return sendProblem(reply, problem(409, 'The contact booked another slot, which replaced this booking.'));
       }
-      return toApiBooking(outcome.booking, timezones.get(outcome.booking.calendarId));
+      return toApiBooking(outcome.booking, context.config.calendar(outcome.booking.calendarId)?.timezone);
     },
   );
 }

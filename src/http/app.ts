@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
+import { liveConfigOf, type LiveConfig } from '../config/live-config.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
@@ -17,7 +18,8 @@ import { requestForLog } from './request-log.js';
 import type { RouteContext } from './route-context.js';
 
 export interface AppOptions {
-  readonly config: Config;
+  /** A holder when the config may be reloaded; routes read it per request. */
+  readonly config: Config | LiveConfig;
   readonly store: Store;
   /** The clock; tests pin it. */
   readonly now?: () => number;
@@ -44,7 +46,7 @@ const REDACT = [
 ];
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { config } = options;
+  const config = liveConfigOf(options.config);
   const metrics = createMetrics();
   const store = timedStore(options.store, metrics);
   const now = options.now ?? Date.now;
@@ -102,7 +104,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
-  if (config.admin) registerOpenApi(app);
+  // Routes are declared once: a reload can change the admin tokens, not whether the API exists.
+  if (config.current.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
   app.register(async (routes) => {

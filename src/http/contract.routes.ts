@@ -28,21 +28,20 @@ const ERRORS = {
 
 /** telli's two URLs, for the first calendar and for each calendar by id. */
 export function registerContractRoutes({ app, config, availability, booking, metrics, now }: RouteContext): void {
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
-  const defaultCalendar = config.calendars[0]!;
   const calendarOf = (request: FastifyRequest): CalendarConfig => {
     const id = (request.params as { calendarId?: string }).calendarId;
-    if (id === undefined) return defaultCalendar;
-    const calendar = calendars.get(id);
+    if (id === undefined) return config.current.calendars[0]!;
+    const calendar = config.calendar(id);
     if (!calendar) throw new HttpError(404, 'unknown_calendar', `There is no calendar "${id}".`);
     return calendar;
   };
 
   const verifySignature = async (request: FastifyRequest) => {
-    if (config.signingKeys.length === 0) return;
+    const keys = config.current.signingKeys;
+    if (keys.length === 0) return;
     const header = request.headers['x-telli-signature'];
     const signature = typeof header === 'string' ? header : undefined;
-    if (!isValidSignature(signature, request.rawBody ?? '', config.signingKeys)) {
+    if (!isValidSignature(signature, request.rawBody ?? '', keys)) {
       throw new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.');
     }
   };

@@ -180,7 +180,8 @@ export function createSync(options: {
         clearTimeout(timers.get(sourceId));
         timers.delete(sourceId);
         const ref = { id: sourceId, calendarId: calendar.id, resourceId: resource.id };
-        await tracked(() => store.replaceBusy(ref, []));
+        // Its tag goes too, so that the source, added again, is read whole instead of found unchanged.
+        await tracked(() => store.replaceBusy(ref, [], { tag: null, at: now() }));
       }
     },
     /** Stops syncing: aborts what is under way (terminating its worker) and waits until it has ended. */

@@ -149,4 +149,48 @@ describe('slotline serve reloads its config file on SIGHUP', () => {
     });
     expect((await listed.json()).bookings).toHaveLength(1);
   });
+
+  it('should turn the API off when admin is taken out, and need a restart to turn it on', async ({ signal }) => {
+    const file = join(folder, 'admin.yaml');
+    const withoutAdmin = configText('09:00-17:00').replace(/^admin:\n.*\n/, '');
+    writeFileSync(file, configText('09:00-17:00'));
+    const slotline = await serve(['--config', file, '--database', `sqlite:${join(folder, 'admin.db')}`], {
+      env: TOKENS,
+      signal,
+    });
+    const calendars = async () =>
+      (await fetch(`${slotline.url}/api/v1/calendars`, { headers: { authorization: `Bearer ${TOKENS.OLD_TOKEN}` } }))
+        .status;
+    expect(await calendars()).toBe(200);
+
+    writeFileSync(file, withoutAdmin);
+    let done = reloaded(slotline);
+    slotline.child.kill('SIGHUP');
+    expect(await done).toMatchObject({ msg: 'config reloaded', admin_tokens: 0 });
+    expect(await calendars()).toBe(404);
+
+    writeFileSync(file, configText('09:00-17:00'));
+    done = reloaded(slotline);
+    slotline.child.kill('SIGHUP');
+    expect(await done).toMatchObject({ admin_tokens: 1 });
+    expect(await calendars()).toBe(200);
+
+    // Started without it, the API has no routes: a reload cannot add them.
+    const other = join(folder, 'no-admin.yaml');
+    writeFileSync(other, withoutAdmin);
+    const plain = await serve(['--config', other, '--database', `sqlite:${join(folder, 'no-admin.db')}`], {
+      env: TOKENS,
+      signal,
+    });
+    writeFileSync(other, configText('09:00-17:00'));
+    const restart = plain.nextLog((entry) => String(entry.msg).startsWith('restart needed'));
+    done = reloaded(plain);
+    plain.child.kill('SIGHUP');
+    expect(await restart).toMatchObject({ key: 'admin' });
+    expect(await done).toMatchObject({ msg: 'config reloaded', admin_tokens: 0 });
+    const answer = await fetch(`${plain.url}/api/v1/calendars`, {
+      headers: { authorization: `Bearer ${TOKENS.OLD_TOKEN}` },
+    });
+    expect(answer.status).toBe(404);
+  });
 });

@@ -8,6 +8,7 @@ import { formatInstant } from '../contract/timestamp.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { BookingStore } from '../store/booking.store.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
+import { NO_SIGNING_KEY } from './start-up.js';
 
 export interface ReloadLog {
   info(fields: object, message: string): void;
@@ -79,6 +80,7 @@ export function createReloader(deps: ReloadDeps): () => Promise<void> {
     }
     holder.replace(config);
     for (const warning of configWarnings(config)) log.warn({ key: warning.keyPath }, warning.message);
+    if (config.signingKeys.length === 0) log.warn({}, NO_SIGNING_KEY);
     log.info(
       {
         config: loaded.path,

@@ -4,7 +4,7 @@ import { buildApp } from '../http/app.js';
 import { createSync } from '../sources/sync.service.js';
 import { createReloader, logMisfits } from './reload.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
-import { adminSummary, migrationSummary, openDatabase, signingSummary } from './start-up.js';
+import { adminSummary, migrationSummary, NO_SIGNING_KEY, openDatabase, signingSummary } from './start-up.js';
 
 /**
  * Starts the server; SIGTERM and SIGINT let in-flight requests finish and close the database,
@@ -24,9 +24,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   app.log.info({ migrations: migrated.applied }, migrationSummary(migrated));
   for (const warning of configWarnings(config)) app.log.warn({ key: warning.keyPath }, warning.message);
   if (config.signingKeys.length === 0) {
-    app.log.warn(
-      'NO SIGNING KEY CONFIGURED: unsigned requests are accepted. Set signing_keys (TELLI_API_KEY) before going live.',
-    );
+    app.log.warn(NO_SIGNING_KEY);
   } else {
     app.log.info({ signing_keys: config.signingKeys.length }, signingSummary(config));
   }

@@ -82,9 +82,12 @@ describe('slotline serve reloads its config file on SIGHUP', () => {
       const openHour = (hourOf(first!) + 12) % 24;
       writeFileSync(file, configText(hourRange(openHour), 'NEW_TOKEN'));
       const misfitsLogged = slotline.nextLog((entry) => entry.misfits !== undefined);
+      // Still no signing key: said again, as at start.
+      const unsigned = slotline.nextLog((entry) => String(entry.msg).startsWith('NO SIGNING KEY'));
       const done = reloaded(slotline);
       slotline.child.kill('SIGHUP');
       expect(await done).toMatchObject({ msg: 'config reloaded', calendars: ['physio'], admin_tokens: 1 });
+      expect(await unsigned).toMatchObject({ level: 40 });
 
       const after = await starts(slotline);
       expect(after.length).toBeGreaterThan(0);

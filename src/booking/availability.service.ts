@@ -35,6 +35,8 @@ const LOAD_AHEAD_MS = 2 * DAY_MS;
  * read after the mark, so it can be newer than its mark but never older.
  */
 interface CalendarCache {
+  /** The calendar's config it was computed for: a reload replaces the object, and with it the cache. */
+  readonly calendar: CalendarConfig;
   readonly mark: string;
   readonly window: Interval;
   readonly byResource: RangesByResource;
@@ -60,14 +62,20 @@ export function createAvailability(store: Store): Availability {
     };
     const mark = await store.changeMark(calendar.id);
     const cached = caches.get(calendar.id);
-    if (cached && cached.mark === mark && cached.window.start <= needed.start && needed.end <= cached.window.end) {
+    if (
+      cached &&
+      cached.calendar === calendar &&
+      cached.mark === mark &&
+      cached.window.start <= needed.start &&
+      needed.end <= cached.window.end
+    ) {
       return cached;
     }
     const window = { start: needed.start, end: needed.end + LOAD_AHEAD_MS };
     const byResource = groupByResource(await store.activeBlocked(calendar.id, window.start, window.end));
     const busyByResource = groupBusy(calendar, await store.busy(calendar.id, window.start, window.end));
     const loads = resourceLoads(calendar, byResource, busyByResource);
-    const fresh: CalendarCache = { mark, window, byResource, busyByResource, loads };
+    const fresh: CalendarCache = { calendar, mark, window, byResource, busyByResource, loads };
     caches.set(calendar.id, fresh);
     return fresh;
   };
@@ -93,7 +101,7 @@ export function createAvailability(store: Store): Availability {
 
     applyChange(calendar, change) {
       const cache = caches.get(calendar.id);
-      if (!cache || cache.mark !== change.markBefore) return;
+      if (!cache || cache.calendar !== calendar || cache.mark !== change.markBefore) return;
       // Applying is idempotent, as the cached data may already hold this booking (see CalendarCache).
       const byResource = new Map(cache.byResource);
       const edit = (resourceId: string, update: (ranges: readonly BlockedRange[]) => BlockedRange[]) =>

@@ -1,7 +1,8 @@
 // Node 20 has String.prototype.isWellFormed; the ES2022 library the project compiles against does not.
 /// <reference lib="es2024.string" />
 import { randomUUID } from 'node:crypto';
-import type { CalendarConfig, Config } from '../config/config.types.js';
+import type { CalendarConfig } from '../config/config.types.js';
+import type { LiveConfig } from '../config/live-config.js';
 import { nestsTooDeep } from '../contract/book-request.js';
 import { parseInstant } from '../contract/timestamp.js';
 import { blockedRange, relevantWindow } from '../engine/availability.js';
@@ -68,7 +69,7 @@ export interface MoveRequest {
 }
 
 export interface BookingChangesDeps {
-  readonly config: Config;
+  readonly config: LiveConfig;
   readonly store: Store;
   readonly availability: Availability;
   readonly booking: BookingService;
@@ -89,8 +90,6 @@ export interface BookingChanges {
 /** Changes the business makes to bookings, with the same guarantees as telli's /book. */
 export function createBookingChanges(deps: BookingChangesDeps): BookingChanges {
   const { config, store, availability, booking, liveBusy, now } = deps;
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
-
   const bookingById = async (id: string): Promise<BookingRecord> => {
     const found = await store.bookingById(id);
     // The transaction that answered it committed the booking: it is there.
@@ -100,7 +99,7 @@ export function createBookingChanges(deps: BookingChangesDeps): BookingChanges {
 
   return {
     async create(request, actor) {
-      const calendar = calendars.get(request.calendar);
+      const calendar = config.calendar(request.calendar);
       if (!calendar) return invalid('calendar', `No calendar ${request.calendar}.`);
       const read = readTarget(calendar, request);
       if ('status' in read) return read;
@@ -135,7 +134,7 @@ export function createBookingChanges(deps: BookingChangesDeps): BookingChanges {
     async move(bookingId, request, actor) {
       const current = await store.bookingById(bookingId);
       if (!current) return { status: 'not_found' };
-      const calendar = calendars.get(current.calendarId);
+      const calendar = config.calendar(current.calendarId);
       if (current.status !== 'active' || !calendar) return { status: 'inactive', booking: current };
       const read = readTarget(calendar, { ...request, resource: request.resource ?? current.resourceId });
       if ('status' in read) return read;
@@ -172,12 +171,12 @@ export function createBookingChanges(deps: BookingChangesDeps): BookingChanges {
         reason,
         now: now(),
         writtenTo: (found) => {
-          const calendar = calendars.get(found.calendarId);
+          const calendar = config.calendar(found.calendarId);
           return calendar ? writtenTo(calendar, found.resourceId) : [];
         },
       });
       if (!cancelled) return { status: 'not_found' };
-      const calendar = calendars.get(cancelled.calendarId);
+      const calendar = config.calendar(cancelled.calendarId);
       if (change && calendar) availability.applyChange(calendar, change);
       return cancelled.status === 'replaced'
         ? { status: 'replaced', booking: cancelled }

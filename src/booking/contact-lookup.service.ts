@@ -1,4 +1,4 @@
-import type { CalendarConfig } from '../config/config.types.js';
+import type { LiveConfig } from '../config/live-config.js';
 import { contactNames, detailText, type ContactProperties, type TelliContact } from '../contract/contact-lookup.js';
 import { formatInstant } from '../contract/timestamp.js';
 import { toE164 } from '../shared/phone-number.js';
@@ -7,7 +7,7 @@ import { speakTimes } from './reasons.js';
 
 export interface ContactLookupDeps {
   readonly store: Pick<BookingStore, 'phoneBookings'>;
-  readonly calendars: readonly CalendarConfig[];
+  readonly config: LiveConfig;
   readonly now: () => number;
 }
 
@@ -20,8 +20,7 @@ export interface ContactLookup {
   lookup(phoneNumber: string): Promise<TelliContact | undefined>;
 }
 
-export function createContactLookup({ store, calendars, now }: ContactLookupDeps): ContactLookup {
-  const byId = new Map(calendars.map((calendar) => [calendar.id, calendar]));
+export function createContactLookup({ store, config, now }: ContactLookupDeps): ContactLookup {
   return {
     async lookup(phoneNumber) {
       // telli sends the caller's number in E.164; a national one cannot be told apart by country.
@@ -31,7 +30,7 @@ export function createContactLookup({ store, calendars, now }: ContactLookupDeps
       const names = latest && contactNames(latest.contactDetails);
       if (!latest || !names) return undefined;
       // A calendar taken out of the config no longer takes calls about its bookings.
-      const served = upcoming.filter((booking) => byId.has(booking.calendarId));
+      const served = upcoming.filter((booking) => config.calendar(booking.calendarId) !== undefined);
       const email = detailText(latest.contactDetails, 'email');
       return {
         first_name: names.first,
@@ -39,7 +38,7 @@ export function createContactLookup({ store, calendars, now }: ContactLookupDeps
         ...(email === undefined ? {} : { email }),
         ...(latest.externalContactId === null ? {} : { external_id: latest.externalContactId }),
         phone_number: phone,
-        properties: properties(served, byId),
+        properties: properties(served, config),
       };
     },
   };
@@ -47,10 +46,10 @@ export function createContactLookup({ store, calendars, now }: ContactLookupDeps
 
 function properties(
   upcoming: readonly { readonly calendarId: string; readonly start: number }[],
-  calendars: ReadonlyMap<string, CalendarConfig>,
+  config: LiveConfig,
 ): ContactProperties {
   const next = upcoming[0];
-  const calendar = next && calendars.get(next.calendarId);
+  const calendar = next && config.calendar(next.calendarId);
   if (!next || !calendar) return { upcoming_appointments: 0 };
   return {
     next_appointment: speakTimes(calendar.language, calendar.timezone, [next.start]),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarConfig, Config } from '../config/config.types.js';
+import type { CalendarConfig } from '../config/config.types.js';
+import type { LiveConfig } from '../config/live-config.js';
 import { datesBetween } from '../engine/local-date.js';
 import { localDateOf } from '../engine/zone.js';
 import type { BookingRecord } from '../store/booking.js';
@@ -33,7 +34,7 @@ export interface TimeOffService {
 }
 
 export interface TimeOffDeps {
-  readonly config: Config;
+  readonly config: LiveConfig;
   readonly store: TimeOffStore;
   readonly now: () => number;
 }
@@ -44,10 +45,9 @@ export interface TimeOffDeps {
  * availability reads it again at its next request.
  */
 export function createTimeOff({ config, store, now }: TimeOffDeps): TimeOffService {
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
   return {
     async add(request, actor) {
-      const calendar = calendars.get(request.calendarId);
+      const calendar = config.calendar(request.calendarId);
       if (!calendar) return invalid('calendar', 'No such calendar.');
       const { resourceId = null } = request;
       if (resourceId !== null && !calendar.resources.some((resource) => resource.id === resourceId)) {

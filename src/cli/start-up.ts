@@ -19,6 +19,10 @@ export function migrationSummary({ applied, all }: MigrationReport): string {
   return `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${names}`;
 }
 
+/** Said at start, and after a reload, whenever no key is configured. */
+export const NO_SIGNING_KEY =
+  'NO SIGNING KEY CONFIGURED: unsigned requests are accepted. Set signing_keys (TELLI_API_KEY) before going live.';
+
 /** Whether requests must be signed, and with how many keys; never the keys. */
 export function signingSummary(config: Config): string {
   const keys = config.signingKeys.length;

@@ -26,7 +26,7 @@ const DetailQuery = Type.Object({ done: Type.Optional(Type.Literal('cancelled'))
 /** The bookings list with search, one booking with its history, and its cancellation. */
 export function registerBookingPages(scope: FastifyInstance, context: DashboardContext): void {
   const routes = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const { store, cursors, config } = context;
+  const { store } = context;
   // One CSRF token a page: without a secret cookie yet, each call would make another secret.
   const send = (reply: FastifyReply, title: string, body: (csrf: string) => Html) => {
     const csrf = csrfToken(reply);
@@ -38,11 +38,12 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
     const filters: ListFilters = { q, status: request.query.status ?? 'active' };
     if (q !== undefined && q.length > MAX_Q) {
       return send(reply.code(400), STRINGS.bookings, () =>
-        bookingsList(config, filters, [], STRINGS.searchTooLong(MAX_Q)),
+        bookingsList(context.config.current, filters, [], STRINGS.searchTooLong(MAX_Q)),
       );
     }
     const cursorFilters = { dashboard: 'bookings', ...filters };
-    const after = request.query.cursor === undefined ? undefined : cursors.open(request.query.cursor, cursorFilters);
+    const after =
+      request.query.cursor === undefined ? undefined : context.cursors.open(request.query.cursor, cursorFilters);
     if (after === undefined && request.query.cursor !== undefined) throw new HttpError(400, 'bad_request', 'cursor');
     const position = after && typeof after[0] === 'number' && typeof after[1] === 'string' ? after : undefined;
     const result = await store.listBookings({
@@ -51,9 +52,9 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
       after: position && { start: position[0] as number, id: position[1] as string },
       limit: PAGE_SIZE,
     });
-    const next = result.next && cursors.seal([result.next.start, result.next.id], cursorFilters);
+    const next = result.next && context.cursors.seal([result.next.start, result.next.id], cursorFilters);
     return send(reply, STRINGS.bookings, () =>
-      bookingsList(config, filters, result.bookings, undefined, next, !!position),
+      bookingsList(context.config.current, filters, result.bookings, undefined, next, !!position),
     );
   });
 
@@ -66,7 +67,7 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
       const history = await store.bookingHistory(booking.id);
       const notice = request.query.done === 'cancelled' ? STRINGS.cancelled : undefined;
       return send(reply, STRINGS.bookingTitle(contactName(booking)), () =>
-        bookingDetail(config, booking, history, notice),
+        bookingDetail(context.config.current, booking, history, notice),
       );
     },
   );
@@ -95,7 +96,8 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
       if (outcome.status === 'not_found') return reply.callNotFound();
       if (outcome.status === 'replaced') {
         const history = await store.bookingHistory(outcome.booking.id);
-        const detail = () => bookingDetail(config, outcome.booking, history, STRINGS.cannotCancelReplaced);
+        const detail = () =>
+          bookingDetail(context.config.current, outcome.booking, history, STRINGS.cannotCancelReplaced);
         return send(reply.code(409), STRINGS.bookingTitle(contactName(outcome.booking)), detail);
       }
       request.log.info({ booking: outcome.booking.id, actor: request.dashboardActor }, 'dashboard cancel');

@@ -23,16 +23,14 @@ const CalendarQuery = Type.Object({
 /** `/admin`: the calendars (or straight to the only one); `/admin/calendars/{id}`: its day or week. */
 export function registerCalendarPages(scope: FastifyInstance, context: DashboardContext): void {
   const routes = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const { config } = context;
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
-
   routes.get('/', async (_request, reply) => {
-    const [only, ...others] = config.calendars;
+    const { calendars } = context.config.current;
+    const [only, ...others] = calendars;
     if (only && others.length === 0) return reply.redirect(calendarPath(only.id), 303);
     const body = html`<h1>${STRINGS.calendars}</h1>
-      ${config.calendars.length === 0 && html`<p>${STRINGS.noCalendars}</p>`}
+      ${calendars.length === 0 && html`<p>${STRINGS.noCalendars}</p>`}
       <ul class="calendars">
-        ${config.calendars.map(
+        ${calendars.map(
           (calendar) =>
             html`<li>
               <a href="${calendarPath(calendar.id)}">${calendar.name}</a>
@@ -49,7 +47,7 @@ export function registerCalendarPages(scope: FastifyInstance, context: Dashboard
     '/calendars/:id',
     { schema: { params: CalendarParams, querystring: CalendarQuery } },
     async (request, reply) => {
-      const calendar = calendars.get(request.params.id);
+      const calendar = context.config.calendar(request.params.id);
       if (!calendar) return reply.callNotFound();
       const today = localDateOf(calendar.timezone, context.now());
       const date = request.query.date ?? today;

@@ -1,3 +1,4 @@
+import { perConfig } from '../config/live-config.js';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -38,14 +39,19 @@ const EVENT_CALENDAR_DIR = dirname(
  * cookies, CSRF check, rate limit, form parser and HTML error pages apply here only, so neither
  * telli's routes nor the API pay for them. Registered only when `admin` is configured.
  */
-export function registerDashboard(routeContext: RouteContext, tokens: readonly AdminToken[]): void {
+export function registerDashboard(routeContext: RouteContext): void {
+  const { config } = routeContext;
   const context: DashboardContext = {
-    config: routeContext.config,
+    config,
     store: routeContext.store,
     changes: routeContext.changes,
     now: routeContext.now,
-    sessions: sessionCodec(tokens),
-    cursors: cursorCodec(tokens),
+    get sessions() {
+      return sessionsOf(config.current);
+    },
+    get cursors() {
+      return cursorsOf(config.current);
+    },
   };
   routeContext.app.register(
     async (scope) => {
@@ -66,7 +72,7 @@ export function registerDashboard(routeContext: RouteContext, tokens: readonly A
           },
         },
       });
-      await scope.register(cookie, { secret: derivedSecret('slotline-cookie', tokens) });
+      await scope.register(cookie, { secret: derivedSecret('slotline-cookie', config.current.admin?.tokens ?? []) });
       await scope.register(csrf, {
         cookieKey: 'slotline_csrf',
         cookieOpts: { path: '/admin', sameSite: 'strict', httpOnly: true, signed: true },
@@ -122,3 +128,7 @@ function errorPage(status: number): string {
       <p>${STRINGS.errorDetail(status)}</p>`,
   });
 }
+
+/** The codecs of a config's admin tokens, made again only when a reload replaced the config. */
+const sessionsOf = perConfig((config) => sessionCodec(config.admin?.tokens ?? []));
+const cursorsOf = perConfig((config) => cursorCodec(config.admin?.tokens ?? []));

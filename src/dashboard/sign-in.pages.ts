@@ -1,3 +1,4 @@
+import { perConfig } from '../config/live-config.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { adminTokenFinder } from '../http/admin-token.js';
 import { formField, type DashboardContext } from './dashboard-context.js';
@@ -12,7 +13,7 @@ const SIGN_INS_PER_MINUTE = 10;
 
 /** Sign in with an admin token, and sign out: the only dashboard pages open without a session. */
 export function registerSignIn(scope: FastifyInstance, context: DashboardContext): void {
-  const tokenName = adminTokenFinder(context.config.admin?.tokens ?? []);
+  const tokenName = perConfig((config) => adminTokenFinder(config.admin?.tokens ?? []));
 
   scope.get('/sign-in', async (request, reply) => {
     if (context.sessions.open(request.cookies[SESSION_COOKIE], context.now()) !== undefined) {
@@ -28,7 +29,7 @@ export function registerSignIn(scope: FastifyInstance, context: DashboardContext
       preHandler: scope.csrfProtection,
     },
     async (request, reply) => {
-      const name = tokenName(formField(request.body, 'token') ?? '');
+      const name = tokenName(context.config.current)(formField(request.body, 'token') ?? '');
       if (name === undefined) {
         request.log.warn('dashboard sign-in refused');
         return signInPage(reply.code(401), STRINGS.wrongToken);

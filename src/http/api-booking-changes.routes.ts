@@ -50,9 +50,9 @@ const MoveBody = Type.Object(
 /** The operator's changes to bookings, in the API's scope (token check, validator, problem answers). */
 export function registerBookingChangeRoutes(scope: FastifyInstance, context: RouteContext): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const timezones = new Map(context.config.calendars.map((calendar) => [calendar.id, calendar.timezone]));
   const { changes } = context;
-  const present = (booking: BookingRecord) => toApiBooking(booking, timezones.get(booking.calendarId));
+  const present = (booking: BookingRecord) =>
+    toApiBooking(booking, context.config.calendar(booking.calendarId)?.timezone);
   const common = { tags: ['bookings'], security: [{ bearer: [] }] };
 
   api.post(

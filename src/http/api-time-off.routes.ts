@@ -20,7 +20,6 @@ import type { RouteContext } from './route-context.js';
 /** Time off: `POST /time-off`, `GET /time-off`, `DELETE /time-off/{id}`, in the API's scope. */
 export function registerTimeOffRoutes(scope: FastifyInstance, { config, timeOff }: RouteContext): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const timezones = new Map(config.calendars.map((calendar) => [calendar.id, calendar.timezone]));
   const common = { tags: ['time off'], security: [{ bearer: [] }] };
 
   api.post(
@@ -47,7 +46,9 @@ export function registerTimeOffRoutes(scope: FastifyInstance, { config, timeOff 
         request.adminActor,
       );
       if (outcome.status === 'invalid') return sendProblem(reply, problem(400, outcome.detail, outcome.field));
-      const conflicts = outcome.conflicts.map((booking) => toApiBooking(booking, timezones.get(booking.calendarId)));
+      const conflicts = outcome.conflicts.map((booking) =>
+        toApiBooking(booking, config.calendar(booking.calendarId)?.timezone),
+      );
       return reply.code(201).send({ ...toApiTimeOff(outcome.timeOff), conflicts });
     },
   );
@@ -64,7 +65,7 @@ export function registerTimeOffRoutes(scope: FastifyInstance, { config, timeOff 
     },
     async (request, reply) => {
       const { calendar } = request.query;
-      if (calendar !== undefined && !timezones.has(calendar)) {
+      if (calendar !== undefined && !config.calendar(calendar)) {
         return sendProblem(reply, problem(400, 'No such calendar.', 'calendar'));
       }
       const range = rangeOf(request.query);

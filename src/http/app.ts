@@ -7,6 +7,7 @@ import { createBooking } from '../booking/booking.service.js';
 import { createTimeOff } from '../booking/time-off.service.js';
 import { createContactLookup } from '../booking/contact-lookup.service.js';
 import type { Config } from '../config/config.types.js';
+import { liveConfigOf, type LiveConfig } from '../config/live-config.js';
 import { registerDashboard } from '../dashboard/dashboard.plugin.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
@@ -22,7 +23,8 @@ import { requestForLog } from './request-log.js';
 import type { RouteContext } from './route-context.js';
 
 export interface AppOptions {
-  readonly config: Config;
+  /** A holder when the config may be reloaded; routes read it per request. */
+  readonly config: Config | LiveConfig;
   readonly store: Store;
   /** The clock; tests pin it. */
   readonly now?: () => number;
@@ -49,7 +51,7 @@ const REDACT = [
 ];
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { config } = options;
+  const config = liveConfigOf(options.config);
   const metrics = createMetrics();
   const store = timedStore(options.store, metrics);
   const now = options.now ?? Date.now;
@@ -108,9 +110,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
   const timeOff = createTimeOff({ config, store, now });
-  const contactLookup = createContactLookup({ store, calendars: config.calendars, now });
+  const contactLookup = createContactLookup({ store, config, now });
   const changes = createBookingChanges({ config, store, availability, booking, liveBusy, now });
-  if (config.admin) registerOpenApi(app);
+  // Routes are declared once: a reload can change the admin tokens, not whether the API exists.
+  if (config.current.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
   app.register(async (routes) => {
@@ -131,7 +134,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     registerFeedRoutes(context);
     registerOpsRoutes(context);
     registerApi(context);
-    if (config.admin) registerDashboard(context, config.admin.tokens);
+    if (config.current.admin) registerDashboard(context);
   });
 
   return app;

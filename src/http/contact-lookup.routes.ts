@@ -25,7 +25,7 @@ export function registerContactLookupRoute({ app, config, contactLookup }: Route
         },
       },
       config: documentedOnly("Who is calling: the contact of the phone number's last booking", ContactLookupBodyDoc),
-      preHandler: telliSignatureCheck(config.signingKeys),
+      preHandler: telliSignatureCheck(config),
     },
     async (request, reply) => {
       const read = readContactLookup(request.body);

@@ -28,17 +28,15 @@ const ERRORS = {
 
 /** telli's two URLs, for the first calendar and for each calendar by id. */
 export function registerContractRoutes({ app, config, availability, booking, metrics, now }: RouteContext): void {
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
-  const defaultCalendar = config.calendars[0]!;
   const calendarOf = (request: FastifyRequest): CalendarConfig => {
     const id = (request.params as { calendarId?: string }).calendarId;
-    if (id === undefined) return defaultCalendar;
-    const calendar = calendars.get(id);
+    if (id === undefined) return config.current.calendars[0]!;
+    const calendar = config.calendar(id);
     if (!calendar) throw new HttpError(404, 'unknown_calendar', `There is no calendar "${id}".`);
     return calendar;
   };
 
-  const verifySignature = telliSignatureCheck(config.signingKeys);
+  const verifySignature = telliSignatureCheck(config);
 
   for (const prefix of ['', '/calendars/:calendarId']) {
     const params = prefix ? { params: CalendarParams } : {};

@@ -27,17 +27,23 @@ export function createWriteback(options: {
   log: WritebackLog;
   now: () => number;
 }) {
-  const { config, store, log, now } = options;
-  const targets = new Map<string, { calendar: CalendarConfig; resourceId: string; source: SourceConfig }>(
-    config.calendars.flatMap((calendar) =>
-      calendar.resources.flatMap((resource) =>
-        resource.sources
-          .filter((source) => source.writeBookings)
-          .map((source) => [source.id, { calendar, resourceId: resource.id, source }] as const),
-      ),
-    ),
-  );
+  const { store, log, now } = options;
+  let targets = writeTargets(options.config);
+  let started = false;
   let timer: NodeJS.Timeout | undefined;
+
+  /** Flushes every few seconds while started and some source takes bookings. */
+  function keepFlushing(): void {
+    if (started && targets.size > 0 && !timer) {
+      timer = setInterval(() => {
+        flush().catch((error: unknown) => log.warn({ err: error }, 'write-backs could not run'));
+      }, WRITEBACK_EVERY_MS);
+      timer.unref();
+    } else if ((!started || targets.size === 0) && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  }
 
   /**
    * Carries out queued write-backs: a booking becomes an event in the resource's CalDAV calendar,
@@ -75,16 +81,34 @@ export function createWriteback(options: {
 
   return {
     flush,
-    /** Flushes every few seconds until `stop`; does nothing when no source takes bookings. */
+    /** Flushes every few seconds until `stop`; does nothing while no source takes bookings. */
     start(): void {
-      if (targets.size === 0) return;
-      timer = setInterval(() => {
-        flush().catch((error: unknown) => log.warn({ err: error }, 'write-backs could not run'));
-      }, WRITEBACK_EVERY_MS);
-      timer.unref();
+      started = true;
+      keepFlushing();
     },
     stop(): void {
-      clearInterval(timer);
+      started = false;
+      keepFlushing();
+    },
+    /** Writes to the sources of `config` from now on (a reload); a queued write to a source gone is dropped. */
+    reconfigure(config: Config): void {
+      targets = writeTargets(config);
+      keepFlushing();
     },
   };
+}
+
+/** The CalDAV sources that take bookings, by source id. */
+function writeTargets(
+  config: Config,
+): Map<string, { calendar: CalendarConfig; resourceId: string; source: SourceConfig }> {
+  return new Map(
+    config.calendars.flatMap((calendar) =>
+      calendar.resources.flatMap((resource) =>
+        resource.sources
+          .filter((source) => source.writeBookings)
+          .map((source) => [source.id, { calendar, resourceId: resource.id, source }] as const),
+      ),
+    ),
+  );
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { putEvent, readEvents } from '../../src/caldav/caldav.js';
+import { parseConfig } from '../../src/config/config.loader.js';
 import { createSync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
 import { ADMIN, apiPost } from '../http/api-client.js';
@@ -125,6 +126,26 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       feed.body = calendarOf();
       setNow(NOW + 15_000);
       expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+    });
+
+    it('should stop syncing a source a reload removes, deleting its busy time, and sync one it adds', async () => {
+      feed.status = 200;
+      feed.etag = '"reload"';
+      feed.body = calendarOf(event('meeting-r', '20261201T090000Z', '20261201T100000Z'));
+      const withFeed = `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`;
+      const { app, sync, setNow } = await withSources(dialect, withFeed);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
+
+      await sync.reconfigure(parseConfig(calendarYaml({ resources: '[{ id: anna }]' }), {}));
+      expect((await sync.syncAll()).size).toBe(0);
+      expect(starts(await app.post('/available', {}))).toContain('2026-12-01T09:00:00.000Z');
+
+      // Added again once the lease of its first sync has run out; the feed has not changed.
+      setNow(NOW + 10 * 60_000);
+      await sync.reconfigure(parseConfig(calendarYaml({ resources: withFeed }), {}));
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
     });
 
     it('should let one process at a time sync a source', async () => {

@@ -42,5 +42,6 @@ export async function serve(flags: ServeFlags): Promise<void> {
   }
   const address = await app.listen({ port: config.port, host: config.host });
   sync.start();
+  app.outbox.start();
   app.log.info({ address, calendars, database: config.database.split(':')[0] }, 'slotline ready');
 }

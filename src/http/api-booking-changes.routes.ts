@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { createBookingChanges } from '../booking/booking-changes.service.js';
-import { toApiBooking } from './api-booking.js';
+import { toApiBooking } from '../booking/api-booking.js';
 import { Booking, BookingId, problemAnswers } from './api.schemas.js';
 import { problem, sendProblem } from './problem.js';
 import type { RouteContext } from './route-context.js';

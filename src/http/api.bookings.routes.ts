@@ -6,7 +6,7 @@ import { formatInstant, parseInstant } from '../contract/timestamp.js';
 import type { AuditEntry as StoredAuditEntry } from '../store/audit.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { Store } from '../store/store.js';
-import { toApiBooking } from './api-booking.js';
+import { toApiBooking } from '../booking/api-booking.js';
 import { cursorCodec, type CursorCodec } from './api-cursor.js';
 import {
   AuditAnswer,

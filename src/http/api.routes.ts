@@ -4,6 +4,7 @@ import type { Config } from '../config/config.types.js';
 import { adminTokenMatcher } from './admin-token.js';
 import { registerBookingChangeRoutes } from './api-booking-changes.routes.js';
 import { registerBookingReadRoutes } from './api.bookings.routes.js';
+import { registerWebhookRoutes } from './api.webhooks.routes.js';
 import { CalendarsAnswer, problemAnswers } from './api.schemas.js';
 import { toHttpError } from './http-error.js';
 import { problem, sendProblem, type ProblemBody } from './problem.js';
@@ -44,6 +45,7 @@ export function registerApi(context: RouteContext): void {
         registerCalendarRoutes(api, config);
         registerBookingChangeRoutes(api, context);
         registerBookingReadRoutes(api, config, store);
+        registerWebhookRoutes(api, config, store);
       }
     },
     { prefix: API_PREFIX },

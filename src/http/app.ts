@@ -4,13 +4,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import type { Config } from '../config/config.types.js';
+import { createOutboxWorker, type OutboxWorker } from '../outbox/outbox.worker.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
 import { registerContractRoutes } from './contract.routes.js';
 import { registerFeedRoutes } from './feed.routes.js';
 import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } from './http-error.js';
-import { createMetrics, timedStore } from './metrics.js';
+import { createMetrics, timedStore, watchOutbox } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerOpsRoutes } from './ops.routes.js';
 import { requestForLog } from './request-log.js';
@@ -30,6 +31,10 @@ declare module 'fastify' {
     rawBody?: string;
     /** The business outcome, for the request metrics. */
     outcome?: string;
+  }
+  interface FastifyInstance {
+    /** Fans out and sends the outbox (webhooks); `slotline serve` starts it, closing the app stops it. */
+    outbox: OutboxWorker;
   }
 }
 
@@ -102,6 +107,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
+  const outbox = createOutboxWorker({
+    config,
+    store,
+    log: app.log,
+    onWebhookOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+  });
+  app.decorate('outbox', outbox);
+  app.addHook('onClose', () => outbox.stop());
+  watchOutbox(metrics, store);
   if (config.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.

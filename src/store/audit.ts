@@ -11,6 +11,8 @@ export interface AuditFields {
   readonly resource?: string;
   readonly status?: BookingStatus;
   readonly cancel_reason?: string | null;
+  /** booking.replaced: the booking that replaced it. */
+  readonly replaced_by?: string;
 }
 
 export interface NewAuditEntry {

@@ -160,7 +160,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       ['booking.replaced', first!.id, NOW + MINUTE],
       ['booking.created', second!.id, NOW + MINUTE],
     ]);
-    expect(entries[1]).toMatchObject({ actor: 'telli', before: { status: 'active' }, after: { status: 'replaced' } });
+    expect(entries[1]).toMatchObject({
+      actor: 'telli',
+      before: { status: 'active' },
+      after: { status: 'replaced', replaced_by: second!.id },
+    });
     expect(entries[2]!.seq).toBe(entries[1]!.seq + 1);
     expect((await app.store.bookingHistory(first!.id)).map((entry) => entry.action)).toEqual([
       'booking.created',

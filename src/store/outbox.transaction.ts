@@ -31,7 +31,12 @@ export function fanOutTransaction(
       for (let at = 0; at < webhooks.length; at += INSERT_CHUNK) {
         writes.push(queries.webhookDeliveries.insert(webhooks.slice(at, at + INSERT_CHUNK)));
       }
-      writes.push(queries.outbox.fannedOut(events.map((event) => event.entry.seq), now));
+      writes.push(
+        queries.outbox.fannedOut(
+          events.map((event) => event.entry.seq),
+          now,
+        ),
+      );
       return { writes: { writes }, result: events.length };
     },
   };

@@ -59,10 +59,14 @@ export function createWebhookDelivery(options: {
       attempts: delivery.attempts + 1,
     };
     if (outcome.kind === 'retry') {
-      log.info({ ...fields, error: outcome.error, retry_at: new Date(outcome.retryAt).toISOString() }, 'webhook attempt failed; will retry');
+      log.info(
+        { ...fields, error: outcome.error, retry_at: new Date(outcome.retryAt).toISOString() },
+        'webhook attempt failed; will retry',
+      );
       return outcome.retryAt;
     }
-    if (outcome.kind === 'failed') log.warn({ ...fields, error: outcome.error }, 'webhook delivery failed; no more attempts');
+    if (outcome.kind === 'failed')
+      log.warn({ ...fields, error: outcome.error }, 'webhook delivery failed; no more attempts');
     return undefined;
   }
 

@@ -63,7 +63,10 @@ export function webhookBody(event: OutboxEvent, timezone: string | undefined): W
       return {
         ...common,
         data,
-        ...(event.replacement && { replaced_by: toApiBooking(event.replacement, timezone) }),
+        // As it was when it replaced this one: active, whatever became of it since.
+        ...(event.replacement && {
+          replaced_by: overlay(toApiBooking(event.replacement, timezone), { status: 'active' }),
+        }),
       };
     default:
       return { ...common, data };

@@ -9,9 +9,7 @@ const MAX_RETRY_AFTER_MS = 86_400_000;
 
 /** What the endpoint answered: its status (and `Retry-After` in ms, when it gave one), or why it did not answer. */
 export type SendResult =
-  | { readonly status: number; readonly retryAfter?: number }
-  | { readonly error: string }
-  | { readonly aborted: true };
+  { readonly status: number; readonly retryAfter?: number } | { readonly error: string } | { readonly aborted: true };
 
 /** The Standard Webhooks headers of one attempt: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`. */
 export function signedHeaders(secret: string, id: string, now: number, body: string): Record<string, string> {

@@ -32,9 +32,10 @@ export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 /**
  * Starts real HTTP receivers on loopback ports the OS picks, answering with `answer` (200 unless
- * told); every receiver started closes after the test.
+ * told; undefined: no answer, the request hangs until the sender gives up); every receiver started
+ * closes after the test.
  */
-export function receivers(): (secret: string, answer?: (request: Received) => Answer) => Promise<Receiver> {
+export function receivers(): (secret: string, answer?: (request: Received) => Answer | undefined) => Promise<Receiver> {
   const open: Receiver[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((receiver) => receiver.close()));
@@ -54,8 +55,8 @@ export function receivers(): (secret: string, answer?: (request: Received) => An
           at: Date.now(),
         };
         received.push(got);
-        const { status, headers } = answer(got);
-        response.writeHead(status, headers).end();
+        const reply = answer(got);
+        if (reply) response.writeHead(reply.status, reply.headers).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,7 +2,7 @@ import { configWarnings } from '../config/config-warnings.js';
 import { buildApp } from '../http/app.js';
 import { createSync } from '../sources/sync.service.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
-import { adminSummary, migrationSummary, openDatabase, signingSummary } from './start-up.js';
+import { adminSummary, migrationSummary, openDatabase, signingSummary, webhooksSummary } from './start-up.js';
 
 /** Starts the server; SIGTERM and SIGINT let in-flight requests finish and close the database. */
 export async function serve(flags: ServeFlags): Promise<void> {
@@ -25,6 +25,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     app.log.info({ signing_keys: config.signingKeys.length }, signingSummary(config));
   }
   app.log.info({ admin_tokens: config.admin?.tokens.length ?? 0 }, adminSummary(config));
+  app.log.info({ webhooks: config.webhooks.length }, webhooksSummary(config));
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

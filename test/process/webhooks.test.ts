@@ -58,6 +58,12 @@ describe.each(DIALECTS)('webhooks of slotline serve on %s', (dialect) => {
     const [start] = await slots(first);
     await book(first, 'ada', start!);
     await first.kill();
+    // Where events go, by host: never the URL's path (it may hold a secret) nor the secret.
+    expect(first.logs()).toContainEqual(
+      expect.objectContaining({ msg: `webhooks on: 1 endpoint (${new URL(hook.url).host})` }),
+    );
+    expect(first.output()).not.toContain(new URL(hook.url).pathname);
+    expect(first.output()).not.toContain(secret.slice('whsec_'.length));
 
     await serve(args, { signal });
     await vi.waitFor(() => expect(hook.received.length).toBeGreaterThan(0), WITHIN);

@@ -4,7 +4,14 @@ import { buildApp } from '../http/app.js';
 import { createSync } from '../sources/sync.service.js';
 import { createReloader, logMisfits } from './reload.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
-import { adminSummary, migrationSummary, NO_SIGNING_KEY, openDatabase, signingSummary } from './start-up.js';
+import {
+  adminSummary,
+  migrationSummary,
+  NO_SIGNING_KEY,
+  openDatabase,
+  signingSummary,
+  webhooksSummary,
+} from './start-up.js';
 
 /**
  * Starts the server; SIGTERM and SIGINT let in-flight requests finish and close the database,
@@ -29,6 +36,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     app.log.info({ signing_keys: config.signingKeys.length }, signingSummary(config));
   }
   app.log.info({ admin_tokens: config.admin?.tokens.length ?? 0 }, adminSummary(config));
+  app.log.info({ webhooks: config.webhooks.length }, webhooksSummary(config));
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -53,5 +61,6 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const address = await app.listen({ port: config.port, host: config.host });
   sync.start();
   await logMisfits(config, { store, log: app.log, now: Date.now });
+  app.outbox.start();
   app.log.info({ address, calendars, database: config.database.split(':')[0] }, 'slotline ready');
 }

@@ -37,3 +37,10 @@ export function adminSummary(config: Config): string {
   const tokens = config.admin.tokens.length;
   return `admin API on: ${tokens} token${tokens === 1 ? '' : 's'}, /api/v1 needs one as a bearer token; docs at /docs; dashboard at /admin`;
 }
+
+/** Where events go, by host only: a URL may hold a secret. */
+export function webhooksSummary(config: Config): string {
+  if (config.webhooks.length === 0) return 'webhooks off: no endpoint configured';
+  const hosts = config.webhooks.map((endpoint) => new URL(endpoint.url).host).join(', ');
+  return `webhooks on: ${config.webhooks.length} endpoint${config.webhooks.length === 1 ? '' : 's'} (${hosts})`;
+}

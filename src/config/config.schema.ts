@@ -77,6 +77,18 @@ const Calendar = Type.Object(
   { additionalProperties: false },
 );
 
+const Webhook = Type.Object(
+  {
+    url: Type.String({ minLength: 1 }),
+    /** `whsec_<base64>`; checked while normalising, which never quotes it. */
+    secret: Type.String(),
+    events: Type.Optional(Type.Array(Type.String())),
+    calendars: Type.Optional(Type.Array(Type.String())),
+    retry_schedule: Type.Optional(Type.Array(Duration)),
+  },
+  { additionalProperties: false },
+);
+
 export const RawConfigSchema = Type.Object(
   {
     // 0 asks the OS for a free port, which tests rely on.
@@ -113,6 +125,7 @@ export const RawConfigSchema = Type.Object(
       ),
     ),
     calendars: Type.Array(Calendar, { minItems: 1 }),
+    webhooks: Type.Optional(Type.Array(Webhook)),
   },
   { additionalProperties: false },
 );
@@ -120,6 +133,7 @@ export const RawConfigSchema = Type.Object(
 export type RawConfig = Type.Static<typeof RawConfigSchema>;
 export type RawCalendar = RawConfig['calendars'][number];
 export type RawAdmin = NonNullable<RawConfig['admin']>;
+export type RawWebhook = NonNullable<RawConfig['webhooks']>[number];
 export type RawResource = NonNullable<RawCalendar['resources']>[number];
 export type RawSource = NonNullable<RawResource['sources']>[number];
 /** The shape of both `hours` and `overrides`: key → list of "HH:MM-HH:MM". */

@@ -73,6 +73,32 @@ export interface AdminToken {
   readonly token: string;
 }
 
+/** Every kind of change a webhook can tell about: the audit trail's actions. */
+export const WEBHOOK_EVENTS = [
+  'booking.created',
+  'booking.replaced',
+  'booking.cancelled',
+  'booking.moved',
+  'time_off.created',
+  'time_off.deleted',
+] as const;
+
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** An endpoint that receives signed events (Standard Webhooks). */
+export interface WebhookConfig {
+  /** Stable across restarts and processes: a hash of the URL; deliveries name their endpoint by it. */
+  readonly key: string;
+  readonly url: string;
+  /** The signing key: what follows `whsec_`, the key's bytes in base64. */
+  readonly secret: string;
+  readonly events: ReadonlySet<WebhookEvent>;
+  /** The calendars whose changes it receives; undefined: every calendar. */
+  readonly calendars?: ReadonlySet<string>;
+  /** The waits before each retry, in ms; an attempt after the last one gives up. */
+  readonly retrySchedule: readonly number[];
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -85,4 +111,5 @@ export interface Config {
   /** The business's API (`/api/v1`, `/openapi.json`, `/docs`); none: it answers 404. */
   readonly admin?: { readonly tokens: readonly AdminToken[] };
   readonly calendars: readonly CalendarConfig[];
+  readonly webhooks: readonly WebhookConfig[];
 }

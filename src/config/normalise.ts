@@ -29,6 +29,7 @@ import type {
 import { parseDuration } from './duration.js';
 import { parseOverrides, parseWeekly } from './hours.js';
 import { parseSize } from './size.js';
+import { normaliseWebhooks } from './webhooks.js';
 
 /** Semantic checks on a structurally valid config, and defaults filled in: the `Config` the code uses. */
 
@@ -47,6 +48,7 @@ export function normaliseConfig(raw: RawConfig): Config {
     metricsToken: raw.metrics_token || undefined,
     admin: raw.admin && { tokens: normaliseAdminTokens(raw.admin, ['admin', 'tokens']) },
     calendars: raw.calendars.map((calendar, index) => normaliseCalendar(calendar, ['calendars', index])),
+    webhooks: normaliseWebhooks(raw.webhooks ?? [], raw.calendars, ['webhooks']),
   };
 }
 

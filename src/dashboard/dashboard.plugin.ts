@@ -10,7 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError } from 'fastify';
 import type { AdminToken } from '../config/config.types.js';
-import { cursorCodec } from '../http/api-cursor.js';
+import { cursorCodecOf } from '../http/api-cursor.js';
 import { toHttpError } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { registerBookingPages } from './booking.pages.js';
@@ -50,7 +50,7 @@ export function registerDashboard(routeContext: RouteContext): void {
       return sessionsOf(config.current);
     },
     get cursors() {
-      return cursorsOf(config.current);
+      return cursorCodecOf(config.current);
     },
   };
   routeContext.app.register(
@@ -131,4 +131,3 @@ function errorPage(status: number): string {
 
 /** The codecs of a config's admin tokens, made again only when a reload replaced the config. */
 const sessionsOf = perConfig((config) => sessionCodec(config.admin?.tokens ?? []));
-const cursorsOf = perConfig((config) => cursorCodec(config.admin?.tokens ?? []));

@@ -5,7 +5,7 @@ import type { Invalid, Refused } from '../booking/booking-changes.service.js';
 import { reasonText } from '../booking/reasons.js';
 import { formatInstant } from '../contract/timestamp.js';
 import type { BookingRecord } from '../store/booking.js';
-import { toApiBooking } from './api-booking.js';
+import { toApiBooking } from '../booking/api-booking.js';
 import { Booking, BookingId, Nullable, problemAnswers, Text } from './api.schemas.js';
 import { problem, sendProblem } from './problem.js';
 import type { RouteContext } from './route-context.js';

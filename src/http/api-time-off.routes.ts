@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { formatInstant, parseInstant } from '../contract/timestamp.js';
 import type { TimeOff as StoredTimeOff } from '../store/time-off.js';
-import { toApiBooking } from './api-booking.js';
+import { toApiBooking } from '../booking/api-booking.js';
 import { rangeOf } from './api.bookings.routes.js';
 import {
   AddedTimeOff,

@@ -1,13 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import { perConfig, type LiveConfig } from '../config/live-config.js';
+import type { LiveConfig } from '../config/live-config.js';
 import { formatInstant, parseInstant } from '../contract/timestamp.js';
 import type { AuditEntry as StoredAuditEntry } from '../store/audit.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { Store } from '../store/store.js';
-import { toApiBooking } from './api-booking.js';
-import { cursorCodec, type CursorCodec } from './api-cursor.js';
+import { toApiBooking } from '../booking/api-booking.js';
+import { cursorCodecOf, type CursorCodec } from './api-cursor.js';
 import {
   AuditAnswer,
   AuditEntry,
@@ -23,7 +23,6 @@ import { problem, sendProblem, type ProblemBody } from './problem.js';
 /** Reading the business's bookings and audit trail: `GET /bookings`, `GET /bookings/{id}`, `GET /audit`. */
 export function registerBookingReadRoutes(scope: FastifyInstance, config: LiveConfig, store: Store): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const codecOf = perConfig((current) => cursorCodec(current.admin?.tokens ?? []));
   const present = (booking: BookingRecord) => toApiBooking(booking, config.calendar(booking.calendarId)?.timezone);
   const common = { tags: ['bookings'], security: [{ bearer: [] }] };
 
@@ -39,7 +38,7 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: LiveCo
     },
     async (request, reply) => {
       const query = request.query;
-      const cursors = codecOf(config.current);
+      const cursors = cursorCodecOf(config.current);
       const calendar = query.calendar === undefined ? undefined : config.calendar(query.calendar);
       if (query.calendar !== undefined && !calendar) return badRequest(reply, 'calendar', 'No such calendar.');
       if (query.resource !== undefined) {
@@ -106,7 +105,7 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: LiveCo
     },
     async (request, reply) => {
       const query = request.query;
-      const cursors = codecOf(config.current);
+      const cursors = cursorCodecOf(config.current);
       const range = rangeOf(query);
       if ('status' in range) return sendProblem(reply, range);
       if (query.booking !== undefined && !(await store.bookingById(query.booking)))

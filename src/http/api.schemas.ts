@@ -37,10 +37,10 @@ export function problemAnswers(...statuses: number[]) {
 export const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000-\\u001f]*$', ...(description && { description }) });
 
-const Instant = (description: string) => Type.String({ description, maxLength: 64 });
+export const Instant = (description: string) => Type.String({ description, maxLength: 64 });
 
 // A Number, not an Integer: converting the query string to an integer would quietly read 1.5 as 1.
-const Limit = Type.Number({
+export const Limit = Type.Number({
   minimum: 1,
   maximum: 500,
   multipleOf: 1,
@@ -48,12 +48,12 @@ const Limit = Type.Number({
   description: 'page size, a whole number 1-500',
 });
 
-const Cursor = Type.String({
+export const Cursor = Type.String({
   maxLength: 512,
   description: '`next_cursor` of the previous page, with the same filters',
 });
 
-const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' });
+export const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' });
 
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);

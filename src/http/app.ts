@@ -9,6 +9,7 @@ import { createContactLookup } from '../booking/contact-lookup.service.js';
 import type { Config } from '../config/config.types.js';
 import { liveConfigOf, type LiveConfig } from '../config/live-config.js';
 import { registerDashboard } from '../dashboard/dashboard.plugin.js';
+import { createOutboxWorker, type OutboxWorker } from '../outbox/outbox.worker.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
@@ -16,7 +17,7 @@ import { registerContactLookupRoute } from './contact-lookup.routes.js';
 import { registerContractRoutes } from './contract.routes.js';
 import { registerFeedRoutes } from './feed.routes.js';
 import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } from './http-error.js';
-import { createMetrics, timedStore } from './metrics.js';
+import { createMetrics, timedStore, watchOutbox } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerOpsRoutes } from './ops.routes.js';
 import { requestForLog } from './request-log.js';
@@ -37,6 +38,10 @@ declare module 'fastify' {
     rawBody?: string;
     /** The business outcome, for the request metrics. */
     outcome?: string;
+  }
+  interface FastifyInstance {
+    /** Fans out and sends the outbox (webhooks); `slotline serve` starts it, closing the app stops it. */
+    outbox: OutboxWorker;
   }
 }
 
@@ -112,6 +117,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const timeOff = createTimeOff({ config, store, now });
   const contactLookup = createContactLookup({ store, config, now });
   const changes = createBookingChanges({ config, store, availability, booking, liveBusy, now });
+  const outbox = createOutboxWorker({
+    config,
+    store,
+    log: app.log,
+    onWebhookOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+  });
+  app.decorate('outbox', outbox);
+  app.addHook('onClose', () => outbox.stop());
+  watchOutbox(metrics, store);
   // Routes are declared once: a reload can change the admin tokens, not whether the API exists.
   if (config.current.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which

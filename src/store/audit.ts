@@ -14,6 +14,8 @@ export interface AuditFields {
   readonly cancel_reason?: string | null;
   /** Time off's note. */
   readonly note?: string | null;
+  /** booking.replaced: the booking that replaced it. */
+  readonly replaced_by?: string;
 }
 
 export interface NewAuditEntry {

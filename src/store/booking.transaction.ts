@@ -102,7 +102,7 @@ function auditEntriesOf(query: BookingQuery, plan: BookingPlan<unknown>, actor: 
     ...entry(booking),
     action: 'booking.replaced',
     before: { status: 'active' },
-    after: { status: 'replaced' },
+    after: plan.insert ? { status: 'replaced', replaced_by: plan.insert.id } : { status: 'replaced' },
   }));
   if (!plan.insert) return replaced;
   const created: NewAuditEntry = {

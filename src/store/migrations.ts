@@ -205,6 +205,47 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0010-webhooks': {
+    async up(db: Kysely<unknown>) {
+      // The audit trail is the outbox: an entry is fanned out (turned into the messages it
+      // causes) once, after its commit. Entries written before this are history, not news.
+      await db.schema.alterTable('audit_entries').addColumn('fanned_out_at', 'bigint').execute();
+      await sql`update audit_entries set fanned_out_at = at`.execute(db);
+      await db.schema
+        .createIndex('audit_pending')
+        .on('audit_entries')
+        .column('seq')
+        .where(sql.ref('fanned_out_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('endpoint', 'text', (column) => column.notNull())
+        .addColumn('event_type', 'text', (column) => column.notNull())
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('audit_seq', 'bigint', (column) => column.notNull())
+        .addColumn('body', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('next_at', 'bigint', (column) => column.notNull())
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('delivered_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['status', 'next_at'])
+        .execute();
+      // Listed newest first, by status, paged on (created_at, id).
+      await db.schema
+        .createIndex('webhook_deliveries_by_status')
+        .on('webhook_deliveries')
+        .columns(['status', 'created_at', 'id'])
+        .execute();
+    },
+  },
   '0011-booking-phone-numbers': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('bookings').addColumn('phone_e164', 'text').execute();

@@ -1,8 +1,10 @@
 import type { Dialect } from 'kysely';
 import { auditQueries, type AuditQueries } from './audit.queries.js';
 import { bookingQueries, type BookingQueries } from './booking.queries.js';
+import { outboxQueries, type OutboxQueries } from './outbox.queries.js';
 import { sourceQueries, type SourceQueries } from './source.queries.js';
 import { timeOffQueries, type TimeOffQueries } from './time-off.queries.js';
+import { webhookDeliveryQueries, type WebhookDeliveryQueries } from './webhook-delivery.queries.js';
 import { writebackQueries, type WritebackQueries } from './writeback.queries.js';
 
 export interface StoreQueries {
@@ -11,6 +13,8 @@ export interface StoreQueries {
   readonly writebacks: WritebackQueries;
   readonly audit: AuditQueries;
   readonly timeOff: TimeOffQueries;
+  readonly outbox: OutboxQueries;
+  readonly webhookDeliveries: WebhookDeliveryQueries;
 }
 
 /** Every query, compiled by the dialect's own compiler. */
@@ -21,5 +25,7 @@ export function storeQueries(dialect: Dialect): StoreQueries {
     writebacks: writebackQueries(dialect),
     audit: auditQueries(dialect),
     timeOff: timeOffQueries(dialect),
+    outbox: outboxQueries(dialect),
+    webhookDeliveries: webhookDeliveryQueries(dialect),
   };
 }

@@ -6,8 +6,9 @@ import type { RouteContext } from './route-context.js';
 import { telliSignatureCheck } from './telli-signature.js';
 
 /**
- * telli's Contact Lookup Webhook, signed like the calendar URLs. No body schema: a withheld or
- * unreadable caller number is an unknown caller (404 `{}`), not a bad request.
+ * telli's Contact Lookup Webhook, signed like the calendar URLs, but never open: without signing
+ * keys every caller is unknown. No body schema: a withheld or unreadable caller number is an
+ * unknown caller (404 `{}`), not a bad request.
  */
 export function registerContactLookupRoute({ app, config, contactLookup }: RouteContext): void {
   app.post(
@@ -28,6 +29,12 @@ export function registerContactLookupRoute({ app, config, contactLookup }: Route
       preHandler: telliSignatureCheck(config),
     },
     async (request, reply) => {
+      // Names and appointments behind phone numbers are for telli alone: unsigned, nobody is known.
+      if (config.current.signingKeys.length === 0) {
+        request.outcome = 'unsigned';
+        request.log.warn('contact lookup answered 404: it needs signing_keys');
+        return reply.code(404).send({});
+      }
       const read = readContactLookup(request.body);
       if (!read.ok) throw new HttpError(400, 'bad_request', read.problem);
       const contact = read.phoneNumber === undefined ? undefined : await contactLookup.lookup(read.phoneNumber);

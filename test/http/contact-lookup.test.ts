@@ -205,6 +205,18 @@ describe.each(DIALECTS)("telli's contact lookup on %s", (dialect) => {
     }
   });
 
+  it('should know nobody without signing keys, so that no one unsigned learns who is behind a number', async () => {
+    const app = await start({ yaml: YAML.replace(`signing_keys: ["${KEY}"]\n`, ''), now: NOW });
+    await book(app, 'praxis', {
+      start_iso: TEN_BERLIN,
+      contact_id: 'c1',
+      contact_details: { name: 'Ada Lovelace', phone: '+49 151 12345678' },
+    });
+    const answer = await lookup(app, '+4915112345678');
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual({});
+  });
+
   it('should answer a body it cannot read with a 400', async () => {
     const app = await start({ yaml: YAML, now: NOW });
     for (const body of [[], 'text', { event: 'call_ended', phone_number: '+4915112345678' }, { phone_number: 4915 }]) {
@@ -218,11 +230,11 @@ describe.each(DIALECTS)("telli's contact lookup on %s", (dialect) => {
 
   it('should read national numbers in the configured country, and only international ones in a zone of no country', async () => {
     const yaml =
-      calendarYaml({ id: 'wien', timezone: 'UTC', country: 'at' }) +
+      calendarYaml({ id: 'wien', timezone: 'UTC', country: 'at' }, `signing_keys: ["${KEY}"]\n`) +
       calendarYaml({ id: 'utc' }).replace('calendars:\n', '');
     const app = await start({ yaml, now: NOW });
     const at = (phone: string, name: string, calendar: string, start_iso: string) =>
-      app.post(`/calendars/${calendar}/book`, {
+      signedPost(app, `/calendars/${calendar}/book`, {
         contact_id: name,
         contact_details: { name: `${name} Test`, phone },
         start_iso,
@@ -231,13 +243,9 @@ describe.each(DIALECTS)("telli's contact lookup on %s", (dialect) => {
     expect((await at('0151 7654321', 'National', 'utc', '2026-12-01T10:00:00Z')).body).toEqual({ status: 'success' });
     expect((await at('+44 20 7946 0958', 'London', 'utc', '2026-12-01T11:00:00Z')).body).toEqual({ status: 'success' });
 
-    expect((await app.post('/telli/contact-lookup', { phone_number: '+436641234567' })).body.contact.first_name).toBe(
-      'Austria',
-    );
-    expect((await app.post('/telli/contact-lookup', { phone_number: '+491517654321' })).status).toBe(404);
-    expect((await app.post('/telli/contact-lookup', { phone_number: '+442079460958' })).body.contact.first_name).toBe(
-      'London',
-    );
+    expect((await lookup(app, '+436641234567')).body.contact.first_name).toBe('Austria');
+    expect((await lookup(app, '+491517654321')).status).toBe(404);
+    expect((await lookup(app, '+442079460958')).body.contact.first_name).toBe('London');
   });
 });
 
@@ -263,21 +271,19 @@ describe('the calendar key country', () => {
 
 describe('the contact lookup in the logs', () => {
   it('should log whether the caller was known, never their number, name or e-mail', async () => {
-    const { app, lines, close } = await loggedApp(calendarYaml({ timezone: 'Europe/Berlin' }), {
-      level: 'trace',
-      now: NOW,
-    });
-    const lookUp = (phone_number: string) =>
-      app.inject({ method: 'POST', url: '/telli/contact-lookup', payload: { event: 'contact_lookup', phone_number } });
+    const yaml = calendarYaml({ timezone: 'Europe/Berlin' }, `signing_keys: ["${KEY}"]\n`);
+    const { app, lines, close } = await loggedApp(yaml, { level: 'trace', now: NOW });
+    const signed = (url: string, body: unknown) => {
+      const payload = JSON.stringify(body);
+      const headers = { 'content-type': 'application/json', 'x-telli-signature': sign(payload, KEY) };
+      return app.inject({ method: 'POST', url, payload, headers });
+    };
+    const lookUp = (phone_number: string) => signed('/telli/contact-lookup', { event: 'contact_lookup', phone_number });
     try {
-      const booked = await app.inject({
-        method: 'POST',
-        url: '/book',
-        payload: {
-          contact_id: 'c_1',
-          contact_details: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '0151 1234 5678' },
-          start_iso: TEN_BERLIN,
-        },
+      const booked = await signed('/book', {
+        contact_id: 'c_1',
+        contact_details: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '0151 1234 5678' },
+        start_iso: TEN_BERLIN,
       });
       expect(booked.json()).toEqual({ status: 'success' });
       expect((await lookUp('+4915112345678')).statusCode).toBe(200);

@@ -25,7 +25,7 @@ export function registerWebhookPages(scope: FastifyInstance, context: DashboardC
     const csrf = csrfToken(reply);
     const config = context.config.current;
     const hosts = hostsOf(config);
-    const zones = new Map(config.calendars.map((calendar) => [calendar.id, calendar.timezone]));
+    const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
     const table = (deliveries: readonly WebhookDelivery[], retry: boolean): Html => {
       if (deliveries.length === 0) return html`<p>${STRINGS.noDeliveries}</p>`;
       const columns = STRINGS.deliveryColumns;
@@ -45,12 +45,13 @@ export function registerWebhookPages(scope: FastifyInstance, context: DashboardC
         </thead>
         <tbody>
           ${deliveries.map((delivery) => {
-            const zone = zones.get(delivery.calendarId) ?? 'UTC';
+            const calendar = calendars.get(delivery.calendarId);
+            const zone = calendar?.timezone ?? 'UTC';
             const last = [delivery.lastStatus ?? STRINGS.noAnswer, delivery.lastError].filter(Boolean).join(': ');
             return html`<tr>
-              <td>${localDateTime(zone, delivery.createdAt)}</td>
+              <td class="nowrap">${localDateTime(zone, delivery.createdAt)}</td>
               <td>${delivery.eventType}</td>
-              <td>${delivery.calendarId}</td>
+              <td>${calendar?.name ?? delivery.calendarId}</td>
               <td>${hosts.get(delivery.endpoint) ?? delivery.endpoint}</td>
               <td>${delivery.attempts}</td>
               <td>${delivery.attempts === 0 ? STRINGS.none : last}</td>

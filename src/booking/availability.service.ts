@@ -1,5 +1,11 @@
 import type { CalendarConfig } from '../config/config.types.js';
-import { listSlots, nearestFreeStarts, slotsValidUntil, type ResourceLoad } from '../engine/availability.js';
+import {
+  freeStartsOn,
+  listSlots,
+  nearestFreeStarts,
+  slotsValidUntil,
+  type ResourceLoad,
+} from '../engine/availability.js';
 import type { Interval } from '../engine/interval.js';
 import type { BlockedRange, BookingChange } from '../store/booking.js';
 import type { Store } from '../store/store.js';
@@ -17,6 +23,8 @@ export interface Availability {
   slots(calendar: CalendarConfig, now: number): Promise<readonly Interval[]>;
   /** Up to three free starts nearest to `target`, to offer when a booking fails; of one resource when named. */
   nearest(calendar: CalendarConfig, target: number, now: number, resourceId?: string): Promise<number[]>;
+  /** Every free start of local `date` on one resource, earliest first: the slots an operator picks from. */
+  startsOn(calendar: CalendarConfig, date: string, now: number, resourceId: string): Promise<number[]>;
   /** Brings what is held in memory up to date with a booking this process committed. */
   applyChange(calendar: CalendarConfig, change: BookingChange): void;
 }
@@ -97,6 +105,12 @@ export function createAvailability(store: Store): Availability {
           ? cache.loads
           : cache.loads.filter((_, index) => calendar.resources[index]!.id === resourceId);
       return nearestFreeStarts(calendar, loads, target, now, 3);
+    },
+
+    async startsOn(calendar, date, now, resourceId) {
+      const cache = await cacheFor(calendar, now);
+      const loads = cache.loads.filter((_, index) => calendar.resources[index]!.id === resourceId);
+      return freeStartsOn(calendar, loads, now, date);
     },
 
     applyChange(calendar, change) {

@@ -2,6 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError } from '../http/http-error.js';
+import type { BookingRecord } from '../store/booking.js';
+import { bookingFlags, type BookingFlags } from './booking-flags.js';
 import { bookingDetail, bookingsList, cancelForm, type ListFilters } from './booking.views.js';
 import { formField, type DashboardContext } from './dashboard-context.js';
 import { page, type Html } from './html.js';
@@ -21,7 +23,9 @@ const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 2_000 })),
 });
 const BookingParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
-const DetailQuery = Type.Object({ done: Type.Optional(Type.Literal('cancelled')) });
+const DetailQuery = Type.Object({
+  done: Type.Optional(Type.Union([Type.Literal('cancelled'), Type.Literal('moved')])),
+});
 
 /** The bookings list with search, one booking with its history, and its cancellation. */
 export function registerBookingPages(scope: FastifyInstance, context: DashboardContext): void {
@@ -38,7 +42,7 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
     const filters: ListFilters = { q, status: request.query.status ?? 'active' };
     if (q !== undefined && q.length > MAX_Q) {
       return send(reply.code(400), STRINGS.bookings, () =>
-        bookingsList(context.config.current, filters, [], STRINGS.searchTooLong(MAX_Q)),
+        bookingsList(context.config.current, filters, [], { error: STRINGS.searchTooLong(MAX_Q) }),
       );
     }
     const cursorFilters = { dashboard: 'bookings', ...filters };
@@ -53,8 +57,9 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
       limit: PAGE_SIZE,
     });
     const next = result.next && context.cursors.seal([result.next.start, result.next.id], cursorFilters);
+    const flags = await flagsOf(context, result.bookings);
     return send(reply, STRINGS.bookings, () =>
-      bookingsList(context.config.current, filters, result.bookings, undefined, next, !!position),
+      bookingsList(context.config.current, filters, result.bookings, { flags, next, paged: !!position }),
     );
   });
 
@@ -65,7 +70,8 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
       const booking = await store.bookingById(request.params.id);
       if (!booking) return reply.callNotFound();
       const history = await store.bookingHistory(booking.id);
-      const notice = request.query.done === 'cancelled' ? STRINGS.cancelled : undefined;
+      const { done } = request.query;
+      const notice = done === 'cancelled' ? STRINGS.cancelled : done === 'moved' ? STRINGS.moved : undefined;
       return send(reply, STRINGS.bookingTitle(contactName(booking)), () =>
         bookingDetail(context.config.current, booking, history, notice),
       );
@@ -104,4 +110,20 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
       return reply.redirect(`${bookingPath(outcome.booking.id)}?done=cancelled`, 303);
     },
   );
+}
+
+/** The flags of a page of bookings: each calendar's time off over its bookings' range, and its misfits. */
+async function flagsOf(context: DashboardContext, bookings: readonly BookingRecord[]): Promise<BookingFlags> {
+  const byCalendar = new Map<string, BookingRecord[]>();
+  for (const booking of bookings)
+    byCalendar.set(booking.calendarId, [...(byCalendar.get(booking.calendarId) ?? []), booking]);
+  const flags = await Promise.all(
+    [...byCalendar].map(async ([calendarId, group]) => {
+      const from = Math.min(...group.map((booking) => booking.start));
+      const to = Math.max(...group.map((booking) => booking.end));
+      const timeOff = await context.timeOff.list({ calendarId, from, to });
+      return bookingFlags(context.config.calendar(calendarId), group, timeOff, context.now());
+    }),
+  );
+  return new Map(flags.flatMap((map) => [...map]));
 }

@@ -3,6 +3,7 @@ import { localDateOf } from '../engine/zone.js';
 import type { AuditEntry, AuditFields } from '../store/audit.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { BookingStatus } from '../store/booking.table.js';
+import type { BookingFlags } from './booking-flags.js';
 import { html, type Html } from './html.js';
 import { bookingPath, calendarPath, contactName, localDateTime, localTime } from './present.js';
 import { STRINGS } from './strings.js';
@@ -12,14 +13,21 @@ export interface ListFilters {
   readonly status: BookingStatus | 'all';
 }
 
+export interface ListExtras {
+  readonly error?: string;
+  /** Labels of bookings that need attention (outside hours, on time off). */
+  readonly flags?: BookingFlags;
+  /** The cursor of the next page; and whether this is a later page. */
+  readonly next?: string;
+  readonly paged?: boolean;
+}
+
 /** The bookings list: the search form, a table of one page, and the link to the next. */
 export function bookingsList(
   config: Config,
   filters: ListFilters,
   bookings: readonly BookingRecord[],
-  error?: string,
-  nextCursor?: string,
-  paged = false,
+  { error, flags = new Map(), next: nextCursor, paged = false }: ListExtras,
 ): Html {
   const names = namesOf(config);
   const pageLink = (cursor?: string) => {
@@ -62,7 +70,10 @@ export function bookingsList(
                   <td><a href="${bookingPath(booking.id)}">${contactName(booking)}</a></td>
                   <td>${names.calendar(booking.calendarId)}</td>
                   <td>${names.resource(booking.calendarId, booking.resourceId)}</td>
-                  <td>${STRINGS.statusNames[booking.status]}</td>
+                  <td>
+                    ${STRINGS.statusNames[booking.status]}
+                    ${(flags.get(booking.id) ?? []).map((flag) => html` <span class="flag">${flag}</span>`)}
+                  </td>
                 </tr>`;
               })}
             </tbody>
@@ -136,9 +147,12 @@ export function bookingDetail(
     <div class="actions">
       ${
         booking.status === 'active' &&
-        html`<form method="get" action="${bookingPath(booking.id)}/cancel">
-          <button type="submit" class="danger">${STRINGS.cancelBooking}</button>
-        </form>`
+        html`<form method="get" action="${bookingPath(booking.id)}/move">
+            <button type="submit">${STRINGS.moveBooking}</button>
+          </form>
+          <form method="get" action="${bookingPath(booking.id)}/cancel">
+            <button type="submit" class="danger">${STRINGS.cancelBooking}</button>
+          </form>`
       }
       <a href="${calendarPath(booking.calendarId, localDateOf(zone, booking.start))}">${STRINGS.backToDay}</a>
     </div>`;

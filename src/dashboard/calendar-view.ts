@@ -1,20 +1,12 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import { addDays } from '../engine/local-date.js';
 import { dayInstants, workingRanges } from '../engine/schedule.js';
-import { localDateOf } from '../engine/zone.js';
 import type { BookingRecord } from '../store/booking.js';
+import type { BookingFlags, TimeOffBlock } from './booking-flags.js';
 import { bookingPath, contactName, floating, localTime, offsetText } from './present.js';
 import { STRINGS } from './strings.js';
 
 export type ViewKind = 'day' | 'week';
-
-/** Time a resource (or, with no resource, the whole calendar) is closed, as the day view shows it. */
-export interface TimeOffBlock {
-  readonly resourceId: string | null;
-  readonly start: number;
-  readonly end: number;
-  readonly note: string | null;
-}
 
 /** An event as @event-calendar reads it; times are floating wall times of the calendar's zone. */
 interface CalendarEvent {
@@ -60,8 +52,8 @@ export function viewRange(zone: string, dates: readonly string[]): { from: numbe
 
 /**
  * The resource columns of the dates shown: each resource's open hours as background, time off as
- * blocked background, and each booking as an event linking to its page, marked when it now falls
- * outside its resource's hours or on time off.
+ * blocked background on its resource's column (every column for the whole calendar's), and each
+ * booking as an event linking to its page, marked with its flags (outside hours, on time off).
  */
 export function calendarViewData(
   calendar: CalendarConfig,
@@ -69,6 +61,7 @@ export function calendarViewData(
   dates: readonly string[],
   bookings: readonly BookingRecord[],
   timeOff: readonly TimeOffBlock[],
+  flags: BookingFlags,
 ): CalendarViewData {
   const zone = calendar.timezone;
   const resourceIds = calendar.resources.map((resource) => resource.id);
@@ -96,16 +89,7 @@ export function calendarViewData(
     classNames: ['time-off'],
   }));
   const booked: CalendarEvent[] = bookings.map((booking) => {
-    const fits = openPieces(booking.resourceId, localDateOf(zone, booking.start)).some(
-      (piece) => piece.start <= booking.start && booking.end <= piece.end,
-    );
-    const offTime = timeOff.some(
-      (block) =>
-        (block.resourceId === null || block.resourceId === booking.resourceId) &&
-        block.start < booking.end &&
-        booking.start < block.end,
-    );
-    const flags = [...(fits ? [] : [STRINGS.outsideHours]), ...(offTime ? [STRINGS.onTimeOff] : [])];
+    const bookingFlags = flags.get(booking.id) ?? [];
     const time = localTime(zone, booking.start);
     const name = contactName(booking);
     return {
@@ -114,8 +98,8 @@ export function calendarViewData(
       start: floating(zone, booking.start),
       end: floating(zone, booking.end),
       title: `${time} ${name}`,
-      classNames: ['booking', ...(fits ? [] : ['outside-hours']), ...(offTime ? ['on-time-off'] : [])],
-      extendedProps: { href: bookingPath(booking.id), time, name, flags },
+      classNames: ['booking', ...(bookingFlags.length > 0 ? ['flagged'] : [])],
+      extendedProps: { href: bookingPath(booking.id), time, name, flags: [...bookingFlags] },
     };
   });
 
@@ -124,7 +108,8 @@ export function calendarViewData(
     view: view === 'day' ? 'resourceTimeGridDay' : 'resourceTimeGridWeek',
     date: dates[0]!,
     timeZone: offsetText(zone, dayInstants(zone, dates[0]!).start + 12 * 3_600_000),
-    ...visibleHours(events),
+    // Time off may reach over whole days; the hours worth showing are the open ones and the booked ones.
+    ...visibleHours([...open, ...booked]),
     resources: calendar.resources.map((resource) => ({ id: resource.id, title: resource.name })),
     events,
   };

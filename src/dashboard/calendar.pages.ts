@@ -7,10 +7,12 @@ import { localDateOf } from '../engine/zone.js';
 import { HttpError } from '../http/http-error.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { Store } from '../store/store.js';
-import { calendarViewData, viewDates, viewRange, type TimeOffBlock, type ViewKind } from './calendar-view.js';
+import { bookingFlags } from './booking-flags.js';
+import { calendarViewData, viewDates, viewRange, type ViewKind } from './calendar-view.js';
 import type { DashboardContext } from './dashboard-context.js';
 import { html, jsonBlock, page } from './html.js';
-import { calendarPath } from './present.js';
+import { calendarPath, timeOffPath } from './present.js';
+import { timeOffList } from './time-off.views.js';
 import { csrfToken } from './session.js';
 import { STRINGS } from './strings.js';
 
@@ -54,11 +56,12 @@ export function registerCalendarPages(scope: FastifyInstance, context: Dashboard
       if (!isDate(date)) throw new HttpError(400, 'bad_request', 'Not a date.');
       const view = request.query.view ?? 'day';
       const dates = viewDates(view, date);
-      const bookings = await activeBookings(context.store, calendar, viewRange(calendar.timezone, dates));
-      // Time off joins the view once its store lands (issue 10, phase 2): read the blocks of these
-      // dates here and pass them on; calendarViewData already shows and flags them.
-      const timeOff: readonly TimeOffBlock[] = [];
-      const data = calendarViewData(calendar, view, dates, bookings, timeOff);
+      const range = viewRange(calendar.timezone, dates);
+      const bookings = await activeBookings(context.store, calendar, range);
+      const timeOff = await context.timeOff.list({ calendarId: calendar.id, ...range });
+      const flags = bookingFlags(calendar, bookings, timeOff, context.now());
+      const data = calendarViewData(calendar, view, dates, bookings, timeOff, flags);
+      const csrf = csrfToken(reply);
       const step = view === 'day' ? 1 : 7;
       const body = html`<h1>${calendar.name}</h1>
         <p class="muted">${STRINGS.timeZoneNote(calendar.timezone)}</p>
@@ -79,16 +82,17 @@ export function registerCalendarPages(scope: FastifyInstance, context: Dashboard
           <span class="views">
             ${viewLink(calendar.id, date, 'day', view)} ${viewLink(calendar.id, date, 'week', view)}
           </span>
+          <a href="${timeOffPath(calendar.id, date)}" class="button">${STRINGS.addTimeOff}</a>
         </div>
         <h2>${dateTitle(view, dates)}</h2>
         <div id="calendar" class="calendar" role="region" aria-label="${STRINGS.calendarLabel(calendar.name)}"></div>
         <noscript><p>${STRINGS.noScript}</p></noscript>
-        ${jsonBlock('calendar-data', data)}`;
+        ${jsonBlock('calendar-data', data)} ${timeOffList(calendar, timeOff, csrf)}`;
       return reply.type('text/html; charset=utf-8').send(
         page({
           title: calendar.name,
           body,
-          csrf: csrfToken(reply),
+          csrf,
           styles: ['event-calendar.min.css'],
           scripts: ['event-calendar.min.js', 'calendar.js'],
         }),

@@ -1,4 +1,6 @@
+import type { Availability } from '../booking/availability.service.js';
 import type { BookingChanges } from '../booking/booking-changes.service.js';
+import type { TimeOffService } from '../booking/time-off.service.js';
 import type { LiveConfig } from '../config/live-config.js';
 import type { CursorCodec } from '../http/api-cursor.js';
 import type { Store } from '../store/store.js';
@@ -9,6 +11,8 @@ export interface DashboardContext {
   readonly config: LiveConfig;
   readonly store: Store;
   readonly changes: BookingChanges;
+  readonly timeOff: TimeOffService;
+  readonly availability: Availability;
   readonly now: () => number;
   /** The codecs of the current config's admin tokens (a reload may change them). */
   readonly sessions: SessionCodec;

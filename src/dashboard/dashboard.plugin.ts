@@ -15,6 +15,9 @@ import { toHttpError } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { registerBookingPages } from './booking.pages.js';
 import { registerCalendarPages } from './calendar.pages.js';
+import { registerMovePages } from './move.pages.js';
+import { registerTimeOffPages } from './time-off.pages.js';
+import { registerWebhookPages } from './webhooks.pages.js';
 import { formField, type DashboardContext } from './dashboard-context.js';
 import { html, page } from './html.js';
 import { sessionCodec, SESSION_COOKIE } from './session.js';
@@ -45,6 +48,8 @@ export function registerDashboard(routeContext: RouteContext): void {
     config,
     store: routeContext.store,
     changes: routeContext.changes,
+    timeOff: routeContext.timeOff,
+    availability: routeContext.availability,
     now: routeContext.now,
     get sessions() {
       return sessionsOf(config.current);
@@ -108,6 +113,9 @@ export function registerDashboard(routeContext: RouteContext): void {
         });
         registerCalendarPages(signedIn, context);
         registerBookingPages(signedIn, context);
+        registerMovePages(signedIn, context);
+        registerTimeOffPages(signedIn, context);
+        registerWebhookPages(signedIn, context);
       });
     },
     { prefix: '/admin' },

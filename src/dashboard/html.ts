@@ -56,6 +56,7 @@ export function page({ title, body, csrf, styles = [], scripts = [] }: PageParts
       : html`<nav aria-label="${STRINGS.appName}">
           <a href="/admin">${STRINGS.calendars}</a>
           <a href="/admin/bookings">${STRINGS.bookings}</a>
+          <a href="/admin/webhooks">${STRINGS.webhooks}</a>
           <form method="post" action="/admin/sign-out">
             <input type="hidden" name="_csrf" value="${csrf}" />
             <button type="submit">${STRINGS.signOut}</button>

@@ -1,4 +1,4 @@
-import { offsetAt } from '../engine/zone.js';
+import { offsetAt, wallTimeInstant } from '../engine/zone.js';
 import type { BookingRecord } from '../store/booking.js';
 import { STRINGS } from './strings.js';
 
@@ -45,4 +45,17 @@ export function bookingPath(id: string): string {
 export function calendarPath(id: string, date?: string, view: 'day' | 'week' = 'day'): string {
   const query = new URLSearchParams({ ...(date && { date }), ...(view === 'week' && { view }) }).toString();
   return `/admin/calendars/${encodeURIComponent(id)}${query && `?${query}`}`;
+}
+
+/** The form to add time off to a calendar, starting on `date`. */
+export function timeOffPath(calendarId: string, date?: string): string {
+  return `/admin/calendars/${encodeURIComponent(calendarId)}/time-off${date ? `?date=${date}` : ''}`;
+}
+
+/** The instant of a local date (`YYYY-MM-DD`) and time (`HH:MM`) in the zone; undefined when either is no such thing. */
+export function instantOf(zone: string, date: string, time: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return undefined;
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  if (Number.isNaN(wall) || new Date(wall).toISOString().slice(0, 16) !== `${date}T${time}`) return undefined;
+  return wallTimeInstant(zone, wall);
 }

@@ -263,6 +263,16 @@ function bookableDates(rules: SlotRules, now: number): string[] {
   );
 }
 
+/** Every free start of local `date` within notice and horizon, earliest first: a day's slots to pick from. */
+export function freeStartsOn(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+  date: string,
+): number[] {
+  return [...freeStarts(rules, resources, now, date)];
+}
+
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
 function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
   const starts = dayStarts(rules, resources, date);

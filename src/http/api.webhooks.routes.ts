@@ -91,6 +91,6 @@ export function registerWebhookRoutes(scope: FastifyInstance, config: LiveConfig
 }
 
 /** Each endpoint's host by its key, to show in the list: never the URL, which may hold a secret. */
-const hostsOf = perConfig(
+export const hostsOf = perConfig(
   (config) => new Map(config.webhooks.map((endpoint) => [endpoint.key, new URL(endpoint.url).host])),
 );

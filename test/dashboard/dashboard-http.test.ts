@@ -169,7 +169,7 @@ describe('the dashboard over HTTP', () => {
         resourceIds: ['physio'],
         start: '2026-12-02T16:00:00',
         end: '2026-12-02T16:30:00',
-        classNames: ['booking', 'outside-hours'],
+        classNames: ['booking', 'flagged'],
         extendedProps: expect.objectContaining({ time: '16:00', name: 'Ada', flags: ['outside hours'] }),
       }),
     );
@@ -201,6 +201,12 @@ describe('the dashboard over HTTP', () => {
       ['/admin/bookings/no-such-booking', 404],
       ['/admin/bookings/no-such-booking/cancel', 404],
       ['/admin/nothing-here', 404],
+      ['/admin/bookings/no-such-booking/move', 404],
+      [`/admin/bookings/${booking!.id}/move?date=2026-02-30`, 400],
+      [`/admin/bookings/${booking!.id}/move?date=soon`, 400],
+      ['/admin/calendars/nope/time-off', 404],
+      ['/admin/calendars/physio/time-off?date=never', 400],
+      ['/admin/webhooks?done=bogus', 400],
     ];
     for (const [path, status] of cases) {
       const page = await get(app, path, cookie);
@@ -219,6 +225,47 @@ describe('the dashboard over HTTP', () => {
     expect(tooLong.status).toBe(400);
     const unknown = await postForm(app, '/admin/bookings/no-such-booking/cancel', { _csrf: csrfOf(form) }, withCsrf);
     expect(unknown.status).toBe(404);
-    expect((await app.store.bookingById(booking!.id))!.status).toBe('active');
+
+    const csrf = { _csrf: csrfOf(form) };
+    const posts: [string, Record<string, string>, number][] = [
+      [`/admin/bookings/${booking!.id}/move`, { kind: 'slot', slot: 'physio not-a-time' }, 400],
+      [`/admin/bookings/${booking!.id}/move`, { kind: 'slot' }, 400],
+      [`/admin/bookings/${booking!.id}/move`, { kind: 'slot', slot: 'nobody 2026-12-02T10:00:00.000Z' }, 400],
+      [
+        `/admin/bookings/${booking!.id}/move`,
+        { kind: 'time', resource: 'physio', date: '2026-13-01', time: '10:00' },
+        400,
+      ],
+      ['/admin/bookings/no-such-booking/move', { kind: 'slot', slot: 'physio 2026-12-02T10:00:00.000Z' }, 404],
+      ['/admin/calendars/physio/time-off', { start_date: '2026-12-02', start_time: '25:00' }, 400],
+      [
+        '/admin/calendars/physio/time-off',
+        { start_date: '2026-12-02', start_time: '12:00', end_date: '2026-12-02', end_time: '11:00' },
+        400,
+      ],
+      [
+        '/admin/calendars/physio/time-off',
+        {
+          resource: 'nobody',
+          start_date: '2026-12-02',
+          start_time: '09:00',
+          end_date: '2026-12-02',
+          end_time: '11:00',
+        },
+        400,
+      ],
+      ['/admin/calendars/nope/time-off', {}, 404],
+      ['/admin/time-off/no-such-time-off/remove', {}, 404],
+      ['/admin/webhooks/no-such-delivery/retry', {}, 404],
+    ];
+    for (const [path, fields, status] of posts) {
+      const answer = await postForm(app, path, { ...csrf, ...fields }, withCsrf);
+      expect({ path, fields, status: answer.status }).toEqual({ path, fields, status });
+    }
+    // Without the CSRF token, nothing is done.
+    const forged = await postForm(app, `/admin/bookings/${booking!.id}/move`, { kind: 'time' }, withCsrf);
+    expect(forged.status).toBe(403);
+    expect(await app.store.timeOffs({ calendarId: 'physio' })).toEqual([]);
+    expect(await app.store.bookingById(booking!.id)).toMatchObject({ status: 'active', start: booking!.start });
   });
 });

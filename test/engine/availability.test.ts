@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { judgeStart, listSlots, nearestFreeStarts } from '../../src/engine/availability.js';
+import { freeStartsOn, judgeStart, listSlots, nearestFreeStarts } from '../../src/engine/availability.js';
 import { everyDay, minutes, rules } from './fixtures.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -197,5 +197,28 @@ describe('spreading max_slots over the days and their hours', () => {
       '2026-12-01T15:00:00.000Z',
       '2026-12-01T15:30:00.000Z',
     ]);
+  });
+});
+
+describe('every free start of a day (an operator picking a slot)', () => {
+  it('should list all free starts of the date in order, past maxSlots, without the taken ones or those inside notice', () => {
+    const now = at('2026-12-01T09:10:00Z');
+    const booked = at('2026-12-01T10:00:00Z');
+    const slotRules = rules({ maxSlots: 1, minNotice: minutes(30), horizon: minutes(60 * 24 * 3) });
+    const resources = [
+      {
+        schedule: everyDay(['09:00-12:00']),
+        blocked: [{ start: booked, end: booked + minutes(30) }],
+        bookingStarts: [booked],
+      },
+    ];
+    const starts = freeStartsOn(slotRules, resources, now, '2026-12-01');
+    expect(starts.map(iso)).toEqual([
+      '2026-12-01T10:30:00.000Z',
+      '2026-12-01T11:00:00.000Z',
+      '2026-12-01T11:30:00.000Z',
+    ]);
+    for (const start of starts) expect(judgeStart(slotRules, resources, start, now).ok).toBe(true);
+    expect(freeStartsOn(slotRules, resources, now, '2026-12-02')).toHaveLength(6);
   });
 });

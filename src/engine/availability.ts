@@ -1,51 +1,26 @@
-import { dayStarts, isGridStart } from './grid.js';
-import { countInRange, firstIndexFrom, overlapsAny, type Interval } from './interval.js';
+import { blockedRange, freeStartsOfDay, isDayFull } from './free-starts.js';
+import { gridRuns, isGridStart, nextGridStart } from './grid.js';
+import { overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
-import { dayInstants, firstInstantFrom, workingRanges, type Schedule } from './schedule.js';
+import type { ResourceLoad, SlotRules } from './rules.js';
+import { dayInstants, firstInstantFrom, workingRanges } from './schedule.js';
 import { localDateOf } from './zone.js';
 
-/** The calendar's slot rules; durations in milliseconds. */
-export interface SlotRules {
-  readonly timezone: string;
-  readonly duration: number;
-  readonly interval: number;
-  readonly bufferBefore: number;
-  readonly bufferAfter: number;
-  readonly minNotice: number;
-  readonly horizon: number;
-  readonly maxSlots: number;
-  /** Bookings per resource per local day; Infinity for no cap. */
-  readonly maxPerDay: number;
-}
-
-/** One resource as the engine sees it: its hours and what already occupies it. */
-export interface ResourceLoad {
-  readonly schedule: Schedule;
-  /** Blocked ranges of its active bookings (buffers included) and its busy time: merged, sorted. */
-  readonly blocked: readonly Interval[];
-  /** Start instants of its active bookings, sorted: they count against `maxPerDay`. */
-  readonly bookingStarts: readonly number[];
-}
+export type { ResourceLoad, SlotRules } from './rules.js';
+export { blockedRange } from './free-starts.js';
 
 export type Refusal = 'past' | 'too_soon' | 'beyond_horizon' | 'closed' | 'off_grid' | 'taken';
 
 export type Judgement =
   { readonly ok: true; readonly freeResources: readonly number[] } | { readonly ok: false; readonly refusal: Refusal };
 
-/** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
-export function blockedRange(rules: SlotRules, start: number): Interval {
-  return { start: start - rules.bufferBefore, end: start + rules.duration + rules.bufferAfter };
-}
-
 /**
- * The one check of whether a resource can take the slot starting at `start` on local `date`.
- * Listing and booking both call it, so anything listed is bookable and the reverse.
+ * The one check of whether a resource can take the slot starting at `start` on local `date`, for
+ * a booking; listing walks the same conditions (`freeStartsOfDay`), and the property tests hold
+ * the two to each other, so anything listed is bookable and the reverse.
  */
 function isResourceFree(rules: SlotRules, resource: ResourceLoad, start: number, date: string): boolean {
-  if (Number.isFinite(rules.maxPerDay)) {
-    const day = dayInstants(rules.timezone, date);
-    if (countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay) return false;
-  }
+  if (isDayFull(rules, resource, date)) return false;
   const range = blockedRange(rules, start);
   return !overlapsAny(resource.blocked, range.start, range.end);
 }
@@ -123,16 +98,12 @@ function* offerOrder(
   now: number,
   date: string,
 ): Generator<number> {
-  const starts = dayStarts(rules, resources, date);
-  // Part boundaries are converted once per day; the starts themselves are only compared as instants.
-  const [middayStart, afternoonStart] = partStarts(rules.timezone, date);
-  const midday = firstIndexFrom(starts, middayStart);
-  const afternoon = firstIndexFrom(starts, afternoonStart);
-  let parts = [
-    freeAmong(rules, resources, now, date, starts, 0, midday),
-    freeAmong(rules, resources, now, date, starts, afternoon, starts.length),
-    freeAmong(rules, resources, now, date, starts, midday, afternoon),
-  ];
+  const earliest = now + rules.minNotice;
+  const end = now + rules.horizon + 1;
+  const [midday, afternoon] = partStarts(rules.timezone, date);
+  const between = (from: number, to: number) =>
+    freeStartsOfDay(rules, resources, date, Math.max(from, earliest), Math.min(to, end));
+  let parts = [between(-Infinity, midday), between(afternoon, Infinity), between(midday, afternoon)];
   while (parts.length > 0) {
     const unfinished = [];
     for (const part of parts) {
@@ -163,9 +134,13 @@ export function slotsValidUntil(
 /** The first grid start after `instant`, or, with none in the next week, a bound below it. */
 function nextGridStartAfter(rules: SlotRules, resources: readonly ResourceLoad[], instant: number): number {
   let date = localDateOf(rules.timezone, instant);
+  const schedules = new Set(resources.map((resource) => resource.schedule));
   for (let day = 0; day < 7; day++, date = addDays(date, 1)) {
-    const next = dayStarts(rules, resources, date).find((start) => start > instant);
-    if (next !== undefined) return next;
+    let next = Infinity;
+    for (const schedule of schedules) {
+      next = Math.min(next, nextGridStart(gridRuns(rules, schedule, date), rules.interval, instant + 1));
+    }
+    if (next !== Infinity) return next;
   }
   return dayInstants(rules.timezone, date).start;
 }
@@ -255,30 +230,7 @@ function bookableDates(rules: SlotRules, now: number): string[] {
 
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
 function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
-  const starts = dayStarts(rules, resources, date);
-  return freeAmong(rules, resources, now, date, starts, 0, starts.length);
-}
-
-/** The free ones of `starts[from..to)`, grid starts of `date`, within notice and horizon, in order. */
-function* freeAmong(
-  rules: SlotRules,
-  resources: readonly ResourceLoad[],
-  now: number,
-  date: string,
-  starts: readonly number[],
-  from: number,
-  to: number,
-): Generator<number> {
-  const earliest = now + rules.minNotice;
-  const latest = now + rules.horizon;
-  for (let index = from; index < to; index++) {
-    const start = starts[index]!;
-    if (start < earliest || start > latest) continue;
-    const free = resources.some(
-      (resource) => isGridStart(rules, resource.schedule, date, start) && isResourceFree(rules, resource, start, date),
-    );
-    if (free) yield start;
-  }
+  return freeStartsOfDay(rules, resources, date, now + rules.minNotice, now + rules.horizon + 1);
 }
 
 /**

@@ -1,7 +1,10 @@
-import { firstIndexFrom } from './interval.js';
 import { workingRanges, type Schedule } from './schedule.js';
 
-/** The slot grid: the instants at which slots may start on a day, before anything is booked. */
+/**
+ * The slot grid: the instants at which slots may start on a day, before anything is booked. A day's
+ * grid is held as runs, never start by start, so a 1-minute grid over two years costs as little
+ * as a 15-minute one over a month.
+ */
 
 /** What a grid depends on besides the schedule and the date; durations in milliseconds. */
 export interface GridRules {
@@ -10,54 +13,63 @@ export interface GridRules {
   readonly interval: number;
 }
 
-// Grids depend only on (schedule, zone, duration, interval, date): computed once per day.
-const gridCache = new WeakMap<Schedule, Map<string, number[]>>();
+/** The grid starts `first`, `first + interval`, … up to `last` (inclusive). */
+export interface Run {
+  readonly first: number;
+  readonly last: number;
+}
+
+// By rules (the calendar's own object), schedule and date: a day's runs are computed once.
+const gridCache = new WeakMap<GridRules, WeakMap<Schedule, Map<string, readonly Run[]>>>();
 
 /**
- * Slot starts of a day on one schedule, sorted: from the first instant of each working range,
- * stepping by `interval` in elapsed time, where the whole slot lies inside one piece of that range.
+ * A day's grid on one schedule, as disjoint runs sorted by time: from the first instant of each
+ * working range, stepping by `interval` in elapsed time, the starts whose whole slot lies inside
+ * one piece of that range (one run per piece).
  */
-function gridStarts(rules: GridRules, schedule: Schedule, date: string): number[] {
-  let byKey = gridCache.get(schedule);
-  if (!byKey) {
-    byKey = new Map();
-    gridCache.set(schedule, byKey);
+export function gridRuns(rules: GridRules, schedule: Schedule, date: string): readonly Run[] {
+  let bySchedule = gridCache.get(rules);
+  if (!bySchedule) {
+    bySchedule = new WeakMap();
+    gridCache.set(rules, bySchedule);
   }
-  const key = `${rules.timezone} ${rules.duration} ${rules.interval} ${date}`;
-  let starts = byKey.get(key);
-  if (!starts) {
-    starts = [];
+  let byDate = bySchedule.get(schedule);
+  if (!byDate) {
+    byDate = new Map();
+    bySchedule.set(schedule, byDate);
+  }
+  let runs = byDate.get(date);
+  if (!runs) {
+    const { duration, interval } = rules;
+    const found: Run[] = [];
     for (const pieces of workingRanges(schedule, rules.timezone, date)) {
-      const last = pieces[pieces.length - 1]!;
-      for (let start = pieces[0]!.start; start + rules.duration <= last.end; start += rules.interval) {
-        const end = start + rules.duration;
-        if (pieces.some((piece) => piece.start <= start && end <= piece.end)) starts.push(start);
+      const origin = pieces[0]!.start;
+      for (const piece of pieces) {
+        const first = origin + Math.ceil((piece.start - origin) / interval) * interval;
+        const last = origin + Math.floor((piece.end - duration - origin) / interval) * interval;
+        if (first <= last) found.push({ first, last });
       }
     }
-    // Ranges interleave in time when a fall-back overlap splits them.
-    starts.sort((a, b) => a - b);
-    byKey.set(key, starts);
+    // Pieces are disjoint, so are their runs; ranges interleave in time when a fall-back overlap splits them.
+    runs = found.sort((a, b) => a.first - b.first);
+    byDate.set(date, runs);
   }
-  return starts;
+  return runs;
+}
+
+/** The first grid start of `runs` at or after `instant`; Infinity when there is none. */
+export function nextGridStart(runs: readonly Run[], interval: number, instant: number): number {
+  for (const run of runs) {
+    if (run.last < instant) continue;
+    if (instant <= run.first) return run.first;
+    return run.first + Math.ceil((instant - run.first) / interval) * interval;
+  }
+  return Infinity;
 }
 
 /** Whether `start` is one of the schedule's grid starts on local `date`. */
 export function isGridStart(rules: GridRules, schedule: Schedule, date: string, start: number): boolean {
-  const starts = gridStarts(rules, schedule, date);
-  return starts[firstIndexFrom(starts, start)] === start;
-}
-
-/** Every resource's grid starts of a day, sorted, each once. */
-export function dayStarts(
-  rules: GridRules,
-  resources: readonly { readonly schedule: Schedule }[],
-  date: string,
-): number[] {
-  const schedules = new Set(resources.map((resource) => resource.schedule));
-  if (schedules.size === 1) return gridStarts(rules, resources[0]!.schedule, date);
-  const starts = new Set<number>();
-  for (const schedule of schedules) {
-    for (const start of gridStarts(rules, schedule, date)) starts.add(start);
-  }
-  return [...starts].sort((a, b) => a - b);
+  return gridRuns(rules, schedule, date).some(
+    (run) => run.first <= start && start <= run.last && (start - run.first) % rules.interval === 0,
+  );
 }

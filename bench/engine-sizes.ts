@@ -1,0 +1,130 @@
+/**
+ * The engine at the sizes of issue 12, in this process, no HTTP and no database:
+ *
+ *   d. the reference scenario's full recomputation: its 5,000 future bookings (the seed's own rows)
+ *      built into loads, then every free slot of the 30-day horizon;
+ *   e. the large config: 50 resources with their own hours, 1-minute slots, a 730-day horizon,
+ *      max_slots 1000: the first answer (cold caches), an answer after a booking, the heap.
+ */
+import { groupByResource, resourceLoad, resourceLoads } from '../src/booking/resource-loads.js';
+import { listSlots, slotsValidUntil, type SlotRules } from '../src/engine/availability.js';
+import type { CalendarConfig } from '../src/config/config.types.js';
+import { prng as random } from '../src/simulate/prng.js';
+import { CALENDAR_ID, DAY, DURATION, HORIZON_DAYS, INTERVAL, MINUTE, RESOURCES, TIMEZONE } from './scenario.js';
+import { seedRows } from './seed.js';
+
+type Schedule = Parameters<typeof resourceLoad>[0];
+type BlockedRange = Parameters<typeof resourceLoad>[1][number];
+type Weekly = Schedule['weekly'];
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const weekly = (ranges: readonly { start: number; end: number }[]): Weekly =>
+  Object.fromEntries(WEEKDAYS.map((day) => [day, ranges])) as unknown as Weekly;
+
+const slotRules = (overrides: Partial<SlotRules>): SlotRules => ({
+  timezone: TIMEZONE,
+  duration: DURATION,
+  interval: INTERVAL,
+  bufferBefore: 0,
+  bufferAfter: 0,
+  minNotice: 0,
+  horizon: HORIZON_DAYS * DAY,
+  maxSlots: 40,
+  maxPerDay: Infinity,
+  ...overrides,
+});
+
+/** The calendar as `resourceLoads` reads it: its resources' ids and schedules. */
+const calendarOf = (resources: readonly { id: string; schedule: Schedule }[]) =>
+  ({ resources }) as unknown as CalendarConfig;
+
+export const REFERENCE_RECOMPUTE_SCENARIO =
+  `the reference calendar: ${RESOURCES.length} resources open 08:00-20:00 every day (${TIMEZONE}), ` +
+  `30-minute slots on a 15-minute grid, ${HORIZON_DAYS}-day horizon, the seed's 5,000 future bookings`;
+
+/** The reference scenario's inputs: its rules with no cap on slots, its calendar, its bookings as the store returns them. */
+export function referenceInputs(now: number) {
+  const hours = [{ start: 8 * 60, end: 20 * 60 }];
+  const schedule: Schedule = { weekly: weekly(hours), overrides: new Map() };
+  const calendar = calendarOf(RESOURCES.map((id) => ({ id, schedule })));
+  const ranges: BlockedRange[] = seedRows(now)
+    .rows.filter((row) => row.calendar_id === CALENDAR_ID && row.start_at > now - DAY)
+    .map((row) => ({
+      bookingId: row.id,
+      resourceId: row.resource_id,
+      start: row.start_at,
+      blockedStart: row.blocked_start,
+      blockedEnd: row.blocked_end,
+    }))
+    .sort((a, b) => a.blockedEnd - b.blockedEnd);
+  return { rules: slotRules({ maxSlots: 100_000 }), calendar, ranges };
+}
+
+/** Loads from the bookings, then every free slot: what the server does after reading a window. */
+export function recomputeReference(inputs: ReturnType<typeof referenceInputs>, now: number) {
+  const loads = resourceLoads(inputs.calendar, groupByResource(inputs.ranges));
+  return listSlots(inputs.rules, loads, now);
+}
+
+export const LARGE_RESOURCES = 50;
+export const LARGE_HORIZON_DAYS = 730;
+const LARGE_BOOKINGS_PER_RESOURCE = 400;
+
+export const LARGE_SCENARIO =
+  `${LARGE_RESOURCES} resources with their own hours (opening 07:00-09:27, closing 16:00-20:54, ` +
+  `a lunch break on every other one), 1-minute slots, ${LARGE_HORIZON_DAYS}-day horizon, max_slots 1000, ` +
+  `${(LARGE_RESOURCES * LARGE_BOOKINGS_PER_RESOURCE).toLocaleString('en-US')} bookings of 1-60 minutes`;
+
+/** The large config's inputs: fresh schedules on every call, so the engine's per-schedule caches start cold. */
+export function largeInputs(now: number) {
+  const rand = random(1_234_567);
+  const resources = Array.from({ length: LARGE_RESOURCES }, (_, r) => {
+    const open = 7 * 60 + ((r * 3) % 148);
+    const close = 16 * 60 + ((r * 7) % 295);
+    const hours = r % 2 === 0 ? [{ start: open, end: close }] : [
+      { start: open, end: 12 * 60 },
+      { start: 13 * 60, end: close },
+    ];
+    return { id: `r${r}`, schedule: { weekly: weekly(hours), overrides: new Map() } as Schedule };
+  });
+  const ranges: BlockedRange[] = [];
+  resources.forEach(({ id }, r) => {
+    for (let i = 0; i < LARGE_BOOKINGS_PER_RESOURCE; i++) {
+      const start = now + Math.floor(rand() * LARGE_HORIZON_DAYS * 24 * 60) * MINUTE;
+      const length = (1 + Math.floor(rand() * 60)) * MINUTE;
+      ranges.push({ bookingId: `l${r}-${i}`, resourceId: id, start, blockedStart: start, blockedEnd: start + length });
+    }
+  });
+  const rules = slotRules({
+    duration: MINUTE,
+    interval: MINUTE,
+    horizon: LARGE_HORIZON_DAYS * DAY,
+    maxSlots: 1000,
+  });
+  return { rules, calendar: calendarOf(resources), ranges };
+}
+
+/** Loads, slots and how long the answer holds, as the service computes a first answer. */
+export function answerLarge(inputs: ReturnType<typeof largeInputs>, now: number) {
+  const byResource = groupByResource(inputs.ranges);
+  const loads = resourceLoads(inputs.calendar, byResource);
+  const slots = listSlots(inputs.rules, loads, now);
+  slotsValidUntil(inputs.rules, loads, now, slots);
+  return { byResource, loads, slots };
+}
+
+/** After one booking on one resource: that resource's load again, then the slots, as `applyChange` leads to. */
+export function answerAfterBooking(
+  inputs: ReturnType<typeof largeInputs>,
+  first: ReturnType<typeof answerLarge>,
+  now: number,
+  booking: BlockedRange,
+) {
+  const index = inputs.calendar.resources.findIndex((resource) => resource.id === booking.resourceId);
+  const ranges = [...(first.byResource.get(booking.resourceId) ?? []), booking];
+  const next = first.loads.slice();
+  next[index] = resourceLoad(inputs.calendar.resources[index]!.schedule, ranges);
+  const slots = listSlots(inputs.rules, next, now);
+  slotsValidUntil(inputs.rules, next, now, slots);
+  return slots;
+}

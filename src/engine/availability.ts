@@ -1,4 +1,4 @@
-import { blockedRange, freeStartsOfDay, isDayFull } from './free-starts.js';
+import { blockedRange, freeStartsOfDay, isDayFull, openResources } from './free-starts.js';
 import { gridRuns, isGridStart, nextGridStart } from './grid.js';
 import { overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
@@ -101,8 +101,9 @@ function* offerOrder(
   const earliest = now + rules.minNotice;
   const end = now + rules.horizon + 1;
   const [midday, afternoon] = partStarts(rules.timezone, date);
+  const open = openResources(rules, resources, date);
   const between = (from: number, to: number) =>
-    freeStartsOfDay(rules, resources, date, Math.max(from, earliest), Math.min(to, end));
+    freeStartsOfDay(rules, open, Math.max(from, earliest), Math.min(to, end));
   let parts = [between(-Infinity, midday), between(afternoon, Infinity), between(midday, afternoon)];
   while (parts.length > 0) {
     const unfinished = [];
@@ -230,7 +231,7 @@ function bookableDates(rules: SlotRules, now: number): string[] {
 
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
 function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
-  return freeStartsOfDay(rules, resources, date, now + rules.minNotice, now + rules.horizon + 1);
+  return freeStartsOfDay(rules, openResources(rules, resources, date), now + rules.minNotice, now + rules.horizon + 1);
 }
 
 /**

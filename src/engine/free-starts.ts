@@ -1,8 +1,8 @@
-import { gridRuns, nextGridStart, type Run } from './grid.js';
+import { nextGridStart, runsOn, type Run } from './grid.js';
 import { countInRange } from './interval.js';
 import type { Interval } from './interval.js';
 import type { ResourceLoad, SlotRules } from './rules.js';
-import { dayInstants } from './schedule.js';
+import { dayInstants, localDay } from './schedule.js';
 
 /** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
 export function blockedRange(rules: SlotRules, start: number): Interval {
@@ -59,24 +59,37 @@ function advance(rules: SlotRules, cursor: Cursor, from: number, to: number): vo
   cursor.next = Infinity;
 }
 
+/** The resources that can take a slot on local `date`, with their grid of that day. */
+export interface OpenResource {
+  readonly runs: readonly Run[];
+  readonly blocked: readonly Interval[];
+}
+
+/** The resources with a grid on `date` and room under `maxPerDay`: what `freeStartsOfDay` walks. */
+export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], date: string): OpenResource[] {
+  const open: OpenResource[] = [];
+  const day = localDay(rules.timezone, date);
+  for (const resource of resources) {
+    const runs = runsOn(rules, resource.schedule, day);
+    if (runs.length > 0 && !isDayFull(rules, resource, date)) open.push({ runs, blocked: resource.blocked });
+  }
+  return open;
+}
+
 /**
- * The free starts of local `date` in [from, to), earliest first, each once: a start is free when
- * it is on the grid of some resource that is free for it. Walks every resource's grid alongside
- * the others, computed only as far as asked.
+ * The free starts in [from, to) of a day's open resources, earliest first, each once: a start is
+ * free when it is on the grid of some resource that is free for it. Walks every resource's grid
+ * alongside the others, computed only as far as asked.
  */
 export function* freeStartsOfDay(
   rules: SlotRules,
-  resources: readonly ResourceLoad[],
-  date: string,
+  open: readonly OpenResource[],
   from: number,
   to: number,
 ): Generator<number> {
   if (from >= to) return;
   let cursors: Cursor[] = [];
-  for (const resource of resources) {
-    const runs = gridRuns(rules, resource.schedule, date);
-    if (runs.length === 0 || isDayFull(rules, resource, date)) continue;
-    const blocked = resource.blocked;
+  for (const { runs, blocked } of open) {
     const cursor = { runs, blocked, index: firstEndingAfter(blocked, from - rules.bufferBefore), next: Infinity };
     advance(rules, cursor, from, to);
     if (cursor.next < to) cursors.push(cursor);

@@ -1,4 +1,4 @@
-import { workingRanges, type Schedule } from './schedule.js';
+import { hoursOn, localDay, workingRanges, type LocalDay, type Schedule } from './schedule.js';
 
 /**
  * The slot grid: the instants at which slots may start on a day, before anything is booked. A day's
@@ -19,7 +19,9 @@ export interface Run {
   readonly last: number;
 }
 
-// By rules (the calendar's own object), schedule and date: a day's runs are computed once.
+const MINUTE_MS = 60_000;
+
+// By rules (the calendar's own object), schedule and date: the runs of a day near an offset change.
 const gridCache = new WeakMap<GridRules, WeakMap<Schedule, Map<string, readonly Run[]>>>();
 
 /**
@@ -28,6 +30,27 @@ const gridCache = new WeakMap<GridRules, WeakMap<Schedule, Map<string, readonly 
  * one piece of that range (one run per piece).
  */
 export function gridRuns(rules: GridRules, schedule: Schedule, date: string): readonly Run[] {
+  return runsOn(rules, schedule, localDay(rules.timezone, date));
+}
+
+/**
+ * `gridRuns` of a day already looked up. On a day with one offset throughout, each wall range is
+ * one piece and its run is plain arithmetic, cheaper than a cache lookup; other days are cached.
+ */
+export function runsOn(rules: GridRules, schedule: Schedule, day: LocalDay): readonly Run[] {
+  if (day.offset === undefined) return changingDayRuns(rules, schedule, day.date);
+  const { duration, interval } = rules;
+  const base = day.midnight - day.offset;
+  const runs: Run[] = [];
+  for (const range of hoursOn(schedule, day)) {
+    const first = base + range.start * MINUTE_MS;
+    const last = first + Math.floor(((range.end - range.start) * MINUTE_MS - duration) / interval) * interval;
+    if (first <= last) runs.push({ first, last });
+  }
+  return runs;
+}
+
+function changingDayRuns(rules: GridRules, schedule: Schedule, date: string): readonly Run[] {
   let bySchedule = gridCache.get(rules);
   if (!bySchedule) {
     bySchedule = new WeakMap();

@@ -60,6 +60,8 @@ export function wallRangeInstants(zone: string, date: string, startMinute: numbe
   const midnight = Date.parse(`${date}T00:00:00Z`);
   const wallStart = midnight + startMinute * MINUTE_MS;
   const wallEnd = midnight + endMinute * MINUTE_MS;
+  const steady = steadyOffset(zone, date, midnight);
+  if (steady !== undefined) return nonEmpty([{ start: wallStart - steady, end: wallEnd - steady }]);
   // Offsets lie within [-12h, +14h], so every instant of that wall span lies in this window.
   const windowStart = wallStart - 14 * HOUR_MS;
   const windowEnd = wallEnd + 12 * HOUR_MS;
@@ -74,6 +76,23 @@ export function wallRangeInstants(zone: string, date: string, startMinute: numbe
     return [{ start: early.start, end: late.end }];
   }
   return nonEmpty([early, late]);
+}
+
+// By zone and date: reading an offset costs microseconds (Intl), and every schedule reads the same days.
+const steadyOffsets = new Map<string, number | undefined>();
+
+/**
+ * The zone's offset throughout the instants any wall time of `date` can have (from 14 hours before
+ * its midnight to 12 hours after its end), or undefined when it changes there. Equal offsets at
+ * both ends mean no change between them, as real zones never change twice within those 50 hours.
+ */
+export function steadyOffset(zone: string, date: string, midnight: number): number | undefined {
+  const key = `${zone} ${date}`;
+  if (steadyOffsets.has(key)) return steadyOffsets.get(key);
+  const before = offsetAt(zone, midnight - 14 * HOUR_MS);
+  const steady = before === offsetAt(zone, midnight + DAY_MS + 12 * HOUR_MS) ? before : undefined;
+  steadyOffsets.set(key, steady);
+  return steady;
 }
 
 /** Binary search for the first instant in (low, high] whose offset differs from `offsetBefore`. */

@@ -9,6 +9,7 @@
 import { groupByResource, resourceLoad, resourceLoads } from '../src/booking/resource-loads.js';
 import { listSlots, slotsValidUntil, type SlotRules } from '../src/engine/availability.js';
 import type { CalendarConfig } from '../src/config/config.types.js';
+import { createOfferMemo, type OfferMemo } from '../src/engine/offer-memo.js';
 import { prng as random } from '../src/simulate/prng.js';
 import { CALENDAR_ID, DAY, DURATION, HORIZON_DAYS, INTERVAL, MINUTE, RESOURCES, TIMEZONE } from './scenario.js';
 import { seedRows } from './seed.js';
@@ -81,10 +82,13 @@ export function largeInputs(now: number) {
   const resources = Array.from({ length: LARGE_RESOURCES }, (_, r) => {
     const open = 7 * 60 + ((r * 3) % 148);
     const close = 16 * 60 + ((r * 7) % 295);
-    const hours = r % 2 === 0 ? [{ start: open, end: close }] : [
-      { start: open, end: 12 * 60 },
-      { start: 13 * 60, end: close },
-    ];
+    const hours =
+      r % 2 === 0
+        ? [{ start: open, end: close }]
+        : [
+            { start: open, end: 12 * 60 },
+            { start: 13 * 60, end: close },
+          ];
     return { id: `r${r}`, schedule: { weekly: weekly(hours), overrides: new Map() } as Schedule };
   });
   const ranges: BlockedRange[] = [];
@@ -104,27 +108,37 @@ export function largeInputs(now: number) {
   return { rules, calendar: calendarOf(resources), ranges };
 }
 
+/** What the service holds for the large calendar: its ranges by resource, their loads, the days' offers. */
+export interface LargeState {
+  readonly byResource: ReadonlyMap<string, readonly BlockedRange[]>;
+  readonly loads: ReturnType<typeof resourceLoads>;
+  readonly memo: OfferMemo;
+}
+
 /** Loads, slots and how long the answer holds, as the service computes a first answer. */
 export function answerLarge(inputs: ReturnType<typeof largeInputs>, now: number) {
   const byResource = groupByResource(inputs.ranges);
-  const loads = resourceLoads(inputs.calendar, byResource);
-  const slots = listSlots(inputs.rules, loads, now);
-  slotsValidUntil(inputs.rules, loads, now, slots);
-  return { byResource, loads, slots };
+  const state: LargeState = { byResource, loads: resourceLoads(inputs.calendar, byResource), memo: createOfferMemo() };
+  const slots = listSlots(inputs.rules, state.loads, now, state.memo);
+  slotsValidUntil(inputs.rules, state.loads, now, slots);
+  return { state, slots };
 }
 
-/** After one booking on one resource: that resource's load again, then the slots, as `applyChange` leads to. */
+/** One booking more, applied as `applyChange` does (that resource's load again, its days forgotten), then the slots. */
 export function answerAfterBooking(
   inputs: ReturnType<typeof largeInputs>,
-  first: ReturnType<typeof answerLarge>,
+  before: LargeState,
   now: number,
   booking: BlockedRange,
 ) {
   const index = inputs.calendar.resources.findIndex((resource) => resource.id === booking.resourceId);
-  const ranges = [...(first.byResource.get(booking.resourceId) ?? []), booking];
-  const next = first.loads.slice();
-  next[index] = resourceLoad(inputs.calendar.resources[index]!.schedule, ranges);
-  const slots = listSlots(inputs.rules, next, now);
-  slotsValidUntil(inputs.rules, next, now, slots);
-  return slots;
+  const ranges = [...(before.byResource.get(booking.resourceId) ?? []), booking];
+  const byResource = new Map(before.byResource).set(booking.resourceId, ranges);
+  const loads = before.loads.slice();
+  loads[index] = resourceLoad(inputs.calendar.resources[index]!.schedule, ranges);
+  const memo = before.memo.without(inputs.rules, [{ start: booking.blockedStart, end: booking.blockedEnd }]);
+  const state: LargeState = { byResource, loads, memo };
+  const slots = listSlots(inputs.rules, loads, now, memo);
+  slotsValidUntil(inputs.rules, loads, now, slots);
+  return { state, slots };
 }

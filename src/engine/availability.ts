@@ -5,6 +5,7 @@ import { addDays, datesBetween } from './local-date.js';
 import type { ResourceLoad, SlotRules } from './rules.js';
 import { dayInstants, firstInstantFrom, workingRanges } from './schedule.js';
 import { localDateOf } from './zone.js';
+import type { OfferMemo } from './offer-memo.js';
 
 export type { ResourceLoad, SlotRules } from './rules.js';
 export { blockedRange } from './free-starts.js';
@@ -38,10 +39,25 @@ const NEAR_DAY_SHARE = 3;
  * one of the same part, and the rest of the horizon still gets one start a day as far as
  * `maxSlots` reaches.
  */
-export function listSlots(rules: SlotRules, resources: readonly ResourceLoad[], now: number): Interval[] {
+export function listSlots(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+  memo?: OfferMemo,
+): Interval[] {
   const chosen: number[] = [];
+  const earliest = now + rules.minNotice;
+  const end = now + rules.horizon + 1;
+  const offersOf = (date: string): Iterator<number> => {
+    if (!memo) return offerOrder(rules, resources, date, earliest, end);
+    // Bounds within the day, so a day wholly inside notice and horizon is asked alike whatever `now`.
+    const day = dayInstants(rules.timezone, date);
+    const from = Math.max(earliest, day.start);
+    const to = Math.min(end, day.end);
+    return memo.offers(rules, date, { from, to }, () => offerOrder(rules, resources, date, from, to));
+  };
   // A day's share is settled in the first round, by whether it is among the first days to give a start.
-  let days = bookableDates(rules, now).map((date) => ({ starts: offerOrder(rules, resources, now, date), share: 0 }));
+  let days = bookableDates(rules, now).map((date) => ({ starts: offersOf(date), share: 0 }));
   let nearDaysLeft = NEAR_DAYS;
   while (chosen.length < rules.maxSlots && days.length > 0) {
     const unfinished = [];
@@ -90,16 +106,16 @@ function partStarts(zone: string, date: string): readonly [midday: number, after
 /**
  * A day's free starts in the order they are offered: the earliest of the morning (before 12:00),
  * of the afternoon and evening (from 14:00) and of the middle of the day, then the second of each,
- * and so on; a part with none left is skipped. Computed only as far as asked.
+ * and so on; a part with none left is skipped. Only starts in [earliest, end) count. Computed only
+ * as far as asked.
  */
 function* offerOrder(
   rules: SlotRules,
   resources: readonly ResourceLoad[],
-  now: number,
   date: string,
+  earliest: number,
+  end: number,
 ): Generator<number> {
-  const earliest = now + rules.minNotice;
-  const end = now + rules.horizon + 1;
   const [midday, afternoon] = partStarts(rules.timezone, date);
   const open = openResources(rules, resources, date);
   const between = (from: number, to: number) =>

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { listSlots, type ResourceLoad } from '../../src/engine/availability.js';
 import type { Interval } from '../../src/engine/interval.js';
 import { createOfferMemo } from '../../src/engine/offer-memo.js';
-import type { Schedule, WallRange } from '../../src/engine/schedule.js';
+import type { Schedule } from '../../src/engine/schedule.js';
 import { everyDay, minutes, rules } from './fixtures.js';
 
 /*

@@ -60,8 +60,10 @@ export function wallRangeInstants(zone: string, date: string, startMinute: numbe
   const midnight = Date.parse(`${date}T00:00:00Z`);
   const wallStart = midnight + startMinute * MINUTE_MS;
   const wallEnd = midnight + endMinute * MINUTE_MS;
-  const steady = steadyOffset(zone, date, midnight);
-  if (steady !== undefined) return nonEmpty([{ start: wallStart - steady, end: wallEnd - steady }]);
+  const offsets = dayOffsets(zone, date, midnight);
+  if (offsets.steady !== undefined) {
+    return nonEmpty([{ start: wallStart - offsets.steady, end: wallEnd - offsets.steady }]);
+  }
   // Offsets lie within [-12h, +14h], so every instant of that wall span lies in this window.
   const windowStart = wallStart - 14 * HOUR_MS;
   const windowEnd = wallEnd + 12 * HOUR_MS;
@@ -69,7 +71,14 @@ export function wallRangeInstants(zone: string, date: string, startMinute: numbe
   const after = offsetAt(zone, windowEnd);
   if (before === after) return nonEmpty([{ start: wallStart - before, end: wallEnd - before }]);
 
-  const change = firstInstantWithOffset(zone, windowStart, windowEnd, before);
+  // The one change of the day's wider window: found once per date, not once per schedule and range.
+  offsets.change ??= firstInstantWithOffset(
+    zone,
+    midnight - 14 * HOUR_MS,
+    midnight + DAY_MS + 12 * HOUR_MS,
+    offsetAt(zone, midnight - 14 * HOUR_MS),
+  );
+  const change = offsets.change;
   const early = { start: wallStart - before, end: Math.min(wallEnd - before, change) };
   const late = { start: Math.max(wallStart - after, change), end: wallEnd - after };
   if (early.end === late.start && early.start < early.end && late.start < late.end) {
@@ -78,21 +87,36 @@ export function wallRangeInstants(zone: string, date: string, startMinute: numbe
   return nonEmpty([early, late]);
 }
 
+/** What the offsets do around a date. */
+interface DayOffsets {
+  /** The zone's offset throughout the day's window, or undefined when it changes there. */
+  readonly steady: number | undefined;
+  /** The instant of that change, once looked for. */
+  change?: number;
+}
+
 // By zone and date: reading an offset costs microseconds (Intl), and every schedule reads the same days.
-const steadyOffsets = new Map<string, number | undefined>();
+const offsetsByDay = new Map<string, DayOffsets>();
 
 /**
- * The zone's offset throughout the instants any wall time of `date` can have (from 14 hours before
- * its midnight to 12 hours after its end), or undefined when it changes there. Equal offsets at
- * both ends mean no change between them, as real zones never change twice within those 50 hours.
+ * The offsets in the instants any wall time of `date` can have: from 14 hours before its midnight
+ * to 12 hours after its end. Equal offsets at both ends mean no change between them, as real
+ * zones never change twice within those 50 hours.
  */
-export function steadyOffset(zone: string, date: string, midnight: number): number | undefined {
+function dayOffsets(zone: string, date: string, midnight: number): DayOffsets {
   const key = `${zone} ${date}`;
-  if (steadyOffsets.has(key)) return steadyOffsets.get(key);
-  const before = offsetAt(zone, midnight - 14 * HOUR_MS);
-  const steady = before === offsetAt(zone, midnight + DAY_MS + 12 * HOUR_MS) ? before : undefined;
-  steadyOffsets.set(key, steady);
-  return steady;
+  let offsets = offsetsByDay.get(key);
+  if (!offsets) {
+    const before = offsetAt(zone, midnight - 14 * HOUR_MS);
+    offsets = { steady: before === offsetAt(zone, midnight + DAY_MS + 12 * HOUR_MS) ? before : undefined };
+    offsetsByDay.set(key, offsets);
+  }
+  return offsets;
+}
+
+/** The zone's offset throughout the instants any wall time of `date` can have, or undefined when it changes. */
+export function steadyOffset(zone: string, date: string, midnight: number): number | undefined {
+  return dayOffsets(zone, date, midnight).steady;
 }
 
 /** Binary search for the first instant in (low, high] whose offset differs from `offsetBefore`. */

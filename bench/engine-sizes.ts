@@ -4,13 +4,15 @@
  *   d. the reference scenario's full recomputation: its 5,000 future bookings (the seed's own rows)
  *      built into loads, then every free slot of the 30-day horizon;
  *   e. the large config: 50 resources with their own hours, 1-minute slots, a 730-day horizon,
- *      max_slots 1000: the first answer (cold caches), an answer after a booking, the heap.
+ *      max_slots 1000: the first answer (cold caches), and
+ *   f. an answer after a booking; the heap.
  */
 import { groupByResource, resourceLoad, resourceLoads } from '../src/booking/resource-loads.js';
 import { listSlots, slotsValidUntil, type SlotRules } from '../src/engine/availability.js';
 import type { CalendarConfig } from '../src/config/config.types.js';
 import { createOfferMemo, type OfferMemo } from '../src/engine/offer-memo.js';
 import { prng as random } from '../src/simulate/prng.js';
+import { timeCalls, timing } from './engine.js';
 import { CALENDAR_ID, DAY, DURATION, HORIZON_DAYS, INTERVAL, MINUTE, RESOURCES, TIMEZONE } from './scenario.js';
 import { seedRows } from './seed.js';
 
@@ -141,4 +143,62 @@ export function answerAfterBooking(
   const slots = listSlots(inputs.rules, loads, now, memo);
   slotsValidUntil(inputs.rules, loads, now, slots);
   return { state, slots };
+}
+
+/** The 1-minute bookings made one after another on the large calendar: each on another resource and day. */
+const nthBooking = (now: number, n: number): BlockedRange => {
+  const start = now + (1 + ((n * 37) % (LARGE_HORIZON_DAYS - 30))) * DAY + ((n * 53) % 600) * MINUTE;
+  return {
+    bookingId: `n${n}`,
+    resourceId: `r${n % LARGE_RESOURCES}`,
+    start,
+    blockedStart: start,
+    blockedEnd: start + MINUTE,
+  };
+};
+
+/**
+ * (d) the reference scenario's full recomputation; (e) the large config's first answer, each on
+ * fresh schedules and a fresh memo (the engine's zone caches are warm after the first);
+ * (f) its answer after each of a series of bookings; and the bench process's heap after them.
+ */
+export function engineSizesBenchmark({ seconds = 3 } = {}) {
+  const now = Date.now();
+  const measureMs = seconds * 1000;
+  const reference = referenceInputs(now);
+  const referenceSlots = recomputeReference(reference, now).length;
+  const recompute = timeCalls(() => recomputeReference(reference, now), { warmUpMs: 500, measureMs, minCalls: 10 });
+
+  const firstTimes: number[] = [];
+  let last: ReturnType<typeof answerLarge> | undefined;
+  let large: ReturnType<typeof largeInputs> | undefined;
+  const firstStarted = performance.now();
+  while (firstTimes.length < 5 || performance.now() - firstStarted < measureMs) {
+    large = largeInputs(now);
+    const t = performance.now();
+    last = answerLarge(large, now);
+    firstTimes.push(performance.now() - t);
+  }
+  const first = timing(firstTimes, performance.now() - firstStarted);
+
+  let state = last!.state;
+  let n = 0;
+  const afterBooking = timeCalls(
+    () => {
+      const answer = answerAfterBooking(large!, state, now, nthBooking(now, n++));
+      state = answer.state;
+      return answer;
+    },
+    { warmUpMs: 500, measureMs, minCalls: 20 },
+  );
+  return {
+    referenceSlots,
+    referenceBookings: reference.ranges.length,
+    recompute,
+    largeSlots: last!.slots.length,
+    first,
+    afterBooking,
+    bookingsMade: n,
+    heapUsedMb: process.memoryUsage().heapUsed / 1_048_576,
+  };
 }

@@ -16,13 +16,15 @@ export function isDayFull(rules: SlotRules, resource: ResourceLoad, date: string
   return countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay;
 }
 
-/** One resource's walk over a day's grid: its next free start, and where its blocked ranges stand. */
+/** One resource's walk over a day's grid. */
 interface Cursor {
   readonly runs: readonly Run[];
   readonly blocked: readonly Interval[];
-  /** The first blocked range that may still meet a slot at or after `next`. */
+  /** The first blocked range that may still meet a slot at or after `next`; -1 until first needed. */
   index: number;
+  /** A grid start at or before the resource's next free start; that free start itself once `free`. */
   next: number;
+  free: boolean;
 }
 
 /** Index of the first of the merged, sorted `blocked` that ends after `instant`. */
@@ -38,25 +40,24 @@ function firstEndingAfter(blocked: readonly Interval[], instant: number): number
 }
 
 /**
- * Moves the cursor to its first free grid start in [from, to), Infinity when there is none. A start
- * whose slot meets a blocked range jumps past that range, so blocked time is never walked start by start.
+ * Moves the cursor from its grid start to its first free one before `to`, Infinity when there is
+ * none. A start whose slot meets a blocked range jumps past that range, so blocked time is never
+ * walked start by start.
  */
-function advance(rules: SlotRules, cursor: Cursor, from: number, to: number): void {
+function findFree(rules: SlotRules, cursor: Cursor, to: number): void {
   const { blocked } = cursor;
-  let start = nextGridStart(cursor.runs, rules.interval, from);
+  let start = cursor.next;
+  let index = cursor.index < 0 ? firstEndingAfter(blocked, start - rules.bufferBefore) : cursor.index;
   while (start < to) {
     const slotStart = start - rules.bufferBefore;
-    let index = cursor.index;
     while (index < blocked.length && blocked[index]!.end <= slotStart) index++;
-    cursor.index = index;
     const meets = blocked[index];
-    if (meets === undefined || meets.start >= start + rules.duration + rules.bufferAfter) {
-      cursor.next = start;
-      return;
-    }
+    if (meets === undefined || meets.start >= start + rules.duration + rules.bufferAfter) break;
     start = nextGridStart(cursor.runs, rules.interval, meets.end + rules.bufferBefore);
   }
-  cursor.next = Infinity;
+  cursor.index = index;
+  cursor.next = start < to ? start : Infinity;
+  cursor.free = true;
 }
 
 /** The resources that can take a slot on local `date`, with their grid of that day. */
@@ -69,8 +70,11 @@ export interface OpenResource {
 export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], date: string): OpenResource[] {
   const open: OpenResource[] = [];
   const day = localDay(rules.timezone, date);
+  let previous: { schedule: ResourceLoad['schedule']; runs: readonly Run[] } | undefined;
   for (const resource of resources) {
-    const runs = runsOn(rules, resource.schedule, day);
+    // Resources on the calendar's hours share one schedule, and so one grid (see `sharedGridStarts`).
+    const runs = previous?.schedule === resource.schedule ? previous.runs : runsOn(rules, resource.schedule, day);
+    previous = { schedule: resource.schedule, runs };
     if (runs.length > 0 && !isDayFull(rules, resource, date)) open.push({ runs, blocked: resource.blocked });
   }
   return open;
@@ -87,23 +91,71 @@ export function* freeStartsOfDay(
   from: number,
   to: number,
 ): Generator<number> {
-  if (from >= to) return;
-  let cursors: Cursor[] = [];
-  for (const { runs, blocked } of open) {
-    const cursor = { runs, blocked, index: firstEndingAfter(blocked, from - rules.bufferBefore), next: Infinity };
-    advance(rules, cursor, from, to);
-    if (cursor.next < to) cursors.push(cursor);
+  if (from >= to || open.length === 0) return;
+  const shared = open[0]!.runs;
+  if (open.every((resource) => resource.runs === shared)) {
+    yield* sharedGridStarts(rules, shared, open, from, to);
+    return;
   }
-  while (cursors.length > 0) {
-    let earliest = Infinity;
-    for (const cursor of cursors) if (cursor.next < earliest) earliest = cursor.next;
-    yield earliest;
-    let done = false;
+  let cursors: Cursor[] = open.map(({ runs, blocked }) => ({
+    runs,
+    blocked,
+    index: -1,
+    next: nextGridStart(runs, rules.interval, from),
+    free: false,
+  }));
+  for (;;) {
+    // The earliest grid start, a free one first among equals. Only a resource whose grid start is
+    // the earliest is checked for being free there, so one free resource answers for the others.
+    let earliest: Cursor | undefined;
+    let ended = false;
     for (const cursor of cursors) {
-      if (cursor.next !== earliest) continue;
-      advance(rules, cursor, earliest + 1, to);
-      done ||= cursor.next === Infinity;
+      if (cursor.next >= to) ended = true;
+      else if (!earliest || cursor.next < earliest.next || (cursor.next === earliest.next && cursor.free)) {
+        earliest = cursor;
+      }
     }
-    if (done) cursors = cursors.filter((cursor) => cursor.next !== Infinity);
+    if (ended) cursors = cursors.filter((cursor) => cursor.next < to);
+    if (!earliest) return;
+    if (!earliest.free) {
+      findFree(rules, earliest, to);
+      continue;
+    }
+    const start = earliest.next;
+    yield start;
+    for (const cursor of cursors) {
+      if (cursor.next !== start) continue;
+      cursor.next = nextGridStart(cursor.runs, rules.interval, start + 1);
+      cursor.free = false;
+    }
+  }
+}
+
+/**
+ * `freeStartsOfDay` when every resource has the same grid: each grid start in turn, free when one
+ * resource is, each resource's blocked ranges walked once, front to back.
+ */
+function* sharedGridStarts(
+  rules: SlotRules,
+  runs: readonly Run[],
+  open: readonly OpenResource[],
+  from: number,
+  to: number,
+): Generator<number> {
+  const { interval, bufferBefore } = rules;
+  const reach = rules.duration + rules.bufferAfter;
+  const indices = open.map(({ blocked }) => firstEndingAfter(blocked, from - bufferBefore));
+  for (let start = nextGridStart(runs, interval, from); start < to; start = nextGridStart(runs, interval, start + 1)) {
+    for (let r = 0; r < open.length; r++) {
+      const blocked = open[r]!.blocked;
+      let index = indices[r]!;
+      while (index < blocked.length && blocked[index]!.end <= start - bufferBefore) index++;
+      indices[r] = index;
+      const meets = blocked[index];
+      if (meets === undefined || meets.start >= start + reach) {
+        yield start;
+        break;
+      }
+    }
   }
 }

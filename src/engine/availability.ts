@@ -78,7 +78,7 @@ export function listSlots(
     }
     days = unfinished;
   }
-  return chosen.sort((a, b) => a - b).map((start) => ({ start, end: start + rules.duration }));
+  return Array.from(Float64Array.from(chosen).sort(), (start) => ({ start, end: start + rules.duration }));
 }
 
 /** Where the parts of a day begin, in minutes of local wall time: the middle of the day, the afternoon. */

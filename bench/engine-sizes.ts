@@ -9,6 +9,7 @@
  */
 import { groupByResource, resourceLoad, resourceLoads } from '../src/booking/resource-loads.js';
 import { listSlots, slotsValidUntil, type SlotRules } from '../src/engine/availability.js';
+import { DateTime } from 'luxon';
 import type { CalendarConfig } from '../src/config/config.types.js';
 import { createOfferMemo, type OfferMemo } from '../src/engine/offer-memo.js';
 import { prng as random } from '../src/simulate/prng.js';
@@ -75,32 +76,48 @@ const LARGE_BOOKINGS_PER_RESOURCE = 400;
 
 export const LARGE_SCENARIO =
   `${LARGE_RESOURCES} resources with their own hours (opening 07:00-09:27, closing 16:00-20:54, ` +
-  `a lunch break on every other one), 1-minute slots, ${LARGE_HORIZON_DAYS}-day horizon, max_slots 1000, ` +
-  `${(LARGE_RESOURCES * LARGE_BOOKINGS_PER_RESOURCE).toLocaleString('en-US')} bookings of 1-60 minutes`;
+  `a lunch break on every other one; ${TIMEZONE}), 1-minute slots, ${LARGE_HORIZON_DAYS}-day horizon, ` +
+  `max_slots 1000, ${(LARGE_RESOURCES * LARGE_BOOKINGS_PER_RESOURCE).toLocaleString('en-US')} bookings ` +
+  `of 1-60 minutes (${LARGE_BOOKINGS_PER_RESOURCE} a resource, on distinct days, starting 09:30-15:30)`;
+
+/** The large calendar's resources and their weekly hours (every day alike), in minutes of the day. */
+export const LARGE_HOURS = Array.from({ length: LARGE_RESOURCES }, (_, r) => {
+  const open = 7 * 60 + ((r * 3) % 148);
+  const close = 16 * 60 + ((r * 7) % 295);
+  const hours =
+    r % 2 === 0
+      ? [{ start: open, end: close }]
+      : [
+          { start: open, end: 12 * 60 },
+          { start: 13 * 60, end: close },
+        ];
+  return { id: `r${r}`, hours };
+});
+
+/** The large calendar's bookings, as the store returns them (by blocked end). */
+export function largeBookings(now: number): BlockedRange[] {
+  const rand = random(1_234_567);
+  const today = DateTime.fromMillis(now, { zone: TIMEZONE }).startOf('day');
+  const dayStarts = Array.from({ length: LARGE_HORIZON_DAYS }, (_, day) => today.plus({ days: day + 1 }).toMillis());
+  const ranges: BlockedRange[] = [];
+  LARGE_HOURS.forEach(({ id }, r) => {
+    const days = new Set<number>();
+    while (days.size < LARGE_BOOKINGS_PER_RESOURCE) days.add(Math.floor(rand() * (LARGE_HORIZON_DAYS - 1)));
+    [...days].forEach((day, i) => {
+      const start = dayStarts[day]! + (9 * 60 + 30 + Math.floor(rand() * 360)) * MINUTE;
+      const end = start + (1 + Math.floor(rand() * 60)) * MINUTE;
+      ranges.push({ bookingId: `l${r}-${i}`, resourceId: id, start, blockedStart: start, blockedEnd: end });
+    });
+  });
+  return ranges.sort((a, b) => a.blockedEnd - b.blockedEnd);
+}
 
 /** The large config's inputs: fresh schedules on every call, so the engine's per-schedule caches start cold. */
-export function largeInputs(now: number) {
-  const rand = random(1_234_567);
-  const resources = Array.from({ length: LARGE_RESOURCES }, (_, r) => {
-    const open = 7 * 60 + ((r * 3) % 148);
-    const close = 16 * 60 + ((r * 7) % 295);
-    const hours =
-      r % 2 === 0
-        ? [{ start: open, end: close }]
-        : [
-            { start: open, end: 12 * 60 },
-            { start: 13 * 60, end: close },
-          ];
-    return { id: `r${r}`, schedule: { weekly: weekly(hours), overrides: new Map() } as Schedule };
-  });
-  const ranges: BlockedRange[] = [];
-  resources.forEach(({ id }, r) => {
-    for (let i = 0; i < LARGE_BOOKINGS_PER_RESOURCE; i++) {
-      const start = now + Math.floor(rand() * LARGE_HORIZON_DAYS * 24 * 60) * MINUTE;
-      const length = (1 + Math.floor(rand() * 60)) * MINUTE;
-      ranges.push({ bookingId: `l${r}-${i}`, resourceId: id, start, blockedStart: start, blockedEnd: start + length });
-    }
-  });
+export function largeInputs(now: number, ranges = largeBookings(now)) {
+  const resources = LARGE_HOURS.map(({ id, hours }) => ({
+    id,
+    schedule: { weekly: weekly(hours), overrides: new Map() } as Schedule,
+  }));
   const rules = slotRules({
     duration: MINUTE,
     interval: MINUTE,
@@ -173,8 +190,9 @@ export function engineSizesBenchmark({ seconds = 3 } = {}) {
   let last: ReturnType<typeof answerLarge> | undefined;
   let large: ReturnType<typeof largeInputs> | undefined;
   const firstStarted = performance.now();
+  const ranges = largeBookings(now);
   while (firstTimes.length < 5 || performance.now() - firstStarted < measureMs) {
-    large = largeInputs(now);
+    large = largeInputs(now, ranges);
     const t = performance.now();
     last = answerLarge(large, now);
     firstTimes.push(performance.now() - t);

@@ -3,7 +3,7 @@ import { gridRuns, isGridStart, nextGridStart } from './grid.js';
 import { overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
 import type { ResourceLoad, SlotRules } from './rules.js';
-import { dayInstants, firstInstantFrom, workingRanges } from './schedule.js';
+import { dayInstantFrom, dayInstants, instantsOf, localDay, workingRanges, type LocalDay } from './schedule.js';
 import { localDateOf } from './zone.js';
 import type { OfferMemo } from './offer-memo.js';
 
@@ -49,12 +49,13 @@ export function listSlots(
   const earliest = now + rules.minNotice;
   const end = now + rules.horizon + 1;
   const offersOf = (date: string): Iterator<number> => {
-    if (!memo) return offerOrder(rules, resources, date, earliest, end);
+    const day = localDay(rules.timezone, date);
+    if (!memo) return offerOrder(rules, resources, day, earliest, end);
     // Bounds within the day, so a day wholly inside notice and horizon is asked alike whatever `now`.
-    const day = dayInstants(rules.timezone, date);
-    const from = Math.max(earliest, day.start);
-    const to = Math.min(end, day.end);
-    return memo.offers(rules, date, { from, to }, () => offerOrder(rules, resources, date, from, to));
+    const instants = instantsOf(rules.timezone, day);
+    const from = Math.max(earliest, instants.start);
+    const to = Math.min(end, instants.end);
+    return memo.offers(rules, date, { from, to }, () => offerOrder(rules, resources, day, from, to));
   };
   // A day's share is settled in the first round, by whether it is among the first days to give a start.
   let days = bookableDates(rules, now).map((date) => ({ starts: offersOf(date), share: 0 }));
@@ -85,22 +86,9 @@ export function listSlots(
 const MIDDAY = 12 * 60;
 const AFTERNOON = 14 * 60;
 
-// By zone, then date: two plain lookups, as this runs for every day of every listing.
-const partStartsCache = new Map<string, Map<string, readonly [midday: number, afternoon: number]>>();
-
-/** The instants at which the middle of the day and the afternoon begin on local `date`. */
-function partStarts(zone: string, date: string): readonly [midday: number, afternoon: number] {
-  let byDate = partStartsCache.get(zone);
-  if (!byDate) {
-    byDate = new Map();
-    partStartsCache.set(zone, byDate);
-  }
-  let found = byDate.get(date);
-  if (!found) {
-    found = [firstInstantFrom(zone, date, MIDDAY), firstInstantFrom(zone, date, AFTERNOON)];
-    byDate.set(date, found);
-  }
-  return found;
+/** The instants at which the middle of the day and the afternoon begin on a local day. */
+function partStarts(zone: string, day: LocalDay): readonly [midday: number, afternoon: number] {
+  return [dayInstantFrom(zone, day, MIDDAY), dayInstantFrom(zone, day, AFTERNOON)];
 }
 
 /**
@@ -112,12 +100,12 @@ function partStarts(zone: string, date: string): readonly [midday: number, after
 function* offerOrder(
   rules: SlotRules,
   resources: readonly ResourceLoad[],
-  date: string,
+  day: LocalDay,
   earliest: number,
   end: number,
 ): Generator<number> {
-  const [midday, afternoon] = partStarts(rules.timezone, date);
-  const open = openResources(rules, resources, date);
+  const [midday, afternoon] = partStarts(rules.timezone, day);
+  const open = openResources(rules, resources, day);
   const between = (from: number, to: number) =>
     freeStartsOfDay(rules, open, Math.max(from, earliest), Math.min(to, end));
   let parts = [between(-Infinity, midday), between(afternoon, Infinity), between(midday, afternoon)];
@@ -247,7 +235,8 @@ function bookableDates(rules: SlotRules, now: number): string[] {
 
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
 function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
-  return freeStartsOfDay(rules, openResources(rules, resources, date), now + rules.minNotice, now + rules.horizon + 1);
+  const open = openResources(rules, resources, localDay(rules.timezone, date));
+  return freeStartsOfDay(rules, open, now + rules.minNotice, now + rules.horizon + 1);
 }
 
 /**

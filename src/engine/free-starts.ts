@@ -2,7 +2,7 @@ import { nextGridStart, runsOn, type Run } from './grid.js';
 import { countInRange } from './interval.js';
 import type { Interval } from './interval.js';
 import type { ResourceLoad, SlotRules } from './rules.js';
-import { dayInstants, localDay } from './schedule.js';
+import { dayInstants, type LocalDay } from './schedule.js';
 
 /** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
 export function blockedRange(rules: SlotRules, start: number): Interval {
@@ -67,15 +67,14 @@ export interface OpenResource {
 }
 
 /** The resources with a grid on `date` and room under `maxPerDay`: what `freeStartsOfDay` walks. */
-export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], date: string): OpenResource[] {
+export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], day: LocalDay): OpenResource[] {
   const open: OpenResource[] = [];
-  const day = localDay(rules.timezone, date);
   let previous: { schedule: ResourceLoad['schedule']; runs: readonly Run[] } | undefined;
   for (const resource of resources) {
     // Resources on the calendar's hours share one schedule, and so one grid (see `sharedGridStarts`).
     const runs = previous?.schedule === resource.schedule ? previous.runs : runsOn(rules, resource.schedule, day);
     previous = { schedule: resource.schedule, runs };
-    if (runs.length > 0 && !isDayFull(rules, resource, date)) open.push({ runs, blocked: resource.blocked });
+    if (runs.length > 0 && !isDayFull(rules, resource, day.date)) open.push({ runs, blocked: resource.blocked });
   }
   return open;
 }

@@ -34,6 +34,22 @@ export function localDay(zone: string, date: string): LocalDay {
   return day;
 }
 
+const MINUTE_MS = 60_000;
+
+/** The first instant of a looked-up day whose wall time is `minute` or later: `firstInstantFrom`. */
+export function dayInstantFrom(zone: string, day: LocalDay, minute: number): number {
+  return day.offset === undefined
+    ? firstInstantFrom(zone, day.date, minute)
+    : day.midnight - day.offset + minute * MINUTE_MS;
+}
+
+/** All instants of a looked-up day: `dayInstants`. */
+export function instantsOf(zone: string, day: LocalDay): Interval {
+  return day.offset === undefined
+    ? dayInstants(zone, day.date)
+    : { start: day.midnight - day.offset, end: day.midnight - day.offset + 24 * 60 * MINUTE_MS };
+}
+
 /** The hours of a local day: its override, else its weekday's. */
 export function hoursOn(schedule: Schedule, day: LocalDay): readonly WallRange[] {
   return schedule.overrides.get(day.date) ?? schedule.weekly[day.weekday];

@@ -1,5 +1,5 @@
 import { blockedRange, freeStartsOfDay, isDayFull, openResources } from './free-starts.js';
-import { gridRuns, isGridStart, nextGridStart } from './grid.js';
+import { isGridStart, nextGridStartOn } from './grid.js';
 import { overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
 import type { ResourceLoad, SlotRules } from './rules.js';
@@ -143,7 +143,7 @@ function nextGridStartAfter(rules: SlotRules, resources: readonly ResourceLoad[]
   for (let day = 0; day < 7; day++, date = addDays(date, 1)) {
     let next = Infinity;
     for (const schedule of schedules) {
-      next = Math.min(next, nextGridStart(gridRuns(rules, schedule, date), rules.interval, instant + 1));
+      next = Math.min(next, nextGridStartOn(rules, schedule, date, instant + 1));
     }
     if (next !== Infinity) return next;
   }

@@ -1,8 +1,8 @@
-import { nextGridStart, runsOn, type Run } from './grid.js';
+import { gridBase, nextGridStart, runsOn, type Run } from './grid.js';
 import { countInRange } from './interval.js';
 import type { Interval } from './interval.js';
 import type { ResourceLoad, SlotRules } from './rules.js';
-import { dayInstants, type LocalDay } from './schedule.js';
+import { dayInstants, type LocalDay, type Schedule } from './schedule.js';
 
 /** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
 export function blockedRange(rules: SlotRules, start: number): Interval {
@@ -18,6 +18,7 @@ export function isDayFull(rules: SlotRules, resource: ResourceLoad, date: string
 
 /** One resource's walk over a day's grid. */
 interface Cursor {
+  readonly base: number;
   readonly runs: readonly Run[];
   readonly blocked: readonly Interval[];
   /** The first blocked range that may still meet a slot at or after `next`; -1 until first needed. */
@@ -53,30 +54,38 @@ function findFree(rules: SlotRules, cursor: Cursor, to: number): void {
     while (index < blocked.length && blocked[index]!.end <= slotStart) index++;
     const meets = blocked[index];
     if (meets === undefined || meets.start >= start + rules.duration + rules.bufferAfter) break;
-    start = nextGridStart(cursor.runs, rules.interval, meets.end + rules.bufferBefore);
+    start = nextGridStart(cursor.runs, cursor.base, rules.interval, meets.end + rules.bufferBefore);
   }
   cursor.index = index;
   cursor.next = start < to ? start : Infinity;
   cursor.free = true;
 }
 
-/** The resources that can take a slot on local `date`, with their grid of that day. */
+/** A day's resources that can take a slot, with their grids of that day, counted from `base`. */
+export interface OpenDay {
+  readonly base: number;
+  readonly resources: readonly OpenResource[];
+}
+
 export interface OpenResource {
   readonly runs: readonly Run[];
   readonly blocked: readonly Interval[];
 }
 
-/** The resources with a grid on `date` and room under `maxPerDay`: what `freeStartsOfDay` walks. */
-export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], day: LocalDay): OpenResource[] {
+/** The resources with a grid on the day and room under `maxPerDay`: what `freeStartsOfDay` walks. */
+export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], day: LocalDay): OpenDay {
   const open: OpenResource[] = [];
-  let previous: { schedule: ResourceLoad['schedule']; runs: readonly Run[] } | undefined;
+  let schedule: Schedule | undefined;
+  let runs: readonly Run[] = [];
   for (const resource of resources) {
     // Resources on the calendar's hours share one schedule, and so one grid (see `sharedGridStarts`).
-    const runs = previous?.schedule === resource.schedule ? previous.runs : runsOn(rules, resource.schedule, day);
-    previous = { schedule: resource.schedule, runs };
+    if (resource.schedule !== schedule) {
+      schedule = resource.schedule;
+      runs = runsOn(rules, schedule, day);
+    }
     if (runs.length > 0 && !isDayFull(rules, resource, day.date)) open.push({ runs, blocked: resource.blocked });
   }
-  return open;
+  return { base: gridBase(day), resources: open };
 }
 
 /**
@@ -86,21 +95,22 @@ export function openResources(rules: SlotRules, resources: readonly ResourceLoad
  */
 export function* freeStartsOfDay(
   rules: SlotRules,
-  open: readonly OpenResource[],
+  { base, resources: open }: OpenDay,
   from: number,
   to: number,
 ): Generator<number> {
   if (from >= to || open.length === 0) return;
   const shared = open[0]!.runs;
   if (open.every((resource) => resource.runs === shared)) {
-    yield* sharedGridStarts(rules, shared, open, from, to);
+    yield* sharedGridStarts(rules, { base, runs: shared }, open, from, to);
     return;
   }
   let cursors: Cursor[] = open.map(({ runs, blocked }) => ({
+    base,
     runs,
     blocked,
     index: -1,
-    next: nextGridStart(runs, rules.interval, from),
+    next: nextGridStart(runs, base, rules.interval, from),
     free: false,
   }));
   for (;;) {
@@ -124,7 +134,7 @@ export function* freeStartsOfDay(
     yield start;
     for (const cursor of cursors) {
       if (cursor.next !== start) continue;
-      cursor.next = nextGridStart(cursor.runs, rules.interval, start + 1);
+      cursor.next = nextGridStart(cursor.runs, cursor.base, rules.interval, start + 1);
       cursor.free = false;
     }
   }
@@ -136,7 +146,7 @@ export function* freeStartsOfDay(
  */
 function* sharedGridStarts(
   rules: SlotRules,
-  runs: readonly Run[],
+  { base, runs }: { readonly base: number; readonly runs: readonly Run[] },
   open: readonly OpenResource[],
   from: number,
   to: number,
@@ -144,7 +154,8 @@ function* sharedGridStarts(
   const { interval, bufferBefore } = rules;
   const reach = rules.duration + rules.bufferAfter;
   const indices = open.map(({ blocked }) => firstEndingAfter(blocked, from - bufferBefore));
-  for (let start = nextGridStart(runs, interval, from); start < to; start = nextGridStart(runs, interval, start + 1)) {
+  const next = (instant: number) => nextGridStart(runs, base, interval, instant);
+  for (let start = next(from); start < to; start = next(start + 1)) {
     for (let r = 0; r < open.length; r++) {
       const blocked = open[r]!.blocked;
       let index = indices[r]!;

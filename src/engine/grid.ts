@@ -1,4 +1,4 @@
-import { hoursOn, localDay, workingRanges, type LocalDay, type Schedule } from './schedule.js';
+import { hoursOn, localDay, workingRanges, type LocalDay, type Schedule, type WallRange } from './schedule.js';
 
 /**
  * The slot grid: the instants at which slots may start on a day, before anything is booked. A day's
@@ -13,7 +13,7 @@ export interface GridRules {
   readonly interval: number;
 }
 
-/** The grid starts `first`, `first + interval`, … up to `last` (inclusive). */
+/** The grid starts `first`, `first + interval`, … up to `last` (inclusive), relative to a day's base. */
 export interface Run {
   readonly first: number;
   readonly last: number;
@@ -23,29 +23,42 @@ const MINUTE_MS = 60_000;
 
 // By rules (the calendar's own object), schedule and date: the runs of a day near an offset change.
 const gridCache = new WeakMap<GridRules, WeakMap<Schedule, Map<string, readonly Run[]>>>();
+// By rules and a day's hours: the runs of a day with one offset, relative to its first instant.
+const steadyCache = new WeakMap<GridRules, WeakMap<readonly WallRange[], readonly Run[]>>();
 
 /**
- * A day's grid on one schedule, as disjoint runs sorted by time: from the first instant of each
- * working range, stepping by `interval` in elapsed time, the starts whose whole slot lies inside
- * one piece of that range (one run per piece).
+ * The instant a day's runs count from (see `runsOn`): its first instant on a day with one offset,
+ * 0 on a day near an offset change, whose runs are instants.
  */
-export function gridRuns(rules: GridRules, schedule: Schedule, date: string): readonly Run[] {
-  return runsOn(rules, schedule, localDay(rules.timezone, date));
+export function gridBase(day: LocalDay): number {
+  return day.offset === undefined ? 0 : day.midnight - day.offset;
 }
 
 /**
- * `gridRuns` of a day already looked up. On a day with one offset throughout, each wall range is
- * one piece and its run is plain arithmetic, cheaper than a cache lookup; other days are cached.
+ * A day's grid on one schedule, as disjoint runs sorted by time, relative to `gridBase(day)`: from
+ * the first instant of each working range, stepping by `interval` in elapsed time, the starts whose
+ * whole slot lies inside one piece of that range (one run per piece). On a day with one offset,
+ * each range is one piece, and the runs depend only on the day's hours: computed once per hours.
  */
 export function runsOn(rules: GridRules, schedule: Schedule, day: LocalDay): readonly Run[] {
   if (day.offset === undefined) return changingDayRuns(rules, schedule, day.date);
-  const { duration, interval } = rules;
-  const base = day.midnight - day.offset;
-  const runs: Run[] = [];
-  for (const range of hoursOn(schedule, day)) {
-    const first = base + range.start * MINUTE_MS;
-    const last = first + Math.floor(((range.end - range.start) * MINUTE_MS - duration) / interval) * interval;
-    if (first <= last) runs.push({ first, last });
+  const hours = hoursOn(schedule, day);
+  let byHours = steadyCache.get(rules);
+  if (!byHours) {
+    byHours = new WeakMap();
+    steadyCache.set(rules, byHours);
+  }
+  let runs = byHours.get(hours);
+  if (!runs) {
+    const { duration, interval } = rules;
+    const found: Run[] = [];
+    for (const range of hours) {
+      const first = range.start * MINUTE_MS;
+      const last = first + Math.floor(((range.end - range.start) * MINUTE_MS - duration) / interval) * interval;
+      if (first <= last) found.push({ first, last });
+    }
+    runs = found;
+    byHours.set(hours, runs);
   }
   return runs;
 }
@@ -80,19 +93,28 @@ function changingDayRuns(rules: GridRules, schedule: Schedule, date: string): re
   return runs;
 }
 
-/** The first grid start of `runs` at or after `instant`; Infinity when there is none. */
-export function nextGridStart(runs: readonly Run[], interval: number, instant: number): number {
+/** The first grid start at or after `instant` of `runs` counted from `base`; Infinity when there is none. */
+export function nextGridStart(runs: readonly Run[], base: number, interval: number, instant: number): number {
+  const at = instant - base;
   for (const run of runs) {
-    if (run.last < instant) continue;
-    if (instant <= run.first) return run.first;
-    return run.first + Math.ceil((instant - run.first) / interval) * interval;
+    if (run.last < at) continue;
+    if (at <= run.first) return base + run.first;
+    return base + run.first + Math.ceil((at - run.first) / interval) * interval;
   }
   return Infinity;
 }
 
+/** The first grid start of the schedule on local `date` at or after `instant`; Infinity when there is none. */
+export function nextGridStartOn(rules: GridRules, schedule: Schedule, date: string, instant: number): number {
+  const day = localDay(rules.timezone, date);
+  return nextGridStart(runsOn(rules, schedule, day), gridBase(day), rules.interval, instant);
+}
+
 /** Whether `start` is one of the schedule's grid starts on local `date`. */
 export function isGridStart(rules: GridRules, schedule: Schedule, date: string, start: number): boolean {
-  return gridRuns(rules, schedule, date).some(
-    (run) => run.first <= start && start <= run.last && (start - run.first) % rules.interval === 0,
+  const day = localDay(rules.timezone, date);
+  const at = start - gridBase(day);
+  return runsOn(rules, schedule, day).some(
+    (run) => run.first <= at && at <= run.last && (at - run.first) % rules.interval === 0,
   );
 }

@@ -153,12 +153,14 @@ function* sharedGridStarts(
 ): Generator<number> {
   const { interval, bufferBefore } = rules;
   const reach = rules.duration + rules.bufferAfter;
-  const indices = open.map(({ blocked }) => firstEndingAfter(blocked, from - bufferBefore));
+  // Each resource's place in its blocked ranges, found when it is first checked: often the first is free.
+  const indices = open.map(() => -1);
   const next = (instant: number) => nextGridStart(runs, base, interval, instant);
   for (let start = next(from); start < to; start = next(start + 1)) {
     for (let r = 0; r < open.length; r++) {
       const blocked = open[r]!.blocked;
       let index = indices[r]!;
+      if (index < 0) index = firstEndingAfter(blocked, start - bufferBefore);
       while (index < blocked.length && blocked[index]!.end <= start - bufferBefore) index++;
       indices[r] = index;
       const meets = blocked[index];

@@ -226,12 +226,19 @@ function clamp(date: string, first: string, last: string): string {
 }
 
 /** Local dates that can hold a bookable start. */
-function bookableDates(rules: SlotRules, now: number): string[] {
-  return datesBetween(
-    localDateOf(rules.timezone, now + rules.minNotice),
-    localDateOf(rules.timezone, now + rules.horizon),
-  );
+function bookableDates(rules: SlotRules, now: number): readonly string[] {
+  const from = localDateOf(rules.timezone, now + rules.minNotice);
+  const to = localDateOf(rules.timezone, now + rules.horizon);
+  if (lastDates.from !== from || lastDates.to !== to) lastDates = { from, to, dates: datesBetween(from, to) };
+  return lastDates.dates;
 }
+
+// The dates of the last listing: the next listing of the day asks for the same ones.
+let lastDates: { readonly from: string; readonly to: string; readonly dates: readonly string[] } = {
+  from: '',
+  to: '',
+  dates: [],
+};
 
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
 function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {

@@ -52,7 +52,7 @@ export function referenceInputs(now: number) {
   const schedule: Schedule = { weekly: weekly(hours), overrides: new Map() };
   const calendar = calendarOf(RESOURCES.map((id) => ({ id, schedule })));
   const ranges: BlockedRange[] = seedRows(now)
-    .rows.filter((row) => row.calendar_id === CALENDAR_ID && row.start_at > now - DAY)
+    .rows.filter((row) => row.calendar_id === CALENDAR_ID && String(row.id).startsWith('seed-future'))
     .map((row) => ({
       bookingId: row.id,
       resourceId: row.resource_id,

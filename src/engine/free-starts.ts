@@ -16,18 +16,6 @@ export function isDayFull(rules: SlotRules, resource: ResourceLoad, date: string
   return countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay;
 }
 
-/** One resource's walk over a day's grid. */
-interface Cursor {
-  readonly base: number;
-  readonly runs: readonly Run[];
-  readonly blocked: readonly Interval[];
-  /** The first blocked range that may still meet a slot at or after `next`; -1 until first needed. */
-  index: number;
-  /** A grid start at or before the resource's next free start; that free start itself once `free`. */
-  next: number;
-  free: boolean;
-}
-
 /** Index of the first of the merged, sorted `blocked` that ends after `instant`. */
 function firstEndingAfter(blocked: readonly Interval[], instant: number): number {
   let lo = 0;
@@ -41,101 +29,94 @@ function firstEndingAfter(blocked: readonly Interval[], instant: number): number
 }
 
 /**
- * Moves the cursor from its grid start to its first free one before `to`, Infinity when there is
- * none. A start whose slot meets a blocked range jumps past that range, so blocked time is never
- * walked start by start.
+ * A day's resources that can take a slot: their grids of that day (counted from `base`) and
+ * their blocked ranges, side by side, as lists rather than an object each, since a listing over a
+ * long horizon builds one for every day.
  */
-function findFree(rules: SlotRules, cursor: Cursor, to: number): void {
-  const { blocked } = cursor;
-  let start = cursor.next;
-  let index = cursor.index < 0 ? firstEndingAfter(blocked, start - rules.bufferBefore) : cursor.index;
-  while (start < to) {
-    const slotStart = start - rules.bufferBefore;
-    while (index < blocked.length && blocked[index]!.end <= slotStart) index++;
-    const meets = blocked[index];
-    if (meets === undefined || meets.start >= start + rules.duration + rules.bufferAfter) break;
-    start = nextGridStart(cursor.runs, cursor.base, rules.interval, meets.end + rules.bufferBefore);
-  }
-  cursor.index = index;
-  cursor.next = start < to ? start : Infinity;
-  cursor.free = true;
-}
-
-/** A day's resources that can take a slot, with their grids of that day, counted from `base`. */
 export interface OpenDay {
   readonly base: number;
-  readonly resources: readonly OpenResource[];
-}
-
-export interface OpenResource {
-  readonly runs: readonly Run[];
-  readonly blocked: readonly Interval[];
+  readonly runs: readonly (readonly Run[])[];
+  readonly blocked: readonly (readonly Interval[])[];
 }
 
 /** The resources with a grid on the day and room under `maxPerDay`: what `freeStartsOfDay` walks. */
 export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], day: LocalDay): OpenDay {
-  const open: OpenResource[] = [];
+  const runs: (readonly Run[])[] = [];
+  const blocked: (readonly Interval[])[] = [];
   let schedule: Schedule | undefined;
-  let runs: readonly Run[] = [];
+  let grid: readonly Run[] = [];
   for (const resource of resources) {
     // Resources on the calendar's hours share one schedule, and so one grid (see `sharedGridStarts`).
     if (resource.schedule !== schedule) {
       schedule = resource.schedule;
-      runs = runsOn(rules, schedule, day);
+      grid = runsOn(rules, schedule, day);
     }
-    if (runs.length > 0 && !isDayFull(rules, resource, day.date)) open.push({ runs, blocked: resource.blocked });
+    if (grid.length > 0 && !isDayFull(rules, resource, day.date)) {
+      runs.push(grid);
+      blocked.push(resource.blocked);
+    }
   }
-  return { base: gridBase(day), resources: open };
+  return { base: gridBase(day), runs, blocked };
 }
 
 /**
  * The free starts in [from, to) of a day's open resources, earliest first, each once: a start is
  * free when it is on the grid of some resource that is free for it. Walks every resource's grid
  * alongside the others, computed only as far as asked.
+ *
+ * Each resource has a cursor: `next` is a grid start at or before its next free start, and that
+ * free start itself once `free`; `index` is the first blocked range that may still meet a slot
+ * there, -1 until first needed. Only the cursor at the earliest start is checked against its
+ * blocked ranges, so one free resource answers for the others.
  */
-export function* freeStartsOfDay(
-  rules: SlotRules,
-  { base, resources: open }: OpenDay,
-  from: number,
-  to: number,
-): Generator<number> {
-  if (from >= to || open.length === 0) return;
-  const shared = open[0]!.runs;
-  if (open.every((resource) => resource.runs === shared)) {
-    yield* sharedGridStarts(rules, { base, runs: shared }, open, from, to);
+export function* freeStartsOfDay(rules: SlotRules, day: OpenDay, from: number, to: number): Generator<number> {
+  const { base, runs, blocked } = day;
+  const count = runs.length;
+  if (from >= to || count === 0) return;
+  if (runs.every((grid) => grid === runs[0])) {
+    yield* sharedGridStarts(rules, day, from, to);
     return;
   }
-  let cursors: Cursor[] = open.map(({ runs, blocked }) => ({
-    base,
-    runs,
-    blocked,
-    index: -1,
-    next: nextGridStart(runs, base, rules.interval, from),
-    free: false,
-  }));
+  const { interval, bufferBefore } = rules;
+  const reach = rules.duration + rules.bufferAfter;
+  const next = new Float64Array(count);
+  const index = new Int32Array(count).fill(-1);
+  const free = new Uint8Array(count);
+  for (let r = 0; r < count; r++) next[r] = nextGridStart(runs[r]!, base, interval, from);
   for (;;) {
-    // The earliest grid start, a free one first among equals. Only a resource whose grid start is
-    // the earliest is checked for being free there, so one free resource answers for the others.
-    let earliest: Cursor | undefined;
-    let ended = false;
-    for (const cursor of cursors) {
-      if (cursor.next >= to) ended = true;
-      else if (!earliest || cursor.next < earliest.next || (cursor.next === earliest.next && cursor.free)) {
-        earliest = cursor;
+    // The earliest grid start, a free one first among equals.
+    let earliest = -1;
+    for (let r = 0; r < count; r++) {
+      const start = next[r]!;
+      if (start >= to) continue;
+      if (earliest < 0 || start < next[earliest]! || (start === next[earliest] && free[r] && !free[earliest])) {
+        earliest = r;
       }
     }
-    if (ended) cursors = cursors.filter((cursor) => cursor.next < to);
-    if (!earliest) return;
-    if (!earliest.free) {
-      findFree(rules, earliest, to);
+    if (earliest < 0) return;
+    if (!free[earliest]) {
+      // Its first free start from there: a start whose slot meets a blocked range jumps past that
+      // range, so blocked time is never walked start by start.
+      const own = blocked[earliest]!;
+      let start = next[earliest]!;
+      let at = index[earliest]! < 0 ? firstEndingAfter(own, start - bufferBefore) : index[earliest]!;
+      while (start < to) {
+        while (at < own.length && own[at]!.end <= start - bufferBefore) at++;
+        const meets = own[at];
+        if (meets === undefined || meets.start >= start + reach) break;
+        start = nextGridStart(runs[earliest]!, base, interval, meets.end + bufferBefore);
+      }
+      index[earliest] = at;
+      next[earliest] = start < to ? start : Infinity;
+      free[earliest] = 1;
       continue;
     }
-    const start = earliest.next;
+    const start = next[earliest]!;
     yield start;
-    for (const cursor of cursors) {
-      if (cursor.next !== start) continue;
-      cursor.next = nextGridStart(cursor.runs, cursor.base, rules.interval, start + 1);
-      cursor.free = false;
+    for (let r = 0; r < count; r++) {
+      if (next[r] !== start) continue;
+      next[r] = nextGridStart(runs[r]!, base, interval, start + 1);
+      free[r] = 0;
     }
   }
 }
@@ -144,26 +125,25 @@ export function* freeStartsOfDay(
  * `freeStartsOfDay` when every resource has the same grid: each grid start in turn, free when one
  * resource is, each resource's blocked ranges walked once, front to back.
  */
-function* sharedGridStarts(
-  rules: SlotRules,
-  { base, runs }: { readonly base: number; readonly runs: readonly Run[] },
-  open: readonly OpenResource[],
-  from: number,
-  to: number,
-): Generator<number> {
+function* sharedGridStarts(rules: SlotRules, day: OpenDay, from: number, to: number): Generator<number> {
+  const { base, runs, blocked } = day;
+  const grid = runs[0]!;
   const { interval, bufferBefore } = rules;
   const reach = rules.duration + rules.bufferAfter;
   // Each resource's place in its blocked ranges, found when it is first checked: often the first is free.
-  const indices = open.map(() => -1);
-  const next = (instant: number) => nextGridStart(runs, base, interval, instant);
-  for (let start = next(from); start < to; start = next(start + 1)) {
-    for (let r = 0; r < open.length; r++) {
-      const blocked = open[r]!.blocked;
-      let index = indices[r]!;
-      if (index < 0) index = firstEndingAfter(blocked, start - bufferBefore);
-      while (index < blocked.length && blocked[index]!.end <= start - bufferBefore) index++;
-      indices[r] = index;
-      const meets = blocked[index];
+  const indices = new Int32Array(blocked.length).fill(-1);
+  for (
+    let start = nextGridStart(grid, base, interval, from);
+    start < to;
+    start = nextGridStart(grid, base, interval, start + 1)
+  ) {
+    for (let r = 0; r < blocked.length; r++) {
+      const own = blocked[r]!;
+      let at = indices[r]!;
+      if (at < 0) at = firstEndingAfter(own, start - bufferBefore);
+      while (at < own.length && own[at]!.end <= start - bufferBefore) at++;
+      indices[r] = at;
+      const meets = own[at];
       if (meets === undefined || meets.start >= start + reach) {
         yield start;
         break;

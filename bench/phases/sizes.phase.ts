@@ -107,6 +107,7 @@ export const sizesPhase: Phase = {
             p50: first.ms,
             target: '< 200 ms',
             met: first.ms < 200,
+            other,
           },
           {
             scenario: `large config: \`/available\` after each of ${BOOKINGS} bookings`,
@@ -114,16 +115,19 @@ export const sizesPhase: Phase = {
             p99: after.p99,
             target: '< 20 ms',
             met: Math.max(...afterBooking) < 20,
+            other,
           },
           {
             scenario: `many calendars: first \`/available\` of each of the ${MANY_CALENDARS}`,
             p50: cold.p50,
             p99: cold.p99,
+            other,
           },
           {
             scenario: `many calendars: \`/available\` of each, ${MANY_ROUNDS - 1} rounds more`,
             p50: hot.p50,
             p99: hot.p99,
+            other,
           },
         ],
       },

@@ -105,7 +105,7 @@ export interface Timing {
   readonly p99Ms: number;
 }
 
-function timeCalls(
+export function timeCalls(
   fn: () => unknown,
   { warmUpMs, measureMs, minCalls = 5 }: { warmUpMs: number; measureMs: number; minCalls?: number },
 ): Timing {
@@ -118,7 +118,11 @@ function timeCalls(
     fn();
     times.push(performance.now() - t);
   }
-  const elapsed = performance.now() - started;
+  return timing(times, performance.now() - started);
+}
+
+/** The figures of calls that took `times` (ms each), in `elapsed` ms altogether. */
+export function timing(times: readonly number[], elapsed: number): Timing {
   const sorted = Float64Array.from(times).sort();
   return {
     calls: times.length,

@@ -20,6 +20,7 @@ import { enginePhase } from './phases/engine.phase.js';
 import { hostileFeedsPhase } from './phases/hostile-feeds.phase.js';
 import { postgresPhase } from './phases/postgres.phase.js';
 import { simulatorPhase } from './phases/simulator.phase.js';
+import { sizesPhase } from './phases/sizes.phase.js';
 import { results, table, type PhaseReport } from './report.js';
 
 /** In run order: the engine first, while no server runs; `available` measures the bare route the others compare with. */
@@ -31,6 +32,7 @@ const PHASES: readonly Phase[] = [
   simulatorPhase,
   postgresPhase,
   hostileFeedsPhase,
+  sizesPhase,
 ];
 const SECONDS = 10;
 const WARM_UP_SECONDS = 2;

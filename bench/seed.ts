@@ -69,7 +69,7 @@ const COLUMNS = [
   'created_at',
   'cancelled_at',
 ] as const;
-type Row = Record<(typeof COLUMNS)[number], string | number | null>;
+export type Row = Record<(typeof COLUMNS)[number], string | number | null>;
 /** 14 values a row: 1,000 rows a statement stay far below PostgreSQL's 65,535 parameters. */
 const ROWS_PER_INSERT = 1_000;
 
@@ -154,6 +154,25 @@ export function seedRows(now = Date.now()) {
 /** Seeds the SQLite file at `path` (already migrated) in one transaction; returns how many bookings it wrote. */
 export function seed(path: string, now = Date.now()) {
   const { rows, versions, assignments, keys, ...written } = seedRows(now);
+  insertRows(path, { rows, versions, assignments, keys });
+  return written;
+}
+
+/** Inserts bookings, search keys, change marks and last assignments into the SQLite file at `path` in one transaction. */
+export function insertRows(
+  path: string,
+  {
+    rows,
+    versions,
+    assignments = [],
+    keys = [],
+  }: {
+    rows: readonly Row[];
+    versions: readonly { calendar_id: string; version: number }[];
+    assignments?: readonly { calendar_id: string; resource_id: string; assigned_at: number }[];
+    keys?: readonly { booking_id: string; key: string }[];
+  },
+): void {
   const db = new BetterSqlite3(path);
   const insert = db.prepare(
     `insert into bookings (${COLUMNS.join(', ')}) values (${COLUMNS.map((column) => `@${column}`).join(', ')})`,
@@ -172,7 +191,6 @@ export function seed(path: string, now = Date.now()) {
   // Fold the WAL into the main file, so a plain file copy is a complete database.
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return written;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type ResourceLoad,
 } from '../engine/availability.js';
 import type { Interval } from '../engine/interval.js';
+import { createOfferMemo, type OfferMemo } from '../engine/offer-memo.js';
 import type { BlockedRange, BookingChange } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import {
@@ -50,6 +51,8 @@ interface CalendarCache {
   readonly byResource: RangesByResource;
   readonly busyByResource: BusyByResource;
   readonly loads: readonly ResourceLoad[];
+  /** The days' offers of these loads, kept across bookings applied to them. */
+  readonly memo: OfferMemo;
   answer?: { readonly from: number; readonly until: number; readonly slots: readonly Interval[] };
 }
 
@@ -83,7 +86,7 @@ export function createAvailability(store: Store): Availability {
     const byResource = groupByResource(await store.activeBlocked(calendar.id, window.start, window.end));
     const busyByResource = groupBusy(calendar, await store.busy(calendar.id, window.start, window.end));
     const loads = resourceLoads(calendar, byResource, busyByResource);
-    const fresh: CalendarCache = { calendar, mark, window, byResource, busyByResource, loads };
+    const fresh: CalendarCache = { calendar, mark, window, byResource, busyByResource, loads, memo: createOfferMemo() };
     caches.set(calendar.id, fresh);
     return fresh;
   };
@@ -93,7 +96,7 @@ export function createAvailability(store: Store): Availability {
       const cache = await cacheFor(calendar, now);
       const answer = cache.answer;
       if (answer && answer.from <= now && now < answer.until) return answer.slots;
-      const slots = listSlots(calendar, cache.loads, now);
+      const slots = listSlots(calendar, cache.loads, now, cache.memo);
       cache.answer = { from: now, until: slotsValidUntil(calendar, cache.loads, now, slots), slots };
       return slots;
     },
@@ -130,7 +133,8 @@ export function createAvailability(store: Store): Availability {
           inserted,
         ]);
       }
-      const touched = new Set([...change.removed, ...(inserted ? [inserted] : [])].map((range) => range.resourceId));
+      const changed = [...change.removed, ...(inserted ? [inserted] : [])];
+      const touched = new Set(changed.map((range) => range.resourceId));
       const loads = calendar.resources.map((resource, index) =>
         touched.has(resource.id)
           ? resourceLoad(
@@ -140,7 +144,11 @@ export function createAvailability(store: Store): Availability {
             )
           : cache.loads[index]!,
       );
-      caches.set(calendar.id, { ...cache, mark: change.markAfter, byResource, loads, answer: undefined });
+      const memo = cache.memo.without(
+        calendar,
+        changed.map((range) => ({ start: range.blockedStart, end: range.blockedEnd })),
+      );
+      caches.set(calendar.id, { ...cache, mark: change.markAfter, byResource, loads, memo, answer: undefined });
     },
   };
 }

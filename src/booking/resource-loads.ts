@@ -1,6 +1,6 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { ResourceLoad } from '../engine/availability.js';
-import { mergeIntervals } from '../engine/interval.js';
+import { isSortedBy, mergeIntervals } from '../engine/interval.js';
 import type { Schedule } from '../engine/schedule.js';
 import type { BlockedRange } from '../store/booking.js';
 import type { BusyRange } from '../store/source.js';
@@ -43,8 +43,13 @@ export function resourceLoad(
       ...ranges.map((range) => ({ start: range.blockedStart, end: range.blockedEnd })),
       ...busy,
     ]),
-    bookingStarts: ranges.map((range) => range.start).sort((a, b) => a - b),
+    bookingStarts: sortedStarts(ranges),
   };
+}
+
+function sortedStarts(ranges: readonly BlockedRange[]): number[] {
+  const starts = ranges.map((range) => range.start);
+  return isSortedBy(starts, (start) => start) ? starts : starts.sort((a, b) => a - b);
 }
 
 /** The engine's view of each resource, in the calendar's order. */

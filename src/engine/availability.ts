@@ -1,51 +1,27 @@
-import { dayStarts, isGridStart } from './grid.js';
-import { countInRange, firstIndexFrom, overlapsAny, type Interval } from './interval.js';
+import { blockedRange, freeStartsOfDay, isDayFull, openResources } from './free-starts.js';
+import { isGridStart, nextGridStartOn } from './grid.js';
+import { overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
-import { dayInstants, firstInstantFrom, workingRanges, type Schedule } from './schedule.js';
+import type { ResourceLoad, SlotRules } from './rules.js';
+import { dayInstantFrom, dayInstants, instantsOf, localDay, workingRanges, type LocalDay } from './schedule.js';
 import { localDateOf } from './zone.js';
+import type { OfferMemo } from './offer-memo.js';
 
-/** The calendar's slot rules; durations in milliseconds. */
-export interface SlotRules {
-  readonly timezone: string;
-  readonly duration: number;
-  readonly interval: number;
-  readonly bufferBefore: number;
-  readonly bufferAfter: number;
-  readonly minNotice: number;
-  readonly horizon: number;
-  readonly maxSlots: number;
-  /** Bookings per resource per local day; Infinity for no cap. */
-  readonly maxPerDay: number;
-}
-
-/** One resource as the engine sees it: its hours and what already occupies it. */
-export interface ResourceLoad {
-  readonly schedule: Schedule;
-  /** Blocked ranges of its active bookings (buffers included) and its busy time: merged, sorted. */
-  readonly blocked: readonly Interval[];
-  /** Start instants of its active bookings, sorted: they count against `maxPerDay`. */
-  readonly bookingStarts: readonly number[];
-}
+export type { ResourceLoad, SlotRules } from './rules.js';
+export { blockedRange } from './free-starts.js';
 
 export type Refusal = 'past' | 'too_soon' | 'beyond_horizon' | 'closed' | 'off_grid' | 'taken';
 
 export type Judgement =
   { readonly ok: true; readonly freeResources: readonly number[] } | { readonly ok: false; readonly refusal: Refusal };
 
-/** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
-export function blockedRange(rules: SlotRules, start: number): Interval {
-  return { start: start - rules.bufferBefore, end: start + rules.duration + rules.bufferAfter };
-}
-
 /**
- * The one check of whether a resource can take the slot starting at `start` on local `date`.
- * Listing and booking both call it, so anything listed is bookable and the reverse.
+ * The one check of whether a resource can take the slot starting at `start` on local `date`, for
+ * a booking; listing walks the same conditions (`freeStartsOfDay`), and the property tests hold
+ * the two to each other, so anything listed is bookable and the reverse.
  */
 function isResourceFree(rules: SlotRules, resource: ResourceLoad, start: number, date: string): boolean {
-  if (Number.isFinite(rules.maxPerDay)) {
-    const day = dayInstants(rules.timezone, date);
-    if (countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay) return false;
-  }
+  if (isDayFull(rules, resource, date)) return false;
   const range = blockedRange(rules, start);
   return !overlapsAny(resource.blocked, range.start, range.end);
 }
@@ -63,10 +39,26 @@ const NEAR_DAY_SHARE = 3;
  * one of the same part, and the rest of the horizon still gets one start a day as far as
  * `maxSlots` reaches.
  */
-export function listSlots(rules: SlotRules, resources: readonly ResourceLoad[], now: number): Interval[] {
+export function listSlots(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+  memo?: OfferMemo,
+): Interval[] {
   const chosen: number[] = [];
+  const earliest = now + rules.minNotice;
+  const end = now + rules.horizon + 1;
+  const offersOf = (date: string): Iterator<number> => {
+    const day = localDay(rules.timezone, date);
+    if (!memo) return offerOrder(rules, resources, day, earliest, end);
+    // Bounds within the day, so a day wholly inside notice and horizon is asked alike whatever `now`.
+    const instants = instantsOf(rules.timezone, day);
+    const from = Math.max(earliest, instants.start);
+    const to = Math.min(end, instants.end);
+    return memo.offers(rules, date, { from, to }, () => offerOrder(rules, resources, day, from, to));
+  };
   // A day's share is settled in the first round, by whether it is among the first days to give a start.
-  let days = bookableDates(rules, now).map((date) => ({ starts: offerOrder(rules, resources, now, date), share: 0 }));
+  let days = bookableDates(rules, now).map((date) => ({ starts: offersOf(date), share: 0 }));
   let nearDaysLeft = NEAR_DAYS;
   while (chosen.length < rules.maxSlots && days.length > 0) {
     const unfinished = [];
@@ -87,52 +79,36 @@ export function listSlots(rules: SlotRules, resources: readonly ResourceLoad[], 
     }
     days = unfinished;
   }
-  return chosen.sort((a, b) => a - b).map((start) => ({ start, end: start + rules.duration }));
+  return Array.from(Float64Array.from(chosen).sort(), (start) => ({ start, end: start + rules.duration }));
 }
 
 /** Where the parts of a day begin, in minutes of local wall time: the middle of the day, the afternoon. */
 const MIDDAY = 12 * 60;
 const AFTERNOON = 14 * 60;
 
-// By zone, then date: two plain lookups, as this runs for every day of every listing.
-const partStartsCache = new Map<string, Map<string, readonly [midday: number, afternoon: number]>>();
-
-/** The instants at which the middle of the day and the afternoon begin on local `date`. */
-function partStarts(zone: string, date: string): readonly [midday: number, afternoon: number] {
-  let byDate = partStartsCache.get(zone);
-  if (!byDate) {
-    byDate = new Map();
-    partStartsCache.set(zone, byDate);
-  }
-  let found = byDate.get(date);
-  if (!found) {
-    found = [firstInstantFrom(zone, date, MIDDAY), firstInstantFrom(zone, date, AFTERNOON)];
-    byDate.set(date, found);
-  }
-  return found;
+/** The instants at which the middle of the day and the afternoon begin on a local day. */
+function partStarts(zone: string, day: LocalDay): readonly [midday: number, afternoon: number] {
+  return [dayInstantFrom(zone, day, MIDDAY), dayInstantFrom(zone, day, AFTERNOON)];
 }
 
 /**
  * A day's free starts in the order they are offered: the earliest of the morning (before 12:00),
  * of the afternoon and evening (from 14:00) and of the middle of the day, then the second of each,
- * and so on; a part with none left is skipped. Computed only as far as asked.
+ * and so on; a part with none left is skipped. Only starts in [earliest, end) count. Computed only
+ * as far as asked.
  */
 function* offerOrder(
   rules: SlotRules,
   resources: readonly ResourceLoad[],
-  now: number,
-  date: string,
+  day: LocalDay,
+  earliest: number,
+  end: number,
 ): Generator<number> {
-  const starts = dayStarts(rules, resources, date);
-  // Part boundaries are converted once per day; the starts themselves are only compared as instants.
-  const [middayStart, afternoonStart] = partStarts(rules.timezone, date);
-  const midday = firstIndexFrom(starts, middayStart);
-  const afternoon = firstIndexFrom(starts, afternoonStart);
-  let parts = [
-    freeAmong(rules, resources, now, date, starts, 0, midday),
-    freeAmong(rules, resources, now, date, starts, afternoon, starts.length),
-    freeAmong(rules, resources, now, date, starts, midday, afternoon),
-  ];
+  const [midday, afternoon] = partStarts(rules.timezone, day);
+  const open = openResources(rules, resources, day);
+  const between = (from: number, to: number) =>
+    freeStartsOfDay(rules, open, Math.max(from, earliest), Math.min(to, end));
+  let parts = [between(-Infinity, midday), between(afternoon, Infinity), between(midday, afternoon)];
   while (parts.length > 0) {
     const unfinished = [];
     for (const part of parts) {
@@ -163,9 +139,13 @@ export function slotsValidUntil(
 /** The first grid start after `instant`, or, with none in the next week, a bound below it. */
 function nextGridStartAfter(rules: SlotRules, resources: readonly ResourceLoad[], instant: number): number {
   let date = localDateOf(rules.timezone, instant);
+  const schedules = new Set(resources.map((resource) => resource.schedule));
   for (let day = 0; day < 7; day++, date = addDays(date, 1)) {
-    const next = dayStarts(rules, resources, date).find((start) => start > instant);
-    if (next !== undefined) return next;
+    let next = Infinity;
+    for (const schedule of schedules) {
+      next = Math.min(next, nextGridStartOn(rules, schedule, date, instant + 1));
+    }
+    if (next !== Infinity) return next;
   }
   return dayInstants(rules.timezone, date).start;
 }
@@ -256,11 +236,11 @@ function clamp(date: string, first: string, last: string): string {
 }
 
 /** Local dates that can hold a bookable start. */
-function bookableDates(rules: SlotRules, now: number): string[] {
-  return datesBetween(
-    localDateOf(rules.timezone, now + rules.minNotice),
-    localDateOf(rules.timezone, now + rules.horizon),
-  );
+function bookableDates(rules: SlotRules, now: number): readonly string[] {
+  const from = localDateOf(rules.timezone, now + rules.minNotice);
+  const to = localDateOf(rules.timezone, now + rules.horizon);
+  if (lastDates.from !== from || lastDates.to !== to) lastDates = { from, to, dates: datesBetween(from, to) };
+  return lastDates.dates;
 }
 
 /** Every free start of local `date` within notice and horizon, earliest first: a day's slots to pick from. */
@@ -273,32 +253,17 @@ export function freeStartsOn(
   return [...freeStarts(rules, resources, now, date)];
 }
 
+// The dates of the last listing: the next listing of the day asks for the same ones.
+let lastDates: { readonly from: string; readonly to: string; readonly dates: readonly string[] } = {
+  from: '',
+  to: '',
+  dates: [],
+};
+
 /** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
 function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
-  const starts = dayStarts(rules, resources, date);
-  return freeAmong(rules, resources, now, date, starts, 0, starts.length);
-}
-
-/** The free ones of `starts[from..to)`, grid starts of `date`, within notice and horizon, in order. */
-function* freeAmong(
-  rules: SlotRules,
-  resources: readonly ResourceLoad[],
-  now: number,
-  date: string,
-  starts: readonly number[],
-  from: number,
-  to: number,
-): Generator<number> {
-  const earliest = now + rules.minNotice;
-  const latest = now + rules.horizon;
-  for (let index = from; index < to; index++) {
-    const start = starts[index]!;
-    if (start < earliest || start > latest) continue;
-    const free = resources.some(
-      (resource) => isGridStart(rules, resource.schedule, date, start) && isResourceFree(rules, resource, start, date),
-    );
-    if (free) yield start;
-  }
+  const open = openResources(rules, resources, localDay(rules.timezone, date));
+  return freeStartsOfDay(rules, open, now + rules.minNotice, now + rules.horizon + 1);
 }
 
 /**

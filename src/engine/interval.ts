@@ -6,7 +6,10 @@ export interface Interval {
 
 /** Sorts by start and joins overlapping or touching intervals, so lookups can binary-search. */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
-  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  // Bookings come ordered by their end, which for slots of one length is the order of their starts.
+  const sorted = isSortedBy(intervals, (interval) => interval.start)
+    ? intervals
+    : [...intervals].sort((a, b) => a.start - b.start);
   const merged: Interval[] = [];
   for (const next of sorted) {
     const last = merged[merged.length - 1];
@@ -48,4 +51,10 @@ export function firstIndexFrom(sorted: readonly number[], value: number): number
     else hi = mid;
   }
   return lo;
+}
+
+/** Whether `key` never decreases along `items`. */
+export function isSortedBy<T>(items: readonly T[], key: (item: T) => number): boolean {
+  for (let i = 1; i < items.length; i++) if (key(items[i - 1]!) > key(items[i]!)) return false;
+  return true;
 }

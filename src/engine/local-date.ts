@@ -9,6 +9,9 @@ export function addDays(date: string, days: number): string {
 /** Days from `from` to `to`, both included. */
 export function datesBetween(from: string, to: string): string[] {
   const dates: string[] = [];
-  for (let date = from; date <= to; date = addDays(date, 1)) dates.push(date);
+  const last = Date.parse(`${to}T00:00:00Z`);
+  for (let day = Date.parse(`${from}T00:00:00Z`); day <= last; day += DAY_MS) {
+    dates.push(new Date(day).toISOString().slice(0, 10));
+  }
   return dates;
 }

@@ -1,4 +1,4 @@
-import { wallRangeInstants } from './zone.js';
+import { steadyOffset, wallRangeInstants } from './zone.js';
 import type { Interval } from './interval.js';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
@@ -9,6 +9,50 @@ const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 
 /** The weekday of a local date `YYYY-MM-DD`, whose weekly hours apply to it. */
 function weekdayOf(date: string): Weekday {
   return WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()]!;
+}
+
+/** What every schedule reads of a local date in a zone, computed once per zone and date. */
+export interface LocalDay {
+  readonly date: string;
+  /** Its midnight's wall time read as UTC: a wall minute m of the day is `midnight + m × 60,000` as UTC. */
+  readonly midnight: number;
+  readonly weekday: Weekday;
+  /** The zone's offset on the whole day and around it; undefined on a day near an offset change. */
+  readonly offset: number | undefined;
+}
+
+const localDays = new Map<string, LocalDay>();
+
+export function localDay(zone: string, date: string): LocalDay {
+  const key = `${zone} ${date}`;
+  let day = localDays.get(key);
+  if (!day) {
+    const midnight = Date.parse(`${date}T00:00:00Z`);
+    day = { date, midnight, weekday: weekdayOf(date), offset: steadyOffset(zone, date, midnight) };
+    localDays.set(key, day);
+  }
+  return day;
+}
+
+const MINUTE_MS = 60_000;
+
+/** The first instant of a looked-up day whose wall time is `minute` or later: `firstInstantFrom`. */
+export function dayInstantFrom(zone: string, day: LocalDay, minute: number): number {
+  return day.offset === undefined
+    ? firstInstantFrom(zone, day.date, minute)
+    : day.midnight - day.offset + minute * MINUTE_MS;
+}
+
+/** All instants of a looked-up day: `dayInstants`. */
+export function instantsOf(zone: string, day: LocalDay): Interval {
+  return day.offset === undefined
+    ? dayInstants(zone, day.date)
+    : { start: day.midnight - day.offset, end: day.midnight - day.offset + 24 * 60 * MINUTE_MS };
+}
+
+/** The hours of a local day: its override, else its weekday's. */
+export function hoursOn(schedule: Schedule, day: LocalDay): readonly WallRange[] {
+  return schedule.overrides.get(day.date) ?? schedule.weekly[day.weekday];
 }
 
 /** A wall-clock range on one local day, in minutes since local midnight: 09:00-17:30 is {540, 1050}. */

@@ -54,26 +54,77 @@ export function wallTimeInstant(zone: string, wallAsUtc: number): number {
  * Usually one interval. Across a spring-forward gap the missing wall times have no instants, so
  * 01:00-04:00 lasts two hours; across a fall-back overlap the repeated wall times have two
  * instants each, so it lasts four, and a range inside the repeated hour becomes two intervals.
- * Assumes at most one offset change within a day and a half, which holds for real zones.
+ * Assumes at most one offset change within the 50 hours around a date, which holds for real zones.
  */
 export function wallRangeInstants(zone: string, date: string, startMinute: number, endMinute: number): Interval[] {
   const midnight = Date.parse(`${date}T00:00:00Z`);
   const wallStart = midnight + startMinute * MINUTE_MS;
   const wallEnd = midnight + endMinute * MINUTE_MS;
-  // Offsets lie within [-12h, +14h], so every instant of that wall span lies in this window.
-  const windowStart = wallStart - 14 * HOUR_MS;
-  const windowEnd = wallEnd + 12 * HOUR_MS;
-  const before = offsetAt(zone, windowStart);
-  const after = offsetAt(zone, windowEnd);
+  const offsets = dayOffsets(zone, date, midnight);
+  if (offsets.steady !== undefined) {
+    return nonEmpty([{ start: wallStart - offsets.steady, end: wallEnd - offsets.steady }]);
+  }
+  // The day's one offset change, found once per date, not once per schedule and range: every
+  // instant before it has the offset at the start of the day's window, every other one the offset
+  // at its end. Offsets lie within [-12h, +14h], so every instant of the wall span lies in
+  // [wallStart - 14h, wallEnd + 12h].
+  offsets.change ??= firstInstantWithOffset(
+    zone,
+    midnight - 14 * HOUR_MS,
+    midnight + DAY_MS + 12 * HOUR_MS,
+    offsets.before,
+  );
+  const change = offsets.change;
+  const offsetOf = (instant: number) => (instant < change ? offsets.before : offsets.after);
+  const before = offsetOf(wallStart - 14 * HOUR_MS);
+  const after = offsetOf(wallEnd + 12 * HOUR_MS);
   if (before === after) return nonEmpty([{ start: wallStart - before, end: wallEnd - before }]);
 
-  const change = firstInstantWithOffset(zone, windowStart, windowEnd, before);
   const early = { start: wallStart - before, end: Math.min(wallEnd - before, change) };
   const late = { start: Math.max(wallStart - after, change), end: wallEnd - after };
   if (early.end === late.start && early.start < early.end && late.start < late.end) {
     return [{ start: early.start, end: late.end }];
   }
   return nonEmpty([early, late]);
+}
+
+/** What the offsets do around a date. */
+interface DayOffsets {
+  /** The zone's offsets at the start and at the end of the day's window. */
+  readonly before: number;
+  readonly after: number;
+  /** The zone's offset throughout the day's window, or undefined when it changes there. */
+  readonly steady: number | undefined;
+  /** The instant of that change, once looked for. */
+  change?: number;
+}
+
+// By zone and date: reading an offset costs microseconds (Intl), and every schedule reads the same days.
+const offsetsByDay = new Map<string, DayOffsets>();
+
+/**
+ * The offsets in the instants any wall time of `date` can have: from 14 hours before its midnight
+ * to 12 hours after its end. Equal offsets at both ends mean no change between them, as real
+ * zones never change twice within those 50 hours.
+ */
+function dayOffsets(zone: string, date: string, midnight: number): DayOffsets {
+  const key = `${zone} ${date}`;
+  let offsets = offsetsByDay.get(key);
+  if (!offsets) {
+    // The previous date's window holds this one's start: when its offset was steady, that is this
+    // window's first offset, and one offset is read instead of two (dates are asked in order).
+    const previous = offsetsByDay.get(`${zone} ${new Date(midnight - DAY_MS).toISOString().slice(0, 10)}`);
+    const before = previous?.steady ?? offsetAt(zone, midnight - 14 * HOUR_MS);
+    const after = offsetAt(zone, midnight + DAY_MS + 12 * HOUR_MS);
+    offsets = { before, after, steady: before === after ? before : undefined };
+    offsetsByDay.set(key, offsets);
+  }
+  return offsets;
+}
+
+/** The zone's offset throughout the instants any wall time of `date` can have, or undefined when it changes. */
+export function steadyOffset(zone: string, date: string, midnight: number): number | undefined {
+  return dayOffsets(zone, date, midnight).steady;
 }
 
 /** Binary search for the first instant in (low, high] whose offset differs from `offsetBefore`. */

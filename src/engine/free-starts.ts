@@ -1,0 +1,153 @@
+import { gridBase, nextGridStart, runsOn, type Run } from './grid.js';
+import { countInRange } from './interval.js';
+import type { Interval } from './interval.js';
+import type { ResourceLoad, SlotRules } from './rules.js';
+import { dayInstants, type LocalDay, type Schedule } from './schedule.js';
+
+/** The range a slot starting at `start` occupies on its resource: the slot with its buffers. */
+export function blockedRange(rules: SlotRules, start: number): Interval {
+  return { start: start - rules.bufferBefore, end: start + rules.duration + rules.bufferAfter };
+}
+
+/** Whether the resource already has `maxPerDay` bookings starting on local `date`. */
+export function isDayFull(rules: SlotRules, resource: ResourceLoad, date: string): boolean {
+  if (!Number.isFinite(rules.maxPerDay)) return false;
+  const day = dayInstants(rules.timezone, date);
+  return countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay;
+}
+
+/** Index of the first of the merged, sorted `blocked` that ends after `instant`. */
+function firstEndingAfter(blocked: readonly Interval[], instant: number): number {
+  let lo = 0;
+  let hi = blocked.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (blocked[mid]!.end <= instant) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A day's resources that can take a slot: their grids of that day (counted from `base`) and
+ * their blocked ranges, side by side, as lists rather than an object each, since a listing over a
+ * long horizon builds one for every day.
+ */
+export interface OpenDay {
+  readonly base: number;
+  readonly runs: readonly (readonly Run[])[];
+  readonly blocked: readonly (readonly Interval[])[];
+}
+
+/** The resources with a grid on the day and room under `maxPerDay`: what `freeStartsOfDay` walks. */
+export function openResources(rules: SlotRules, resources: readonly ResourceLoad[], day: LocalDay): OpenDay {
+  const runs: (readonly Run[])[] = [];
+  const blocked: (readonly Interval[])[] = [];
+  let schedule: Schedule | undefined;
+  let grid: readonly Run[] = [];
+  for (const resource of resources) {
+    // Resources on the calendar's hours share one schedule, and so one grid (see `sharedGridStarts`).
+    if (resource.schedule !== schedule) {
+      schedule = resource.schedule;
+      grid = runsOn(rules, schedule, day);
+    }
+    if (grid.length > 0 && !isDayFull(rules, resource, day.date)) {
+      runs.push(grid);
+      blocked.push(resource.blocked);
+    }
+  }
+  return { base: gridBase(day), runs, blocked };
+}
+
+/**
+ * The free starts in [from, to) of a day's open resources, earliest first, each once: a start is
+ * free when it is on the grid of some resource that is free for it. Walks every resource's grid
+ * alongside the others, computed only as far as asked.
+ *
+ * Each resource has a cursor: `next` is a grid start at or before its next free start, and that
+ * free start itself once `free`; `index` is the first blocked range that may still meet a slot
+ * there, -1 until first needed. Only the cursor at the earliest start is checked against its
+ * blocked ranges, so one free resource answers for the others.
+ */
+export function* freeStartsOfDay(rules: SlotRules, day: OpenDay, from: number, to: number): Generator<number> {
+  const { base, runs, blocked } = day;
+  const count = runs.length;
+  if (from >= to || count === 0) return;
+  if (runs.every((grid) => grid === runs[0])) {
+    yield* sharedGridStarts(rules, day, from, to);
+    return;
+  }
+  const { interval, bufferBefore } = rules;
+  const reach = rules.duration + rules.bufferAfter;
+  const next = new Float64Array(count);
+  const index = new Int32Array(count).fill(-1);
+  const free = new Uint8Array(count);
+  for (let r = 0; r < count; r++) next[r] = nextGridStart(runs[r]!, base, interval, from);
+  for (;;) {
+    // The earliest grid start, a free one first among equals.
+    let earliest = -1;
+    for (let r = 0; r < count; r++) {
+      const start = next[r]!;
+      if (start >= to) continue;
+      if (earliest < 0 || start < next[earliest]! || (start === next[earliest] && free[r] && !free[earliest])) {
+        earliest = r;
+      }
+    }
+    if (earliest < 0) return;
+    if (!free[earliest]) {
+      // Its first free start from there: a start whose slot meets a blocked range jumps past that
+      // range, so blocked time is never walked start by start.
+      const own = blocked[earliest]!;
+      let start = next[earliest]!;
+      let at = index[earliest]! < 0 ? firstEndingAfter(own, start - bufferBefore) : index[earliest]!;
+      while (start < to) {
+        while (at < own.length && own[at]!.end <= start - bufferBefore) at++;
+        const meets = own[at];
+        if (meets === undefined || meets.start >= start + reach) break;
+        start = nextGridStart(runs[earliest]!, base, interval, meets.end + bufferBefore);
+      }
+      index[earliest] = at;
+      next[earliest] = start < to ? start : Infinity;
+      free[earliest] = 1;
+      continue;
+    }
+    const start = next[earliest]!;
+    yield start;
+    for (let r = 0; r < count; r++) {
+      if (next[r] !== start) continue;
+      next[r] = nextGridStart(runs[r]!, base, interval, start + 1);
+      free[r] = 0;
+    }
+  }
+}
+
+/**
+ * `freeStartsOfDay` when every resource has the same grid: each grid start in turn, free when one
+ * resource is, each resource's blocked ranges walked once, front to back.
+ */
+function* sharedGridStarts(rules: SlotRules, day: OpenDay, from: number, to: number): Generator<number> {
+  const { base, runs, blocked } = day;
+  const grid = runs[0]!;
+  const { interval, bufferBefore } = rules;
+  const reach = rules.duration + rules.bufferAfter;
+  // Each resource's place in its blocked ranges, found when it is first checked: often the first is free.
+  const indices = new Int32Array(blocked.length).fill(-1);
+  for (
+    let start = nextGridStart(grid, base, interval, from);
+    start < to;
+    start = nextGridStart(grid, base, interval, start + 1)
+  ) {
+    for (let r = 0; r < blocked.length; r++) {
+      const own = blocked[r]!;
+      let at = indices[r]!;
+      if (at < 0) at = firstEndingAfter(own, start - bufferBefore);
+      while (at < own.length && own[at]!.end <= start - bufferBefore) at++;
+      indices[r] = at;
+      const meets = own[at];
+      if (meets === undefined || meets.start >= start + reach) {
+        yield start;
+        break;
+      }
+    }
+  }
+}

@@ -113,6 +113,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const liveBusy = liveBusyReader(app.log);
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
+  // Each calendar's first answer is computed before the server listens, so the first caller
+  // does not wait for it (a large calendar's first computation takes a good part of a second).
+  app.addHook('onReady', async () => {
+    for (const calendar of config.current.calendars) {
+      await availability.slots(calendar, now()).catch((error: unknown) => {
+        app.log.warn({ err: error, calendar: calendar.id }, 'availability not computed ahead; the first request will');
+      });
+    }
+  });
   const booking = createBooking({ store, availability, liveBusy, now });
   const timeOff = createTimeOff({ config, store, now });
   const contactLookup = createContactLookup({ store, config, now });

@@ -120,9 +120,15 @@ export function seedRows(now = Date.now()) {
     contact_id: `seed-sourced-contact-${i}`,
   }));
   const rows = [...futureRows, ...pastRows, ...sourcedRows];
+  // The change mark and the longest blocked range, as the booking transactions keep them.
+  const longest = (of: readonly Row[]) => Math.max(0, ...of.map((row) => Number(row.blocked_end) - Number(row.blocked_start)));
   const versions = [
-    { calendar_id: CALENDAR_ID, version: futureRows.length + pastRows.length },
-    { calendar_id: SOURCED_ID, version: sourcedRows.length },
+    {
+      calendar_id: CALENDAR_ID,
+      version: futureRows.length + pastRows.length,
+      longest_blocked: longest([...futureRows, ...pastRows]),
+    },
+    { calendar_id: SOURCED_ID, version: sourcedRows.length, longest_blocked: longest(sourcedRows) },
   ];
   const lastAssigned = new Map<string, number>();
   for (const row of rows) {
@@ -158,7 +164,9 @@ export function seed(path: string, now = Date.now()) {
   const insert = db.prepare(
     `insert into bookings (${COLUMNS.join(', ')}) values (${COLUMNS.map((column) => `@${column}`).join(', ')})`,
   );
-  const version = db.prepare('insert into booking_versions (calendar_id, version) values (@calendar_id, @version)');
+  const version = db.prepare(
+    'insert into booking_versions (calendar_id, version, longest_blocked) values (@calendar_id, @version, @longest_blocked)',
+  );
   const assignment = db.prepare(
     'insert into resource_assignments (calendar_id, resource_id, assigned_at) values (@calendar_id, @resource_id, @assigned_at)',
   );
@@ -201,8 +209,12 @@ export async function seedPostgres(client: pg.Client, now = Date.now()) {
         batch.flatMap((row) => [row.booking_id, row.key]),
       );
     }
-    for (const { calendar_id, version } of versions) {
-      await client.query('insert into booking_versions (calendar_id, version) values ($1, $2)', [calendar_id, version]);
+    for (const { calendar_id, version, longest_blocked } of versions) {
+      await client.query('insert into booking_versions (calendar_id, version, longest_blocked) values ($1, $2, $3)', [
+        calendar_id,
+        version,
+        longest_blocked,
+      ]);
     }
     for (const { calendar_id, resource_id, assigned_at } of assignments) {
       await client.query(

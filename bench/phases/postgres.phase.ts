@@ -38,14 +38,12 @@ export const postgresPhase: Phase = {
     const storm1 = await storm(bench, first, {
       prefix: 'pg-storm-',
       label: 'PostgreSQL /book storm, 1 process, 50 connections',
-      database,
     });
     const check1 = await checkDoubles('one-process storm on PostgreSQL', database);
     await clearCalendar(database, STORM_ID);
     const storm2 = await storm(bench, [first, second], {
       prefix: 'pg2-storm-',
       label: 'PostgreSQL /book storm, 2 processes, 2 × 25 connections',
-      database,
     });
     const check2 = await checkDoubles('two-process storm on PostgreSQL', database);
     await bench.stop(first);

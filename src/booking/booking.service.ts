@@ -115,6 +115,7 @@ export function createBooking({ store, availability, liveBusy, now }: BookingDep
     const query = {
       calendarId: calendar.id,
       day: localDateOf(calendar.timezone, request.start),
+      capped: Number.isFinite(calendar.maxPerDay),
       contactKey: request.contactKey,
       window,
       now: at,

@@ -121,7 +121,8 @@ export function seedRows(now = Date.now()) {
   }));
   const rows = [...futureRows, ...pastRows, ...sourcedRows];
   // The change mark and the longest blocked range, as the booking transactions keep them.
-  const longest = (of: readonly Row[]) => Math.max(0, ...of.map((row) => Number(row.blocked_end) - Number(row.blocked_start)));
+  const longest = (of: readonly Row[]) =>
+    Math.max(0, ...of.map((row) => Number(row.blocked_end) - Number(row.blocked_start)));
   const versions = [
     {
       calendar_id: CALENDAR_ID,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarConfig } from '../config/config.types.js';
 import type { LiveConfig } from '../config/live-config.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { TimeOff, TimeOffFilter } from '../store/time-off.js';

@@ -49,7 +49,9 @@ export function bookingQueries(dialect: Dialect) {
 
   return {
     activeBlocked: (calendarId: string, from: number, to: number) =>
-      blockedIn(calendarId, from, to).select(['id', 'resource_id', 'start_at', 'blocked_start', 'blocked_end']).compile(),
+      blockedIn(calendarId, from, to)
+        .select(['id', 'resource_id', 'start_at', 'blocked_start', 'blocked_end'])
+        .compile(),
 
     /**
      * Active bookings whose own time (buffers left out) overlaps [from, to), on one resource or,
@@ -242,7 +244,9 @@ export function bookingQueries(dialect: Dialect) {
 export type BookingQueries = ReturnType<typeof bookingQueries>;
 
 /** Queries whose arguments are ids from the config: a few, asked again and again. */
-function memoised<A extends (string | number | undefined)[], R>(compile: (...args: A) => CompiledQuery<R>): (...args: A) => CompiledQuery<R> {
+function memoised<A extends (string | number | undefined)[], R>(
+  compile: (...args: A) => CompiledQuery<R>,
+): (...args: A) => CompiledQuery<R> {
   const compiled = new Map<string, CompiledQuery<R>>();
   return (...args) => {
     const key = args.join('\u0000');

@@ -5,6 +5,7 @@ import { errorMessage } from '../shared/error-message.js';
 import type { Database } from './database.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
 import { listenForMarks } from './postgres.marks.js';
+import { bookingStatistics } from './postgres.statistics.js';
 import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
 import { StoreUnavailableError } from './store-unavailable.error.js';
 import { storeQueries } from './store-queries.js';
@@ -72,6 +73,10 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
   const rows = async <R>(executor: Kysely<Database>, query: CompiledQuery<R>) =>
     (await executor.executeQuery(query)).rows;
 
+  const statistics = bookingStatistics(async () => {
+    await sql`analyze bookings`.execute(db);
+  });
+
   return storeOn({
     queries,
     marks,
@@ -88,7 +93,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
       unavailableOnOutage(async () => {
         for (let attempt = 1; ; attempt++) {
           try {
-            return await db.transaction().execute(async (trx): Promise<Transacted<T>> => {
+            const done = await db.transaction().execute(async (trx): Promise<Transacted<T>> => {
               await lock(trx, run.locks, run.sharedLocks);
               const held = new Set(run.locks);
               for (;;) {
@@ -109,6 +114,8 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
                 return { result, version: bumped!.version };
               }
             });
+            if (done.version !== undefined) statistics.changed();
+            return done;
           } catch (error) {
             if (!RETRYABLE.has(sqlState(error) ?? '')) throw error;
             if (attempt === ATTEMPTS) {
@@ -125,6 +132,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
       }),
     close: async () => {
       await marks.close();
+      await statistics.settled();
       await db.destroy();
     },
   });

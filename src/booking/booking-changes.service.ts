@@ -151,6 +151,7 @@ export function createBookingChanges(deps: BookingChangesDeps): BookingChanges {
           contactKey: current.contactKey,
           day: localDateOf(calendar.timezone, start),
           capped: Number.isFinite(calendar.maxPerDay),
+          start,
           window: relevantWindow(calendar, start, start),
           now: at,
           actor,

@@ -116,6 +116,7 @@ export function createBooking({ store, availability, liveBusy, now }: BookingDep
       calendarId: calendar.id,
       day: localDateOf(calendar.timezone, request.start),
       capped: Number.isFinite(calendar.maxPerDay),
+      start: request.start,
       contactKey: request.contactKey,
       window,
       now: at,

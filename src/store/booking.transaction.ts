@@ -35,6 +35,13 @@ export const contactLock = (calendarId: string, contactKey: string) => `contact 
 export const calendarLock = (calendarId: string) => `calendar ${calendarId}`;
 
 /**
+ * The lock the callers of one start are decided under, one after the other: a popular slot's
+ * callers would otherwise all pick the same free resource, and all but one retry, again and again.
+ * Bookings of other starts that overlap it are the exclusion constraint's to refuse.
+ */
+export const startLock = (calendarId: string, start: number) => `start ${calendarId} ${start}`;
+
+/**
  * The lock a resource's bookings starting on one local date are decided under when `max_per_day`
  * caps them; without a cap, bookings take no such lock (the overlap guard decides between them).
  */
@@ -42,7 +49,7 @@ export const resourceDayLock = (calendarId: string, resourceId: string, day: str
   `day ${calendarId} ${resourceId} ${day}`;
 
 /**
- * A booking: under the contact's lock and the calendar's (shared), `decide` plans from the
+ * A booking: under the contact's lock, its start's and the calendar's (shared), `decide` plans from the
  * snapshot, and under a cap again under the lock of the resource-day it books; the result is the
  * plan, so that the store can tell what it changed.
  */
@@ -52,7 +59,7 @@ export function bookingTransaction<T>(
   decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
 ): Transaction<SnapshotQueries, BookingPlan<T>> {
   return {
-    locks: [contactLock(query.calendarId, query.contactKey)],
+    locks: [contactLock(query.calendarId, query.contactKey), startLock(query.calendarId, query.start)],
     sharedLocks: [calendarLock(query.calendarId)],
     reads: snapshotQueries(queries, query),
     plan: (rows) => {

@@ -119,6 +119,8 @@ export interface BookingQuery {
   readonly day: string;
   /** Whether `max_per_day` caps the calendar's bookings (booking.transaction.ts `resourceDayLock`). */
   readonly capped: boolean;
+  /** The start asked for: callers of one start are decided one at a time (`startLock`). */
+  readonly start: number;
   readonly contactKey: string;
   readonly window: Interval;
   readonly now: number;
@@ -157,6 +159,8 @@ export interface MoveQuery {
   readonly day: string;
   /** Whether `max_per_day` caps the calendar's bookings. */
   readonly capped: boolean;
+  /** The target's start. */
+  readonly start: number;
   /** What the target's decision must see (relevantWindow of the target). */
   readonly window: Interval;
   readonly now: number;

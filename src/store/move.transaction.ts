@@ -5,6 +5,7 @@ import {
   contactLock,
   resourceDayLock,
   snapshotQueries,
+  startLock,
   toSnapshot,
   type SnapshotQueries,
 } from './booking.transaction.js';
@@ -21,8 +22,8 @@ export interface MoveOutcome<T> {
 }
 
 /**
- * A move of one booking, under the locks a /book of its target would take: its contact's, the
- * calendar's (shared), and under a cap the lock of the resource-day it moves to. Inside, the
+ * A move of one booking, under the locks a /book of its target would take: its contact's, its
+ * target start's, the calendar's (shared), and under a cap the lock of the resource-day it moves to. Inside, the
  * booking is read again:
  * only an active one is decided on, from the same snapshot /book reads, and `decide` is given the
  * booking so that its own range does not stand in its way. PostgreSQL's exclusion constraint
@@ -37,13 +38,14 @@ export function moveTransaction<T>(
     calendarId: move.calendarId,
     day: move.day,
     capped: move.capped,
+    start: move.start,
     contactKey: move.contactKey,
     window: move.window,
     now: move.now,
     country: undefined,
   };
   return {
-    locks: [contactLock(move.calendarId, move.contactKey)],
+    locks: [contactLock(move.calendarId, move.contactKey), startLock(move.calendarId, move.start)],
     sharedLocks: [calendarLock(move.calendarId)],
     reads: { ...snapshotQueries(queries, target), booking: queries.bookings.byId(move.bookingId) },
     plan: (rows) => {

@@ -13,7 +13,7 @@ import { storeOn, type Store } from './store.js';
 
 /** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
 const RETRYABLE = new Set(['23P01', '40001', '40P01']);
-const ATTEMPTS = 5;
+const ATTEMPTS = 10;
 /** How often the mark listener reads every mark again, and how long it waits to reconnect. */
 const MARKS_CHECK_MS = 5_000;
 const MARKS_RETRY_MS = 1_000;

@@ -36,6 +36,8 @@ async function bookDirectly(store: Store, booking: Partial<NewBooking> & { id: s
     calendarId: full.calendarId,
     day: new Date(full.start).toISOString().slice(0, 10),
     capped: false,
+
+    start: full.blockedStart,
     contactKey: full.contactKey,
     window: { start: full.blockedStart, end: full.blockedEnd },
     now: NOW,

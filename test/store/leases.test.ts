@@ -51,6 +51,8 @@ async function bookWithWritebacks(store: Store, ...sourceIds: string[]): Promise
     calendarId: 'cal',
     day: '2026-11-30',
     capped: false,
+
+    start: booking.blockedStart,
     contactKey: booking.contactKey,
     window: { start: booking.blockedStart, end: booking.blockedEnd },
     now: NOW,
@@ -69,6 +71,7 @@ async function moveByAnHour(store: Store, now: number, writebacks: Writeback[]):
     contactKey: 'contact-1',
     day: '2026-11-30',
     capped: false,
+    start,
     window: { start, end: start + 30 * MINUTE },
     now,
     actor: 'front-desk',

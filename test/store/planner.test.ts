@@ -44,6 +44,8 @@ async function book(store: Store, index: number): Promise<void> {
       calendarId: 'new',
       day: new Date(start).toISOString().slice(0, 10),
       capped: false,
+
+      start,
       contactKey: `contact_id:${id}`,
       window: { start, end: start + HOUR / 2 },
       now: NOW,

@@ -43,6 +43,8 @@ async function book(store: Store, id: string, start: number): Promise<number> {
     calendarId: 'cal',
     day: '2026-12-02',
     capped: false,
+
+    start,
     contactKey: booking.contactKey,
     window: { start, end: start + 30 * MINUTE },
     now: NOW,

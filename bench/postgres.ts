@@ -82,11 +82,6 @@ export async function clearCalendar(database: BenchDatabase, calendarId: string)
   await database.client.query('commit');
 }
 
-/** Refreshes the planner's statistics of the bookings (a calendar filled within seconds outruns autovacuum). */
-export async function analyzeBookings(database: BenchDatabase): Promise<void> {
-  await database.client.query('analyze bookings');
-}
-
 /** Drops the run's schema and closes the connection; never throws, returns what went wrong. */
 export async function closeBenchDatabase(database: BenchDatabase): Promise<string | undefined> {
   try {

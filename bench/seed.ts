@@ -120,9 +120,14 @@ export function seedRows(now = Date.now()) {
     contact_id: `seed-sourced-contact-${i}`,
   }));
   const rows = [...futureRows, ...pastRows, ...sourcedRows];
+  // The change mark and the longest blocked range, as the booking transactions keep them.
   const versions = [
-    { calendar_id: CALENDAR_ID, version: futureRows.length + pastRows.length },
-    { calendar_id: SOURCED_ID, version: sourcedRows.length },
+    {
+      calendar_id: CALENDAR_ID,
+      version: futureRows.length + pastRows.length,
+      longest_blocked: longestBlocked([...futureRows, ...pastRows]),
+    },
+    { calendar_id: SOURCED_ID, version: sourcedRows.length, longest_blocked: longestBlocked(sourcedRows) },
   ];
   const lastAssigned = new Map<string, number>();
   for (const row of rows) {
@@ -151,6 +156,11 @@ export function seedRows(now = Date.now()) {
   };
 }
 
+/** The longest blocked range of `rows`, which a calendar's change mark row keeps. */
+export function longestBlocked(rows: readonly Row[]): number {
+  return rows.reduce((longest, row) => Math.max(longest, Number(row.blocked_end) - Number(row.blocked_start)), 0);
+}
+
 /** Seeds the SQLite file at `path` (already migrated) in one transaction; returns how many bookings it wrote. */
 export function seed(path: string, now = Date.now()) {
   const { rows, versions, assignments, keys, ...written } = seedRows(now);
@@ -168,7 +178,7 @@ export function insertRows(
     keys = [],
   }: {
     rows: readonly Row[];
-    versions: readonly { calendar_id: string; version: number }[];
+    versions: readonly { calendar_id: string; version: number; longest_blocked: number }[];
     assignments?: readonly { calendar_id: string; resource_id: string; assigned_at: number }[];
     keys?: readonly { booking_id: string; key: string }[];
   },
@@ -177,7 +187,9 @@ export function insertRows(
   const insert = db.prepare(
     `insert into bookings (${COLUMNS.join(', ')}) values (${COLUMNS.map((column) => `@${column}`).join(', ')})`,
   );
-  const version = db.prepare('insert into booking_versions (calendar_id, version) values (@calendar_id, @version)');
+  const version = db.prepare(
+    'insert into booking_versions (calendar_id, version, longest_blocked) values (@calendar_id, @version, @longest_blocked)',
+  );
   const assignment = db.prepare(
     'insert into resource_assignments (calendar_id, resource_id, assigned_at) values (@calendar_id, @resource_id, @assigned_at)',
   );
@@ -219,8 +231,12 @@ export async function seedPostgres(client: pg.Client, now = Date.now()) {
         batch.flatMap((row) => [row.booking_id, row.key]),
       );
     }
-    for (const { calendar_id, version } of versions) {
-      await client.query('insert into booking_versions (calendar_id, version) values ($1, $2)', [calendar_id, version]);
+    for (const { calendar_id, version, longest_blocked } of versions) {
+      await client.query('insert into booking_versions (calendar_id, version, longest_blocked) values ($1, $2, $3)', [
+        calendar_id,
+        version,
+        longest_blocked,
+      ]);
     }
     for (const { calendar_id, resource_id, assigned_at } of assignments) {
       await client.query(

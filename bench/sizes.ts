@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { LARGE_HORIZON_DAYS, LARGE_HOURS, largeBookings } from './engine-sizes.js';
 import { BenchFailure } from './harness.js';
 import { DAY, DURATION, MINUTE, TIMEZONE } from './scenario.js';
-import { insertRows, type Row } from './seed.js';
+import { insertRows, longestBlocked, type Row } from './seed.js';
 import type { Server } from './servers.js';
 
 export const LARGE_ID = 'large';
@@ -93,7 +93,10 @@ export function seedLarge(path: string, now: number): number {
   const rows = largeBookings(now).map((range) =>
     row(LARGE_ID, range.bookingId, range.resourceId, range.blockedStart, range.blockedEnd, now),
   );
-  insertRows(path, { rows, versions: [{ calendar_id: LARGE_ID, version: rows.length }] });
+  insertRows(path, {
+    rows,
+    versions: [{ calendar_id: LARGE_ID, version: rows.length, longest_blocked: longestBlocked(rows) }],
+  });
   return rows.length;
 }
 
@@ -119,6 +122,7 @@ export function seedMany(path: string, now: number): number {
   const versions = Array.from({ length: MANY_CALENDARS }, (_, c) => ({
     calendar_id: `c${c}`,
     version: MANY_RESOURCES * MANY_BOOKINGS_PER_RESOURCE,
+    longest_blocked: DURATION,
   }));
   insertRows(path, { rows, versions });
   return rows.length;

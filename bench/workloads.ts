@@ -2,6 +2,7 @@
  * The loads the phases put on a server: /available at saturation and at a steady rate, the /book
  * storm, and the double-booking checks that follow a storm.
  */
+import type { BenchDatabase } from './postgres.js';
 import {
   bookStorm,
   combineStorms,
@@ -13,7 +14,6 @@ import {
 } from './book-storm.js';
 import { BenchFailure, describe, log, type Bench, type Metered } from './harness.js';
 import { measure, measureEach, warmUp, type LoadResult } from './load.js';
-import { analyzeBookings, type BenchDatabase } from './postgres.js';
 import { STORM_ID, stormGrid } from './scenario.js';
 import type { Server } from './servers.js';
 
@@ -109,7 +109,7 @@ export interface Storm extends Metered<StormResult> {
 export async function storm(
   bench: Bench,
   underTest: Server | readonly Server[],
-  { prefix, label, database }: { prefix: string; label: string; database?: BenchDatabase },
+  { prefix, label }: { prefix: string; label: string },
 ): Promise<Storm> {
   const list = [underTest].flat();
   const connections = SATURATION_CONNECTIONS / list.length;
@@ -139,8 +139,6 @@ export async function storm(
   );
   const warm = await stormAll(bench.settings.warmUpSeconds, true);
   bench.checkHealthy(warm, `${label} warm-up`);
-  // On PostgreSQL the planner must know the storm calendar is no longer empty: see bench/README.md.
-  if (database) await analyzeBookings(database);
   const result = await bench.metered(list, () => stormAll(bench.settings.seconds, false));
   bench.checkHealthy(result, label);
   describe(label, result);

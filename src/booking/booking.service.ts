@@ -115,6 +115,8 @@ export function createBooking({ store, availability, liveBusy, now }: BookingDep
     const query = {
       calendarId: calendar.id,
       day: localDateOf(calendar.timezone, request.start),
+      capped: Number.isFinite(calendar.maxPerDay),
+      start: request.start,
       contactKey: request.contactKey,
       window,
       now: at,

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { CalendarConfig } from '../config/config.types.js';
 import type { LiveConfig } from '../config/live-config.js';
-import { datesBetween } from '../engine/local-date.js';
-import { localDateOf } from '../engine/zone.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { TimeOff, TimeOffFilter } from '../store/time-off.js';
 import type { TimeOffStore } from '../store/time-off.store.js';
 
-/** Longest time off one entry may hold: adding it locks each of its days (see TimeOffStore.addTimeOff). */
+/** Longest time off one entry may hold: its conflicting bookings are listed in one answer. */
 export const MAX_TIME_OFF_DAYS = 366;
 const DAY_MS = 86_400_000;
 
@@ -67,7 +64,7 @@ export function createTimeOff({ config, store, now }: TimeOffDeps): TimeOffServi
         createdAt: now(),
         createdBy: actor,
       };
-      const { conflicts } = await store.addTimeOff({ timeOff, days: daysOfBookingsOverlapping(calendar, timeOff) });
+      const { conflicts } = await store.addTimeOff({ timeOff });
       return { status: 'added', timeOff, conflicts };
     },
     remove: (id, actor) => store.removeTimeOff({ id, actor, now: now() }),
@@ -80,15 +77,3 @@ const invalid = (field: 'calendar' | 'resource' | 'end_iso', detail: string): Ad
   field,
   detail,
 });
-
-/**
- * The local dates on which a booking overlapping the range may start: a booking is decided under
- * the lock of its start's date, and one that starts before the range may reach into it.
- */
-function daysOfBookingsOverlapping(calendar: CalendarConfig, range: { start: number; end: number }): string[] {
-  const reach = calendar.duration + calendar.bufferBefore + calendar.bufferAfter;
-  return datesBetween(
-    localDateOf(calendar.timezone, range.start - reach),
-    localDateOf(calendar.timezone, range.end + calendar.bufferBefore),
-  );
-}

@@ -1,4 +1,4 @@
-import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
+import { Kysely, PostgresAdapter, sql, type CompiledQuery, type Dialect } from 'kysely';
 import type { BookingFilter, BookingQuery, NewBooking, Placement } from './booking.js';
 import type { BookingStatus } from './booking.table.js';
 import type { Database } from './database.js';
@@ -10,7 +10,29 @@ import { searchTerms } from './search-keys.js';
  */
 export function bookingQueries(dialect: Dialect) {
   const db = new Kysely<Database>({ dialect });
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const active = () => db.selectFrom('bookings').where('status', '=', 'active');
+  /**
+   * Active bookings of a calendar whose blocked range overlaps [from, to), bounded on both sides:
+   * such a booking ends after `from` and before `to` plus the calendar's longest blocked range
+   * (kept by every bump of its change mark), so the index by blocked end reads that stretch only.
+   * On PostgreSQL the overlap is also written as the exclusion constraint's range test: planner
+   * statistics from before a calendar filled up make it pick the constraint's GiST index, and
+   * with this test that index reads narrowly too (docs/ARCHITECTURE.md, "Reading a window").
+   */
+  const blockedIn = (calendarId: string, from: number, to: number) =>
+    active()
+      .where('calendar_id', '=', calendarId)
+      .where('blocked_end', '>', from)
+      .where(
+        'blocked_end',
+        '<',
+        sql<number>`${to} + coalesce((select longest_blocked from booking_versions where calendar_id = ${calendarId}), 0)`,
+      )
+      .where('blocked_start', '<', to)
+      .$if(postgres, (query) =>
+        query.where(sql<boolean>`int8range(blocked_start, blocked_end) && int8range(${from}, ${to})`),
+      );
   /** Ids of the bookings whose search keys match `q`: one index range lookup per term. */
   const matching = (q: string) => {
     const { ranges, exact } = searchTerms(q);
@@ -27,11 +49,8 @@ export function bookingQueries(dialect: Dialect) {
 
   return {
     activeBlocked: (calendarId: string, from: number, to: number) =>
-      active()
+      blockedIn(calendarId, from, to)
         .select(['id', 'resource_id', 'start_at', 'blocked_start', 'blocked_end'])
-        .where('calendar_id', '=', calendarId)
-        .where('blocked_end', '>', from)
-        .where('blocked_start', '<', to)
         .compile(),
 
     /**
@@ -39,12 +58,9 @@ export function bookingQueries(dialect: Dialect) {
      * for null, on any; by start. The blocked range bounds it first, for the index.
      */
     activeOverlapping: (calendarId: string, resourceId: string | null, from: number, to: number) =>
-      active()
+      blockedIn(calendarId, from, to)
         .selectAll()
-        .where('calendar_id', '=', calendarId)
         .$if(resourceId !== null, (query) => query.where('resource_id', '=', resourceId!))
-        .where('blocked_end', '>', from)
-        .where('blocked_start', '<', to)
         .where('end_at', '>', from)
         .where('start_at', '<', to)
         .orderBy('start_at')
@@ -139,13 +155,23 @@ export function bookingQueries(dialect: Dialect) {
       db.selectFrom('booking_versions').select('version').where('calendar_id', '=', calendarId).compile(),
     ),
 
-    /** Returns the new version; the row stays locked until commit, so versions follow commit order. */
-    bumpVersion: memoised((calendarId: string) =>
+    /**
+     * Returns the new version; the row stays locked until commit, so versions follow commit order.
+     * `blocked` is the length of the blocked range the change writes (0 for none): the calendar's
+     * longest one, which bounds window reads, grows with it. On PostgreSQL a trigger notifies the
+     * listening processes of the new version at commit (postgres.marks.ts).
+     */
+    bumpVersion: memoised((calendarId: string, blocked: number = 0) =>
       db
         .insertInto('booking_versions')
-        .values({ calendar_id: calendarId, version: 1 })
+        .values({ calendar_id: calendarId, version: 1, longest_blocked: blocked })
         .onConflict((conflict) =>
-          conflict.column('calendar_id').doUpdateSet({ version: sql<number>`booking_versions.version + 1` }),
+          conflict.column('calendar_id').doUpdateSet({
+            version: sql<number>`booking_versions.version + 1`,
+            longest_blocked: postgres
+              ? sql<number>`greatest(booking_versions.longest_blocked, ${blocked})`
+              : sql<number>`max(booking_versions.longest_blocked, ${blocked})`,
+          }),
         )
         .returning('version')
         .compile(),
@@ -218,7 +244,9 @@ export function bookingQueries(dialect: Dialect) {
 export type BookingQueries = ReturnType<typeof bookingQueries>;
 
 /** Queries whose arguments are ids from the config: a few, asked again and again. */
-function memoised<A extends string[], R>(compile: (...args: A) => CompiledQuery<R>): (...args: A) => CompiledQuery<R> {
+function memoised<A extends (string | number | undefined)[], R>(
+  compile: (...args: A) => CompiledQuery<R>,
+): (...args: A) => CompiledQuery<R> {
   const compiled = new Map<string, CompiledQuery<R>>();
   return (...args) => {
     const key = args.join('\u0000');

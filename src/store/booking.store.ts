@@ -61,14 +61,29 @@ export interface BookingStore {
   phoneBookings(phone: string, now: number): Promise<PhoneBookings>;
 }
 
+/**
+ * Change marks a dialect knows without asking the database (PostgreSQL's listener,
+ * postgres.marks.ts); `read` answers undefined when it cannot vouch for them.
+ */
+export interface KnownMarks {
+  /** The newest committed version of the calendar known here, or undefined: ask the database. */
+  read(calendarId: string): string | undefined;
+  /** A version this process committed: known at once, before its notification arrives. */
+  note(calendarId: string, version: number): void;
+}
+
 /** The booking store on a dialect's runner. */
-export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
+export function bookingStore(runner: Runner, all: StoreQueries, marks?: KnownMarks): BookingStore {
   const queries = all.bookings;
+  const committed = (calendarId: string, version: number | undefined) => {
+    if (version !== undefined) marks?.note(calendarId, version);
+  };
   return {
     activeBlocked: async (calendarId, from, to) =>
       (await runner.read(queries.activeBlocked(calendarId, from, to))).map(toBlockedRange),
     book: async (query, decide) => {
       const { result: plan, version } = await runner.transact(bookingTransaction(all, query, decide));
+      committed(query.calendarId, version);
       return version === undefined
         ? { result: plan.result }
         : { result: plan.result, change: changeOf(query, plan, version) };
@@ -80,6 +95,7 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
       const { result, version } = await runner.transact(
         cancelTransaction(all, query, { calendarId: owner.calendar_id, contactKey: owner.contact_key }),
       );
+      committed(owner.calendar_id, version);
       const { booking, freed } = result;
       return freed && version !== undefined
         ? { booking, change: removalOf(owner.calendar_id, freed, version) }
@@ -87,6 +103,7 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
     },
     move: async (query, decide) => {
       const { result, version } = await runner.transact(moveTransaction(all, query, decide));
+      committed(query.calendarId, version);
       const { booking, decision, moved } = result;
       if (!moved || version === undefined) return { booking, decision };
       const change = {
@@ -98,6 +115,8 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
       return { booking, decision, change };
     },
     changeMark: async (calendarId) => {
+      const known = marks?.read(calendarId);
+      if (known !== undefined) return known;
       const [row] = await runner.read(queries.version(calendarId));
       return String(row?.version ?? 0);
     },

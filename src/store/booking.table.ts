@@ -37,6 +37,7 @@ export type BookingStatus = 'active' | 'cancelled' | 'replaced';
 export interface BookingVersionTable {
   calendar_id: string;
   version: number;
+  longest_blocked: Generated<number>;
 }
 
 export interface ResourceAssignmentTable {

@@ -28,12 +28,30 @@ import type { StoreQueries } from './store-queries.js';
 /** The lock a contact's bookings in a calendar are decided under, one at a time. */
 export const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
 
-/** The lock the bookings of a calendar starting on one local date are decided under. */
-export const dayLock = (calendarId: string, day: string) => `day ${calendarId} ${day}`;
+/**
+ * The calendar's lock: every booking and move holds it shared, time off alone, so a booking
+ * decided while time off is added either sees it or is among its conflicts.
+ */
+export const calendarLock = (calendarId: string) => `calendar ${calendarId}`;
 
 /**
- * A booking: under the contact's lock and then the calendar day's, `decide` plans from the
- * snapshot; the result is the plan, so that the store can tell what it changed.
+ * The lock the callers of one start are decided under, one after the other: a popular slot's
+ * callers would otherwise all pick the same free resource, and all but one retry, again and again.
+ * Bookings of other starts that overlap it are the exclusion constraint's to refuse.
+ */
+export const startLock = (calendarId: string, start: number) => `start ${calendarId} ${start}`;
+
+/**
+ * The lock a resource's bookings starting on one local date are decided under when `max_per_day`
+ * caps them; without a cap, bookings take no such lock (the overlap guard decides between them).
+ */
+export const resourceDayLock = (calendarId: string, resourceId: string, day: string) =>
+  `day ${calendarId} ${resourceId} ${day}`;
+
+/**
+ * A booking: under the contact's lock, its start's and the calendar's (shared), `decide` plans from the
+ * snapshot, and under a cap again under the lock of the resource-day it books; the result is the
+ * plan, so that the store can tell what it changed.
  */
 export function bookingTransaction<T>(
   queries: StoreQueries,
@@ -41,12 +59,15 @@ export function bookingTransaction<T>(
   decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
 ): Transaction<SnapshotQueries, BookingPlan<T>> {
   return {
-    locks: [contactLock(query.calendarId, query.contactKey), dayLock(query.calendarId, query.day)],
+    locks: [contactLock(query.calendarId, query.contactKey), startLock(query.calendarId, query.start)],
+    sharedLocks: [calendarLock(query.calendarId)],
     reads: snapshotQueries(queries, query),
     plan: (rows) => {
       const plan = decide(toSnapshot(rows));
       return { writes: planWrites(queries, query, plan), result: plan };
     },
+    locksFor: (plan) =>
+      query.capped && plan.insert ? [resourceDayLock(query.calendarId, plan.insert.resourceId, query.day)] : [],
   };
 }
 
@@ -86,7 +107,8 @@ function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPla
   if (writes.length === 0) return undefined;
   writes.push(queries.audit.record(auditEntriesOf(query, plan, actor)));
   if (plan.writebacks?.length) writes.push(queries.writebacks.queue(plan.writebacks, query.now));
-  return { writes, bumpVersion: queries.bookings.bumpVersion(query.calendarId) };
+  const blocked = plan.insert ? plan.insert.blockedEnd - plan.insert.blockedStart : 0;
+  return { writes, bumpVersion: queries.bookings.bumpVersion(query.calendarId, blocked) };
 }
 
 /** One entry per booking the plan touches, in the order the plan writes them: replaced, then created. */

@@ -115,8 +115,12 @@ export interface BookingResult<T> {
 
 export interface BookingQuery {
   readonly calendarId: string;
-  /** The local date of the start: bookings of one calendar and day are decided one at a time. */
+  /** The local date of the start: under a cap, bookings of one resource and day are decided one at a time. */
   readonly day: string;
+  /** Whether `max_per_day` caps the calendar's bookings (booking.transaction.ts `resourceDayLock`). */
+  readonly capped: boolean;
+  /** The start asked for: callers of one start are decided one at a time (`startLock`). */
+  readonly start: number;
   readonly contactKey: string;
   readonly window: Interval;
   readonly now: number;
@@ -151,8 +155,12 @@ export interface MoveQuery {
   readonly calendarId: string;
   /** The booking's contact: its lock is the first one /book takes. */
   readonly contactKey: string;
-  /** The local dates of the booking's start and of the target's: each day's bookings are decided one at a time. */
-  readonly days: readonly string[];
+  /** The local date of the target's start: under a cap, bookings of one resource and day are decided one at a time. */
+  readonly day: string;
+  /** Whether `max_per_day` caps the calendar's bookings. */
+  readonly capped: boolean;
+  /** The target's start. */
+  readonly start: number;
   /** What the target's decision must see (relevantWindow of the target). */
   readonly window: Interval;
   readonly now: number;

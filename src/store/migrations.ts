@@ -1,7 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
-import { contactPhone } from '../shared/phone-number.js';
-import { searchKeys } from './search-keys.js';
+import { backfillPhoneNumbers, backfillSearchKeys } from './migration-backfills.js';
 
 /** One list for every dialect; a migration branches on the dialect only where SQL differs. */
 const migrations: Record<string, Migration> = {
@@ -259,63 +258,34 @@ const migrations: Record<string, Migration> = {
       await backfillPhoneNumbers(db as Kysely<Database>);
     },
   },
+  '0013-change-notify-and-longest-booking': {
+    async up(db: Kysely<unknown>) {
+      // The longest blocked range of a calendar's bookings ever written: a booking that overlaps
+      // [from, to) ends before to + longest, so window reads are bounded on both sides.
+      await db.schema
+        .alterTable('booking_versions')
+        .addColumn('longest_blocked', 'bigint', (column) => column.notNull().defaultTo(0))
+        .execute();
+      await sql`
+        update booking_versions set longest_blocked = coalesce(
+          (select max(blocked_end - blocked_start) from bookings where bookings.calendar_id = booking_versions.calendar_id),
+          0)`.execute(db);
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      // Every commit that moves a change mark tells the listening processes, at commit, on a
+      // channel of its own schema (postgres.marks.ts listens on the same name).
+      await sql`
+        create function slotline_mark_moved() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify('slotline ' || md5(tg_table_schema), new.version || ' ' || new.calendar_id);
+          return null;
+        end $$`.execute(db);
+      await sql`
+        create trigger booking_versions_notify after insert or update of version on booking_versions
+        for each row execute function slotline_mark_moved()`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
 };
-
-/**
- * Keys for the bookings made before search keys existed, in batches by id (64 keys at most each,
- * so a batch stays within the dialects' limits on bound parameters). It uses today's key
- * rules, not a frozen copy: keys must match what the running code searches for.
- */
-async function backfillSearchKeys(db: Kysely<Database>): Promise<void> {
-  let after = '';
-  for (;;) {
-    const rows = await db
-      .selectFrom('bookings')
-      .select(['id', 'contact_id', 'external_contact_id', 'contact_details'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(100)
-      .execute();
-    const keys = rows.flatMap((row) =>
-      searchKeys({
-        contactId: row.contact_id,
-        externalContactId: row.external_contact_id,
-        contactDetails: JSON.parse(row.contact_details),
-      }).map((key) => ({ booking_id: row.id, key })),
-    );
-    if (keys.length > 0) await db.insertInto('booking_search_keys').values(keys).execute();
-    const last = rows.at(-1);
-    if (!last) return;
-    after = last.id;
-  }
-}
-
-/**
- * Phone numbers of the bookings made before they were stored. Migrations do not know the
- * calendars' countries, so only numbers written with a leading `+` and their country code are
- * read; a national number of an older booking stays unmatched until the contact books again.
- */
-async function backfillPhoneNumbers(db: Kysely<Database>): Promise<void> {
-  let after = '';
-  for (;;) {
-    const rows = await db
-      .selectFrom('bookings')
-      .select(['id', 'contact_details'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(500)
-      .execute();
-    for (const row of rows) {
-      const phone = contactPhone(JSON.parse(row.contact_details), undefined);
-      if (phone !== null)
-        await db.updateTable('bookings').set({ phone_e164: phone }).where('id', '=', row.id).execute();
-    }
-    const last = rows.at(-1);
-    if (!last) return;
-    after = last.id;
-  }
-}

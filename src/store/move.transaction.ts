@@ -1,6 +1,14 @@
 import type { CompiledQuery } from 'kysely';
 import type { BookingChange, BookingRecord, BookingSnapshot, MovePlan, MoveQuery, Placement } from './booking.js';
-import { contactLock, dayLock, snapshotQueries, toSnapshot, type SnapshotQueries } from './booking.transaction.js';
+import {
+  calendarLock,
+  contactLock,
+  resourceDayLock,
+  snapshotQueries,
+  startLock,
+  toSnapshot,
+  type SnapshotQueries,
+} from './booking.transaction.js';
 import { toBlockedRange, toBookingRecord, type BookingRow } from './booking.row.js';
 import type { Transaction } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
@@ -14,9 +22,9 @@ export interface MoveOutcome<T> {
 }
 
 /**
- * A move of one booking, under the locks a /book of its target would take: its contact's, then the
- * calendar days of its old and new start in order (every transaction takes day locks in date
- * order, so two of them never wait on each other in a circle). Inside, the booking is read again:
+ * A move of one booking, under the locks a /book of its target would take: its contact's, its
+ * target start's, the calendar's (shared), and under a cap the lock of the resource-day it moves to. Inside, the
+ * booking is read again:
  * only an active one is decided on, from the same snapshot /book reads, and `decide` is given the
  * booking so that its own range does not stand in its way. PostgreSQL's exclusion constraint
  * stays the last guard.
@@ -28,17 +36,17 @@ export function moveTransaction<T>(
 ): Transaction<SnapshotQueries & { booking: CompiledQuery<BookingRow> }, MoveOutcome<T>> {
   const target = {
     calendarId: move.calendarId,
-    day: move.days[0]!,
+    day: move.day,
+    capped: move.capped,
+    start: move.start,
     contactKey: move.contactKey,
     window: move.window,
     now: move.now,
     country: undefined,
   };
   return {
-    locks: [
-      contactLock(move.calendarId, move.contactKey),
-      ...[...new Set(move.days)].sort().map((day) => dayLock(move.calendarId, day)),
-    ],
+    locks: [contactLock(move.calendarId, move.contactKey), startLock(move.calendarId, move.start)],
+    sharedLocks: [calendarLock(move.calendarId)],
     reads: { ...snapshotQueries(queries, target), booking: queries.bookings.byId(move.bookingId) },
     plan: (rows) => {
       const [row] = rows.booking;
@@ -65,7 +73,10 @@ export function moveTransaction<T>(
       ];
       if (plan.writebacks?.length) writes.push(queries.writebacks.queue(plan.writebacks, move.now));
       return {
-        writes: { writes, bumpVersion: queries.bookings.bumpVersion(booking.calendarId) },
+        writes: {
+          writes,
+          bumpVersion: queries.bookings.bumpVersion(booking.calendarId, plan.to.blockedEnd - plan.to.blockedStart),
+        },
         result: {
           booking: moved,
           decision: plan.result,
@@ -82,6 +93,8 @@ export function moveTransaction<T>(
         },
       };
     },
+    locksFor: ({ moved }) =>
+      move.capped && moved?.inserted ? [resourceDayLock(move.calendarId, moved.inserted.resourceId, move.day)] : [],
   };
 }
 

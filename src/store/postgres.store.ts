@@ -4,6 +4,8 @@ import type { PoolSettings } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { Database } from './database.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
+import { listenForMarks } from './postgres.marks.js';
+import { bookingStatistics } from './postgres.statistics.js';
 import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
 import { StoreUnavailableError } from './store-unavailable.error.js';
 import { storeQueries } from './store-queries.js';
@@ -11,7 +13,10 @@ import { storeOn, type Store } from './store.js';
 
 /** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
 const RETRYABLE = new Set(['23P01', '40001', '40P01']);
-const ATTEMPTS = 5;
+const ATTEMPTS = 10;
+/** How often the mark listener reads every mark again, and how long it waits to reconnect. */
+const MARKS_CHECK_MS = 5_000;
+const MARKS_RETRY_MS = 1_000;
 
 /**
  * PostgreSQL, for several Slotline processes on one database. The exclusion constraint
@@ -23,17 +28,20 @@ const ATTEMPTS = 5;
  */
 export async function openPostgresStore(url: string, settings: PoolSettings, onMigrated?: OnMigrated): Promise<Store> {
   const { connectionString, schema } = splitSchema(url);
-  const pool = new pg.Pool({
+  const connection = {
     connectionString,
+    // btree_gist lives in public, so public stays on the path after our schema.
+    options: schema ? `-c search_path=${quoteIdentifier(schema)},public` : undefined,
+    types: { getTypeParser: bigintAsNumber },
+  };
+  const pool = new pg.Pool({
+    ...connection,
     max: settings.max,
     connectionTimeoutMillis: settings.connectTimeout,
     idleTimeoutMillis: settings.idleTimeout,
     statement_timeout: settings.statementTimeout,
     // The server cancels slow statements; this catches a network that stops answering altogether.
     query_timeout: settings.statementTimeout + 1_000,
-    // btree_gist lives in public, so public stays on the path after our schema.
-    options: schema ? `-c search_path=${quoteIdentifier(schema)},public` : undefined,
-    types: { getTypeParser: bigintAsNumber },
   });
   // A connection that the server or the network drops must not crash the process: idle ones
   // report to the pool, checked-out ones to themselves. The query fails, the pool discards it.
@@ -49,11 +57,29 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
     throw error;
   }
   const queries = storeQueries(dialect);
+  const marks = listenForMarks({
+    connection: {
+      ...connection,
+      connectionTimeoutMillis: settings.connectTimeout,
+      statement_timeout: settings.statementTimeout,
+      query_timeout: settings.statementTimeout + 1_000,
+      keepAlive: true,
+      application_name: `slotline marks ${schema ?? 'public'}`,
+    },
+    schema: schema ?? 'public',
+    checkEveryMs: MARKS_CHECK_MS,
+    retryMs: MARKS_RETRY_MS,
+  });
   const rows = async <R>(executor: Kysely<Database>, query: CompiledQuery<R>) =>
     (await executor.executeQuery(query)).rows;
 
+  const statistics = bookingStatistics(async () => {
+    await sql`analyze bookings`.execute(db);
+  });
+
   return storeOn({
     queries,
+    marks,
     read: (query) => unavailableOnOutage(() => rows(db, query)),
     atomically: <const Q extends readonly CompiledQuery[]>(batch: Q) =>
       unavailableOnOutage(() =>
@@ -67,17 +93,29 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
       unavailableOnOutage(async () => {
         for (let attempt = 1; ; attempt++) {
           try {
-            return await db.transaction().execute(async (trx): Promise<Transacted<T>> => {
-              for (const key of run.locks) await lock(trx, key);
-              const read: Record<string, unknown[]> = {};
-              for (const [name, query] of Object.entries(run.reads)) read[name] = await rows(trx, query);
-              const { writes, result } = run.plan(read as RowsByName<R>);
-              if (!writes) return { result };
-              for (const write of writes.writes) await rows(trx, write);
-              if (!writes.bumpVersion) return { result };
-              const [bumped] = await rows(trx, writes.bumpVersion);
-              return { result, version: bumped!.version };
+            const done = await db.transaction().execute(async (trx): Promise<Transacted<T>> => {
+              await lock(trx, run.locks, run.sharedLocks);
+              const held = new Set(run.locks);
+              for (;;) {
+                const read: Record<string, unknown[]> = {};
+                for (const [name, query] of Object.entries(run.reads)) read[name] = await rows(trx, query);
+                const planned = run.plan(read as RowsByName<R>);
+                const needed = [...new Set(run.locksFor?.(planned.result))].filter((key) => !held.has(key)).sort();
+                if (needed.length > 0) {
+                  await lock(trx, needed);
+                  needed.forEach((key) => held.add(key));
+                  continue;
+                }
+                const { writes, result } = planned;
+                if (!writes) return { result };
+                for (const write of writes.writes) await rows(trx, write);
+                if (!writes.bumpVersion) return { result };
+                const [bumped] = await rows(trx, writes.bumpVersion);
+                return { result, version: bumped!.version };
+              }
             });
+            if (done.version !== undefined) statistics.changed();
+            return done;
           } catch (error) {
             if (!RETRYABLE.has(sqlState(error) ?? '')) throw error;
             if (attempt === ATTEMPTS) {
@@ -92,7 +130,11 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
       unavailableOnOutage(async () => {
         await sql`select 1`.execute(db);
       }),
-    close: () => db.destroy(),
+    close: async () => {
+      await marks.close();
+      await statistics.settled();
+      await db.destroy();
+    },
   });
 }
 
@@ -106,9 +148,16 @@ const bigintAsNumber = ((oid: number, format?: 'text' | 'binary') =>
     ? Number
     : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
-/** A transaction-scoped advisory lock on a text key: decisions on one key wait for each other. */
-async function lock(trx: Kysely<Database>, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+/**
+ * Transaction-scoped advisory locks on text keys, exclusive ones first, in one statement:
+ * decisions on one key wait for each other, and a shared key lets its holders run together.
+ */
+async function lock(trx: Kysely<Database>, keys: readonly string[], shared: readonly string[] = []): Promise<void> {
+  const calls = [
+    ...keys.map((key) => sql`pg_advisory_xact_lock(hashtextextended(${key}, 0))`),
+    ...shared.map((key) => sql`pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`),
+  ];
+  if (calls.length > 0) await sql`select ${sql.join(calls)}`.execute(trx);
 }
 
 /** Takes `schema` out of the URL's query: it is Slotline's setting, not the driver's. */

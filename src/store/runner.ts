@@ -20,8 +20,19 @@ export type RowsByName<R extends Reads> = { readonly [K in keyof R]: readonly Ro
 export interface Transaction<R extends Reads, T> {
   /** Keys of the advisory locks to take first, in this order (PostgreSQL; SQLite's BEGIN IMMEDIATE locks all). */
   readonly locks: readonly string[];
+  /**
+   * Keys taken after `locks` in shared mode: transactions sharing one run side by side, and one
+   * that takes the same key in `locks` waits for them all and they for it.
+   */
+  readonly sharedLocks?: readonly string[];
   readonly reads: R;
   plan(rows: RowsByName<R>): TransactionPlan<T>;
+  /**
+   * The locks the plan's decision must be made under (a booking under a cap: its resource's day).
+   * The runner takes those it does not hold yet, then reads and plans again, until the plan asks
+   * for no other; its writes run only then.
+   */
+  locksFor?(result: T): readonly string[];
 }
 
 export interface TransactionPlan<T> {

@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import type { Interval } from '../engine/interval.js';
+import type { KnownMarks } from './booking.store.js';
 import type { Runner } from './runner.js';
 import type { BusyRange, SourceRef, SourceState } from './source.js';
 import type { SourceQueries } from './source.queries.js';
@@ -37,16 +38,20 @@ export interface SourceStore {
 export function sourceStore(
   runner: Runner,
   queries: SourceQueries,
-  bumpVersion: (calendarId: string) => CompiledQuery,
+  bumpVersion: (calendarId: string) => CompiledQuery<{ version: number }>,
+  marks?: KnownMarks,
 ): SourceStore {
   return {
     busy: async (calendarId, from, to) => (await runner.read(queries.busy(calendarId, from, to))).map(toBusyRange),
     replaceBusy: async (source, intervals, synced) => {
-      await runner.atomically([
+      const done = await runner.atomically([
         ...queries.replace(source, intervals),
         ...(synced ? [queries.synced(source.id, synced.tag, synced.at)] : []),
         bumpVersion(source.calendarId),
       ]);
+      // The bump is the last statement: its row is the calendar's new version.
+      const [bumped] = done.at(-1) as { version: number }[];
+      if (bumped) marks?.note(source.calendarId, bumped.version);
     },
     recordSyncUnchanged: async (sourceId, tag, now) => {
       await runner.atomically([queries.synced(sourceId, tag, now)]);

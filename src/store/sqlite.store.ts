@@ -12,6 +12,7 @@ import { storeOn, type Store } from './store.js';
  * SQLite through one better-sqlite3 connection. A transaction's reads, plan and writes (a
  * booking's check and insert) run synchronously in one BEGIN IMMEDIATE transaction: the write
  * lock is taken before the reads, so no other process or request can change anything in between; WAL with synchronous=FULL makes it durable at commit.
+ * Transactions asked for at the same moment share one commit (`commitQueued`).
  */
 export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -54,6 +55,53 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     return { result, version: bumped!.version };
   });
 
+  /**
+   * Group commit: the transactions asked for while the event loop was busy (the last commit's
+   * fsync blocks it) run one after another in one BEGIN IMMEDIATE, each in its own savepoint
+   * (better-sqlite3 nests transaction functions so), and one COMMIT makes them all durable
+   * before any of them is answered. Each still decides alone on what those before it wrote, so
+   * the outcome is that of running them one by one; one that throws is rolled back to its
+   * savepoint and fails alone. `synchronous=FULL` keeps its promise, at one fsync a batch.
+   */
+  type Settled = { readonly ok: Transacted<unknown> } | { readonly error: unknown };
+  const batch = sqlite.transaction((runs: readonly Transaction<Reads, unknown>[]): Settled[] =>
+    runs.map((run) => {
+      try {
+        return { ok: transaction(run) };
+      } catch (error) {
+        return { error };
+      }
+    }),
+  );
+  let queued: {
+    run: Transaction<Reads, unknown>;
+    resolve: (done: Transacted<unknown>) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  const commitQueued = () => {
+    const taken = queued;
+    queued = [];
+    let settled: Settled[];
+    try {
+      settled = batch.immediate(taken.map(({ run }) => run));
+    } catch (error) {
+      for (const { reject } of taken) reject(error);
+      return;
+    }
+    settled.forEach((outcome, index) =>
+      'ok' in outcome ? taken[index]!.resolve(outcome.ok) : taken[index]!.reject(outcome.error),
+    );
+  };
+  const transact = <R extends Reads, T>(run: Transaction<R, T>) =>
+    new Promise<Transacted<T>>((resolve, reject) => {
+      if (queued.length === 0) setImmediate(commitQueued);
+      queued.push({
+        run: run as Transaction<Reads, unknown>,
+        resolve: resolve as (done: Transacted<unknown>) => void,
+        reject,
+      });
+    });
+
   // /readyz is polled by load balancers: prepare its query once.
   const alive = sqlite.prepare('select 1');
 
@@ -61,7 +109,7 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     queries,
     read: async (query) => rows(query),
     atomically: async <const Q extends readonly CompiledQuery[]>(batch: Q) => atomically.immediate(batch) as RowsOf<Q>,
-    transact: async <R extends Reads, T>(run: Transaction<R, T>) => transaction.immediate(run) as Transacted<T>,
+    transact,
     ping: async () => {
       alive.get();
     },

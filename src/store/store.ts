@@ -1,5 +1,5 @@
 import { auditStore, type AuditStore } from './audit.store.js';
-import { bookingStore, type BookingStore } from './booking.store.js';
+import { bookingStore, type BookingStore, type KnownMarks } from './booking.store.js';
 import { outboxStore, type OutboxStore } from './outbox.store.js';
 import type { Runner } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
@@ -23,6 +23,8 @@ export interface Store
 /** What a dialect supplies: how it runs queries and transactions. */
 export interface DialectParts extends Runner {
   readonly queries: StoreQueries;
+  /** Change marks known without a round trip, where the dialect keeps them. */
+  readonly marks?: KnownMarks;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,11 +33,11 @@ export interface DialectParts extends Runner {
 export function storeOn(dialect: DialectParts): Store {
   const { queries } = dialect;
   return {
-    ...bookingStore(dialect, queries),
-    ...sourceStore(dialect, queries.sources, queries.bookings.bumpVersion),
+    ...bookingStore(dialect, queries, dialect.marks),
+    ...sourceStore(dialect, queries.sources, queries.bookings.bumpVersion, dialect.marks),
     ...writebackStore(dialect, queries.writebacks),
     ...auditStore(dialect, queries.audit),
-    ...timeOffStore(dialect, queries),
+    ...timeOffStore(dialect, queries, dialect.marks),
     ...outboxStore(dialect, queries),
     ...webhookDeliveryStore(dialect, queries.webhookDeliveries),
     ping: dialect.ping,

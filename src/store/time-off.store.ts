@@ -1,5 +1,6 @@
 import type { BookingRecord } from './booking.js';
-import type { Runner } from './runner.js';
+import type { KnownMarks } from './booking.store.js';
+import type { Runner, Transacted } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
 import type { NewTimeOffQuery, TimeOff, TimeOffFilter, TimeOffRemoval } from './time-off.js';
 import { toTimeOff } from './time-off.row.js';
@@ -19,10 +20,19 @@ export interface TimeOffStore {
   timeOffs(filter: TimeOffFilter): Promise<TimeOff[]>;
 }
 
-export function timeOffStore(runner: Runner, queries: StoreQueries): TimeOffStore {
+export function timeOffStore(runner: Runner, queries: StoreQueries, marks?: KnownMarks): TimeOffStore {
+  const committed = <T>(calendarId: string | undefined, { result, version }: Transacted<T>) => {
+    if (calendarId !== undefined && version !== undefined) marks?.note(calendarId, version);
+    return result;
+  };
   return {
-    addTimeOff: async (query) => ({ conflicts: (await runner.transact(addTimeOffTransaction(queries, query))).result }),
-    removeTimeOff: async (removal) => (await runner.transact(removeTimeOffTransaction(queries, removal))).result,
+    addTimeOff: async (query) => ({
+      conflicts: committed(query.timeOff.calendarId, await runner.transact(addTimeOffTransaction(queries, query))),
+    }),
+    removeTimeOff: async (removal) => {
+      const done = await runner.transact(removeTimeOffTransaction(queries, removal));
+      return committed(done.result?.calendarId, done);
+    },
     timeOffs: async (filter) => (await runner.read(queries.timeOff.list(filter))).map(toTimeOff),
   };
 }

@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import type { AuditFields } from './audit.js';
 import type { BookingRecord } from './booking.js';
 import { toBookingRecord, type BookingRow } from './booking.row.js';
-import { dayLock } from './booking.transaction.js';
+import { calendarLock } from './booking.transaction.js';
 import type { Transaction } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
 import type { NewTimeOffQuery, TimeOff, TimeOffRemoval } from './time-off.js';
@@ -14,16 +14,17 @@ import { toTimeOff, type TimeOffRow } from './time-off.row.js';
  */
 
 /**
- * Adds time off and reads the bookings it overlaps. It takes the locks of every day whose
- * bookings it may overlap, so on PostgreSQL a booking decided at the same moment either sees the
- * time off or is among the conflicts: none slips in between unlisted.
+ * Adds time off and reads the bookings it overlaps. It takes the calendar's lock alone, which
+ * every booking and move holds shared while it decides, so on PostgreSQL it waits for the
+ * bookings being decided and reads them among the conflicts, and a booking decided after it
+ * sees the time off: none slips in between unlisted.
  */
 export function addTimeOffTransaction(
   queries: StoreQueries,
-  { timeOff, days }: NewTimeOffQuery,
+  { timeOff }: NewTimeOffQuery,
 ): Transaction<{ conflicts: CompiledQuery<BookingRow> }, BookingRecord[]> {
   return {
-    locks: days.map((day) => dayLock(timeOff.calendarId, day)),
+    locks: [calendarLock(timeOff.calendarId)],
     reads: {
       conflicts: queries.bookings.activeOverlapping(timeOff.calendarId, timeOff.resourceId, timeOff.start, timeOff.end),
     },

@@ -12,10 +12,9 @@ export interface TimeOff {
   readonly createdBy: string;
 }
 
-/** Time off to add, and the local dates whose bookings it may overlap (their locks, on PostgreSQL). */
+/** Time off to add. */
 export interface NewTimeOffQuery {
   readonly timeOff: TimeOff;
-  readonly days: readonly string[];
 }
 
 /** Which time off to list: overlapping [from, to), in one calendar or all. */

@@ -35,6 +35,9 @@ async function bookDirectly(store: Store, booking: Partial<NewBooking> & { id: s
   const query = {
     calendarId: full.calendarId,
     day: new Date(full.start).toISOString().slice(0, 10),
+    capped: false,
+
+    start: full.blockedStart,
     contactKey: full.contactKey,
     window: { start: full.blockedStart, end: full.blockedEnd },
     now: NOW,

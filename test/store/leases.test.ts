@@ -50,6 +50,9 @@ async function bookWithWritebacks(store: Store, ...sourceIds: string[]): Promise
   const query = {
     calendarId: 'cal',
     day: '2026-11-30',
+    capped: false,
+
+    start: booking.blockedStart,
     contactKey: booking.contactKey,
     window: { start: booking.blockedStart, end: booking.blockedEnd },
     now: NOW,
@@ -66,7 +69,9 @@ async function moveByAnHour(store: Store, now: number, writebacks: Writeback[]):
     bookingId: 'booking-1',
     calendarId: 'cal',
     contactKey: 'contact-1',
-    days: ['2026-11-30'],
+    day: '2026-11-30',
+    capped: false,
+    start,
     window: { start, end: start + 30 * MINUTE },
     now,
     actor: 'front-desk',

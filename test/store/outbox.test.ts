@@ -48,6 +48,9 @@ async function book(store: Store, id: string, hours: number, replace = false): P
   const query = {
     calendarId: 'cal',
     day: '2026-12-01',
+    capped: false,
+
+    start: booking.blockedStart,
     contactKey: booking.contactKey,
     window: { start: booking.blockedStart, end: booking.blockedEnd },
     now: NOW,

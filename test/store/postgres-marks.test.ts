@@ -1,0 +1,142 @@
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
+import { openStore } from '../../src/store/open-store.js';
+import { listenForMarks, type ChangeMarks } from '../../src/store/postgres.marks.js';
+import type { Store } from '../../src/store/store.js';
+import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL } from '../dialects.js';
+
+/**
+ * Change marks on PostgreSQL travel by LISTEN/NOTIFY: a process learns of another's commit
+ * without asking, and a listener that lost its connection connects again and reads every mark.
+ */
+const NOW = Date.parse('2026-12-01T06:00:00Z');
+const MINUTE = 60_000;
+/** Far longer than a notification or a reconnect needs; the tests wait for the condition itself. */
+const SOON = { timeout: 10_000, interval: 10 };
+/** So long that the periodic check never runs within a test: only notifications move the marks. */
+const NEVER_MS = 600_000;
+
+const stores: Store[] = [];
+const listeners: ChangeMarks[] = [];
+afterEach(async () => {
+  await Promise.all([...stores.splice(0).map((store) => store.close()), ...listeners.splice(0).map((l) => l.close())]);
+});
+afterAll(dropTestDatabases);
+
+async function book(store: Store, id: string, start: number): Promise<number> {
+  const booking = {
+    id,
+    calendarId: 'cal',
+    resourceId: 'r1',
+    start,
+    end: start + 30 * MINUTE,
+    blockedStart: start,
+    blockedEnd: start + 30 * MINUTE,
+    contactKey: `contact_id:${id}`,
+    contactId: id,
+    externalContactId: null,
+    contactDetails: {},
+    createdAt: NOW,
+  };
+  const query = {
+    calendarId: 'cal',
+    day: '2026-12-02',
+    capped: false,
+
+    start,
+    contactKey: booking.contactKey,
+    window: { start, end: start + 30 * MINUTE },
+    now: NOW,
+    country: undefined,
+  };
+  const { change } = await store.book(query, () => ({ insert: booking, result: undefined }));
+  return Number(change!.markAfter);
+}
+
+/** Ends the listener's connection from the server's side, as a restart or a network cut would. */
+async function terminate(applicationName: string): Promise<number> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+      [applicationName],
+    );
+    return rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.runIf(DIALECTS.includes('postgres'))('change marks on postgres', () => {
+  const open = async () => {
+    const url = freshDatabase('postgres');
+    const store = await openStore(url, DEFAULT_POOL);
+    stores.push(store);
+    const schema = new URL(url).searchParams.get('schema')!;
+    return { store, url, schema };
+  };
+
+  const listen = (url: string, schema: string, retryMs: number) => {
+    const parsed = new URL(url);
+    parsed.searchParams.delete('schema');
+    const applicationName = `marks test ${schema}`;
+    const marks = listenForMarks({
+      connection: {
+        connectionString: parsed.toString(),
+        options: `-c search_path="${schema}",public`,
+        application_name: applicationName,
+      },
+      schema,
+      checkEveryMs: NEVER_MS,
+      retryMs,
+    });
+    listeners.push(marks);
+    return { marks, applicationName };
+  };
+
+  it("should learn of another process's booking by notification, without asking", async () => {
+    const { store, url, schema } = await open();
+    const { marks } = listen(url, schema, 100);
+    await vi.waitFor(() => expect(marks.live()).toBe(true), SOON);
+    expect(marks.read('cal')).toBe('0');
+
+    const version = await book(store, 'b1', NOW + 60 * MINUTE);
+    await vi.waitFor(() => expect(marks.read('cal')).toBe(String(version)), SOON);
+    const next = await book(store, 'b2', NOW + 120 * MINUTE);
+    await vi.waitFor(() => expect(marks.read('cal')).toBe(String(next)), SOON);
+    expect(marks.read('elsewhere')).toBe('0');
+  });
+
+  it('should connect again after losing its connection and read the marks it missed', async () => {
+    const { store, url, schema } = await open();
+    await book(store, 'b1', NOW + 60 * MINUTE);
+    // A long pause before reconnecting, so the next booking is committed while nobody listens.
+    const { marks, applicationName } = listen(url, schema, 1_500);
+    await vi.waitFor(() => expect(marks.live()).toBe(true), SOON);
+
+    expect(await terminate(applicationName)).toBe(1);
+    await vi.waitFor(() => expect(marks.live()).toBe(false), SOON);
+    // While down it vouches for nothing: the store reads the mark from the database instead.
+    expect(marks.read('cal')).toBeUndefined();
+    const missed = await book(store, 'b2', NOW + 120 * MINUTE);
+
+    await vi.waitFor(() => expect(marks.read('cal')).toBe(String(missed)), SOON);
+    const after = await book(store, 'b3', NOW + 180 * MINUTE);
+    await vi.waitFor(() => expect(marks.read('cal')).toBe(String(after)), SOON);
+  });
+
+  it("should answer every request with the database's mark while its own listener is down", async () => {
+    const { store, url, schema } = await open();
+    const other = await openStore(url, DEFAULT_POOL);
+    stores.push(other);
+    await book(other, 'b1', NOW + 60 * MINUTE);
+    await vi.waitFor(async () => expect(await store.changeMark('cal')).toBe('1'), SOON);
+
+    // The store's own listener, cut: its reconnect comes a second later.
+    expect(await terminate(`slotline marks ${schema}`)).toBe(2);
+    const version = await book(other, 'b2', NOW + 120 * MINUTE);
+    await vi.waitFor(async () => expect(await store.changeMark('cal')).toBe(String(version)), SOON);
+  });
+});

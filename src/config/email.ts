@@ -29,6 +29,10 @@ const SMTP_PROTOCOLS = new Set(['smtp:', 'smtps:']);
 /** The URL holds the password, so no message quotes it. */
 function readSmtpUrl(path: Path, raw: string): string {
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url && /^smtps?:\/\//.test(raw)) {
+    // Most often a password with a character that ends the URL's user part early.
+    fail(path, 'is not a valid URL: percent-encode / ? # @ : in the user name and password (/ as %2F)');
+  }
   if (!url || !SMTP_PROTOCOLS.has(url.protocol) || url.hostname === '') {
     fail(path, 'must be an smtp:// or smtps:// URL such as smtp://user:${SMTP_PASSWORD}@mail.example.com:587');
   }

@@ -43,7 +43,8 @@ export async function sendMail(transport: MailTransport, mail: Mail): Promise<st
   let info: SMTPSentMessageInfo;
   try {
     info = await transport.sendMail({
-      from: mail.from,
+      // A copy: nodemailer writes into address objects, and the config's are frozen.
+      from: { name: mail.from.name ?? '', address: mail.from.address },
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
@@ -53,7 +54,9 @@ export async function sendMail(transport: MailTransport, mail: Mail): Promise<st
     });
   } catch (error) {
     const failure = error as NodemailerError;
-    throw new MailSendError(failure.code ?? 'EUNKNOWN', failure.responseCode, failure.permanent ?? false);
+    // Without a code it is no SMTP or network failure but a bug, which should surface as it is.
+    if (failure.code === undefined) throw error;
+    throw new MailSendError(failure.code, failure.responseCode, failure.permanent ?? false);
   }
   // One recipient per mail, so a refused recipient means a refused mail.
   if (info.rejected.length > 0) throw new MailSendError('EENVELOPE', undefined, true);

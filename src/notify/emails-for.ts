@@ -92,9 +92,15 @@ function compose(kind: MailKind, to: Mailbox, composition: Composition): Mail {
   return { role, from: email.from, to: to.address, ...content, invite };
 }
 
-/** The other time a mail names: where a booking was before a move, or the start of its replacement. */
+/**
+ * The other time a mail names: where a booking was before a move (none when only the staff member
+ * changed), or the start of its replacement.
+ */
 function otherTime(event: MailEvent): number | undefined {
-  if (event.type === 'booking.moved') return Date.parse(event.previous.start_iso);
+  if (event.type === 'booking.moved') {
+    const { previous, booking } = event;
+    return previous.start_iso === booking.start_iso ? undefined : Date.parse(previous.start_iso);
+  }
   if (event.type === 'booking.replaced' && event.replacement) return Date.parse(event.replacement.start_iso);
   return undefined;
 }

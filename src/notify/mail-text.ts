@@ -44,6 +44,7 @@ const EN: Readonly<Record<MailKind, Sentences>> = {
   'contact.moved': {
     subject: 'Moved: {calendar}, {when}',
     lead: 'Your appointment has been moved; it was on {other}.',
+    short: 'Your appointment has been moved.',
   },
   'contact.replaced': {
     subject: 'Replaced: {calendar}, {when}',
@@ -59,6 +60,7 @@ const EN: Readonly<Record<MailKind, Sentences>> = {
   'resource.moved': {
     subject: 'Moved: {contact}, {when}',
     lead: 'The booking with {contact} has been moved; it was on {other}.',
+    short: 'The booking with {contact} has been moved.',
   },
   'resource.movedAway': {
     subject: 'Moved: {contact}, {when}',
@@ -77,6 +79,7 @@ const DE: Readonly<Record<MailKind, Sentences>> = {
   'contact.moved': {
     subject: 'Verschoben: {calendar}, {when}',
     lead: 'Ihr Termin wurde verschoben, er war am {other}.',
+    short: 'Ihr Termin wurde verschoben.',
   },
   'contact.replaced': {
     subject: 'Ersetzt: {calendar}, {when}',
@@ -92,6 +95,7 @@ const DE: Readonly<Record<MailKind, Sentences>> = {
   'resource.moved': {
     subject: 'Verschoben: {contact}, {when}',
     lead: 'Die Buchung mit {contact} wurde verschoben, sie war am {other}.',
+    short: 'Die Buchung mit {contact} wurde verschoben.',
   },
   'resource.movedAway': {
     subject: 'Verschoben: {contact}, {when}',

@@ -327,6 +327,21 @@ describe('who gets a mail', () => {
     expect(recipients(emailsFor(withCleo, calendar, email))).toEqual(['contact ada@example.org']);
   });
 
+  it('should name no earlier time when a move changed only the staff member', () => {
+    const { calendar, email } = configFor('en');
+    const event: MailEvent = {
+      type: 'booking.moved',
+      booking: booking({ resource: 'ben' }),
+      previous: booking(),
+      sequence: 1,
+      at: AT,
+    };
+    const [caller, staff] = emailsFor(event, calendar, email);
+    expect(caller?.text).toMatch(/^Your appointment has been moved\.\n/);
+    expect(caller?.text).toContain('With: Ben Kurz');
+    expect(staff?.text).toMatch(/^The booking with Ada Lovelace has been moved\.\n/);
+  });
+
   it('should name a caller without a name to the staff member', () => {
     const { calendar, email } = configFor('de');
     const [staff] = emailsFor(created({ phone: '+49 151 1234567' }), calendar, email);

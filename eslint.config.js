@@ -6,6 +6,11 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The dashboard's one browser script, served as it is: no bundler, no Node.
+    files: ['src/dashboard/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', EventCalendar: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

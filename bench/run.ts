@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../src/shared/error-message.js';
 import { Bench, describeSync, log, type BenchSettings, type Phase } from './harness.js';
 import { BENCH_SOURCES, PROFILES } from './paths.js';
+import { adminApiPhase } from './phases/admin-api.phase.js';
 import { availablePhase } from './phases/available.phase.js';
 import { bookStormPhase } from './phases/book-storm.phase.js';
 import { enginePhase } from './phases/engine.phase.js';
@@ -25,6 +26,7 @@ import { results, table, type PhaseReport } from './report.js';
 const PHASES: readonly Phase[] = [
   enginePhase,
   availablePhase,
+  adminApiPhase,
   bookStormPhase,
   simulatorPhase,
   postgresPhase,

@@ -2,8 +2,9 @@
  * Fills a migrated database, SQLite or PostgreSQL, with the same rows: the reference calendar's
  * bookings, 5,000 active ones over the horizon and 50,000 past ones, none overlapping on a
  * resource, and the 5,000 future ones again for the `sourced` calendar, with each calendar's change
- * mark (`booking_versions`) and each resource's last assignment (`resource_assignments`) to match;
- * inserted in one transaction.
+ * mark (`booking_versions`), each resource's last assignment (`resource_assignments`) and each
+ * booking's search keys (`booking_search_keys`, from a name and a phone number in its contact
+ * details, as the store writes them) to match; inserted in one transaction.
  * The storm calendar starts empty.
  * A fixed random seed keeps every run's database the same shape, so runs compare.
  */
@@ -11,9 +12,20 @@ import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { CALENDAR_ID, DAY, DURATION, INTERVAL, RESOURCES, SOURCED_ID, futureGrid, gridStarts } from './scenario.js';
 import { prng as random } from '../src/simulate/prng.js';
+import { searchKeys } from '../src/store/search-keys.js';
 
 export const FUTURE_BOOKINGS = 5_000;
 export const PAST_BOOKINGS = 50_000;
+
+/** The phone number in the contact details of the reference calendar's n-th seeded booking, as stored. */
+export function seededPhone(n: number): string {
+  return `+49 170 ${String(n).padStart(7, '0')}`;
+}
+
+/** The same number as a caller might say it: national, with a dash. `q` must find it all the same. */
+export function seededPhoneWrittenOtherwise(n: number): string {
+  return `0170-${String(n).padStart(7, '0')}`;
+}
 
 /**
  * Picks `count` (resource, start) pairs from `starts` whose slots never overlap on one resource.
@@ -79,7 +91,7 @@ export function seedRows(now = Date.now()) {
     rand,
     taken,
   );
-  const toRows = (picks: Pick[], calendar: string, prefix: string, createdBefore: number) =>
+  const toRows = (picks: Pick[], calendar: string, prefix: string, createdBefore: number, firstPhone: number) =>
     picks.map(({ resource, start }, i) => ({
       id: `${prefix}-${i}`,
       calendar_id: calendar,
@@ -91,14 +103,15 @@ export function seedRows(now = Date.now()) {
       contact_key: `contact_id:${prefix}-contact-${i}`,
       contact_id: `${prefix}-contact-${i}`,
       external_contact_id: null,
-      contact_details: '{}',
+      contact_details: JSON.stringify({ name: `Patient ${prefix} ${i}`, phone: seededPhone(firstPhone + i) }),
       status: 'active',
       // Booked some days ahead of the slot, never in the future.
       created_at: Math.min(now, start) - Math.floor(rand() * createdBefore),
       cancelled_at: null,
     }));
-  const futureRows = toRows(future, CALENDAR_ID, 'seed-future', 20 * DAY);
-  const pastRows = toRows(past, CALENDAR_ID, 'seed-past', 14 * DAY);
+  // Future bookings hold phone numbers 0..4,999, past ones from 5,000 on: each number once per calendar.
+  const futureRows = toRows(future, CALENDAR_ID, 'seed-future', 20 * DAY, 0);
+  const pastRows = toRows(past, CALENDAR_ID, 'seed-past', 14 * DAY, futureRows.length);
   const sourcedRows = futureRows.map((row, i) => ({
     ...row,
     id: `seed-sourced-${i}`,
@@ -120,10 +133,18 @@ export function seedRows(now = Date.now()) {
     const [calendar_id = '', resource_id = ''] = key.split('\u0000');
     return { calendar_id, resource_id, assigned_at };
   });
+  const keys = rows.flatMap((row) =>
+    searchKeys({
+      contactId: row.contact_id,
+      externalContactId: row.external_contact_id,
+      contactDetails: JSON.parse(row.contact_details) as unknown,
+    }).map((key) => ({ booking_id: row.id, key })),
+  );
   return {
     rows,
     versions,
     assignments,
+    keys,
     future: futureRows.length,
     past: pastRows.length,
     sourced: sourcedRows.length,
@@ -132,7 +153,7 @@ export function seedRows(now = Date.now()) {
 
 /** Seeds the SQLite file at `path` (already migrated) in one transaction; returns how many bookings it wrote. */
 export function seed(path: string, now = Date.now()) {
-  const { rows, versions, assignments, ...written } = seedRows(now);
+  const { rows, versions, assignments, keys, ...written } = seedRows(now);
   const db = new BetterSqlite3(path);
   const insert = db.prepare(
     `insert into bookings (${COLUMNS.join(', ')}) values (${COLUMNS.map((column) => `@${column}`).join(', ')})`,
@@ -141,8 +162,10 @@ export function seed(path: string, now = Date.now()) {
   const assignment = db.prepare(
     'insert into resource_assignments (calendar_id, resource_id, assigned_at) values (@calendar_id, @resource_id, @assigned_at)',
   );
+  const key = db.prepare('insert into booking_search_keys (booking_id, key) values (@booking_id, @key)');
   db.transaction(() => {
     for (const row of rows) insert.run(row);
+    for (const row of keys) key.run(row);
     for (const row of versions) version.run(row);
     for (const row of assignments) assignment.run(row);
   })();
@@ -158,7 +181,7 @@ export function seed(path: string, now = Date.now()) {
  * transaction, then ANALYZE, as autovacuum would soon after such a load.
  */
 export async function seedPostgres(client: pg.Client, now = Date.now()) {
-  const { rows, versions, assignments, ...written } = seedRows(now);
+  const { rows, versions, assignments, keys, ...written } = seedRows(now);
   await client.query('begin');
   try {
     for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
@@ -169,6 +192,13 @@ export async function seedPostgres(client: pg.Client, now = Date.now()) {
       await client.query(
         `insert into bookings (${COLUMNS.join(', ')}) values ${values.join(', ')}`,
         batch.flatMap((row: Row) => COLUMNS.map((column) => row[column])),
+      );
+    }
+    for (let at = 0; at < keys.length; at += ROWS_PER_INSERT * 5) {
+      const batch = keys.slice(at, at + ROWS_PER_INSERT * 5);
+      await client.query(
+        `insert into booking_search_keys (booking_id, key) values ${batch.map((_, r) => `($${2 * r + 1}, $${2 * r + 2})`).join(', ')}`,
+        batch.flatMap((row) => [row.booking_id, row.key]),
       );
     }
     for (const { calendar_id, version } of versions) {
@@ -186,5 +216,6 @@ export async function seedPostgres(client: pg.Client, now = Date.now()) {
     throw error;
   }
   await client.query('analyze bookings');
+  await client.query('analyze booking_search_keys');
   return written;
 }

@@ -22,6 +22,11 @@ export interface SlotlineProcess {
   output(): string;
   /** Its JSON log lines so far (of the kept ones). */
   logs(): Record<string, unknown>[];
+  /**
+   * The first JSON log line written from now on that `matches`; rejects if the process exits
+   * first. Ask before doing what should log it.
+   */
+  nextLog(matches: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   post(path: string, body: unknown): Promise<{ status: number; body: any }>;
   /** SIGKILL, as `kill -9` does; resolves once it is gone. */
   kill(): Promise<void>;
@@ -69,6 +74,7 @@ export async function serve(args: readonly string[], options: ServeOptions = {})
     if (lines.length > KEPT_LINES) lines.shift();
   };
   const output = () => lines.join('\n');
+  const waiters = new Set<(entry: Record<string, unknown>) => void>();
   const logs = () =>
     lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
 
@@ -85,6 +91,7 @@ export async function serve(args: readonly string[], options: ServeOptions = {})
     readLines(child.stderr!, keep);
     readLines(child.stdout!, (line) => {
       keep(line);
+      if (line.startsWith('{')) waiters.forEach((waiter) => waiter(JSON.parse(line)));
       if (!line.includes('"slotline ready"')) return;
       clearTimeout(timer);
       resolve(JSON.parse(line).address);
@@ -96,6 +103,18 @@ export async function serve(args: readonly string[], options: ServeOptions = {})
     child,
     output,
     logs,
+    nextLog: (matches) =>
+      new Promise((resolve, reject) => {
+        const waiter = (entry: Record<string, unknown>) => {
+          if (!matches(entry)) return;
+          waiters.delete(waiter);
+          resolve(entry);
+        };
+        waiters.add(waiter);
+        child.once('exit', () => {
+          if (waiters.delete(waiter)) reject(new Error(`slotline exited before the log line came\n${output()}`));
+        });
+      }),
     post: async (path, body) => {
       const response = await fetch(address + path, {
         method: 'POST',

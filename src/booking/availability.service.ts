@@ -4,6 +4,7 @@ import type { Interval } from '../engine/interval.js';
 import type { BlockedRange, BookingChange } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import {
+  groupBusy,
   groupByResource,
   resourceLoad,
   resourceLoads,
@@ -14,8 +15,8 @@ import {
 export interface Availability {
   /** The free slots to offer a caller now. */
   slots(calendar: CalendarConfig, now: number): Promise<readonly Interval[]>;
-  /** Up to three free starts nearest to `target`, to offer when a booking fails. */
-  nearest(calendar: CalendarConfig, target: number, now: number): Promise<number[]>;
+  /** Up to three free starts nearest to `target`, to offer when a booking fails; of one resource when named. */
+  nearest(calendar: CalendarConfig, target: number, now: number, resourceId?: string): Promise<number[]>;
   /** Brings what is held in memory up to date with a booking this process committed. */
   applyChange(calendar: CalendarConfig, change: BookingChange): void;
 }
@@ -34,6 +35,8 @@ const LOAD_AHEAD_MS = 2 * DAY_MS;
  * read after the mark, so it can be newer than its mark but never older.
  */
 interface CalendarCache {
+  /** The calendar's config it was computed for: a reload replaces the object, and with it the cache. */
+  readonly calendar: CalendarConfig;
   readonly mark: string;
   readonly window: Interval;
   readonly byResource: RangesByResource;
@@ -59,14 +62,20 @@ export function createAvailability(store: Store): Availability {
     };
     const mark = await store.changeMark(calendar.id);
     const cached = caches.get(calendar.id);
-    if (cached && cached.mark === mark && cached.window.start <= needed.start && needed.end <= cached.window.end) {
+    if (
+      cached &&
+      cached.calendar === calendar &&
+      cached.mark === mark &&
+      cached.window.start <= needed.start &&
+      needed.end <= cached.window.end
+    ) {
       return cached;
     }
     const window = { start: needed.start, end: needed.end + LOAD_AHEAD_MS };
     const byResource = groupByResource(await store.activeBlocked(calendar.id, window.start, window.end));
-    const busyByResource = groupByResource(await store.busy(calendar.id, window.start, window.end));
+    const busyByResource = groupBusy(calendar, await store.busy(calendar.id, window.start, window.end));
     const loads = resourceLoads(calendar, byResource, busyByResource);
-    const fresh: CalendarCache = { mark, window, byResource, busyByResource, loads };
+    const fresh: CalendarCache = { calendar, mark, window, byResource, busyByResource, loads };
     caches.set(calendar.id, fresh);
     return fresh;
   };
@@ -81,14 +90,18 @@ export function createAvailability(store: Store): Availability {
       return slots;
     },
 
-    async nearest(calendar, target, now) {
+    async nearest(calendar, target, now, resourceId) {
       const cache = await cacheFor(calendar, now);
-      return nearestFreeStarts(calendar, cache.loads, target, now, 3);
+      const loads =
+        resourceId === undefined
+          ? cache.loads
+          : cache.loads.filter((_, index) => calendar.resources[index]!.id === resourceId);
+      return nearestFreeStarts(calendar, loads, target, now, 3);
     },
 
     applyChange(calendar, change) {
       const cache = caches.get(calendar.id);
-      if (!cache || cache.mark !== change.markBefore) return;
+      if (!cache || cache.calendar !== calendar || cache.mark !== change.markBefore) return;
       // Applying is idempotent, as the cached data may already hold this booking (see CalendarCache).
       const byResource = new Map(cache.byResource);
       const edit = (resourceId: string, update: (ranges: readonly BlockedRange[]) => BlockedRange[]) =>

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { CalendarConfig } from '../config/config.types.js';
 import { readBookRequest, type BookRequest } from '../contract/book-request.js';
-import { blockedRange, judgeStart, relevantWindow, type ResourceLoad } from '../engine/availability.js';
+import {
+  blockedRange,
+  freeIgnoringRules,
+  judgeStart,
+  relevantWindow,
+  type Judgement,
+  type ResourceLoad,
+} from '../engine/availability.js';
 import { countInRange } from '../engine/interval.js';
 import { dayInstants } from '../engine/schedule.js';
 import { localDateOf } from '../engine/zone.js';
@@ -11,10 +18,18 @@ import type { Store } from '../store/store.js';
 import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';
-import { groupByResource, resourceLoads } from './resource-loads.js';
+import { groupBusy, groupByResource, resourceLoads } from './resource-loads.js';
+
+/** A booking made, or found again on a retry. */
+export interface Booked {
+  readonly status: 'success';
+  readonly kind: 'success' | 'replaced' | 'retry';
+  readonly bookingId: string;
+  readonly resourceId: string;
+}
 
 export type BookingOutcome =
-  | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
+  | Booked
   | {
       readonly status: 'failed';
       readonly kind: 'conflict' | 'invalid' | 'unavailable';
@@ -23,9 +38,25 @@ export type BookingOutcome =
       readonly reason: string;
     };
 
-type Decision =
-  | { readonly status: 'success'; readonly kind: 'success' | 'replaced' | 'retry'; readonly resourceId: string }
-  | { readonly status: 'failed'; readonly code: ReasonCode; readonly existing?: number };
+type Decision = Booked | { readonly status: 'failed'; readonly code: ReasonCode; readonly existing?: number };
+
+/** How the business may bend the rules when it books or moves: what telli's /book never can. */
+export interface Override {
+  /** Past hours, grid, notice, horizon and the per-day cap; never over bookings or busy time. */
+  readonly force: boolean;
+  /** Only this resource of the calendar. */
+  readonly resourceId?: string;
+}
+
+/** How the business's booking ended: its id, or why not with the nearest free starts. */
+export type OperatorOutcome =
+  | Booked
+  | {
+      readonly status: 'failed';
+      readonly code: ReasonCode;
+      readonly existing?: number;
+      readonly alternatives: number[];
+    };
 
 /** Codes after which the caller is offered the nearest free times. */
 const OFFER_ALTERNATIVES = new Set<ReasonCode>([
@@ -56,18 +87,30 @@ export interface BookingAttempt {
 export interface BookingService {
   /** Books what telli's /book `body` asks for in `calendar`, or says why not; any body gets an outcome. */
   book(calendar: CalendarConfig, body: unknown): Promise<BookingAttempt>;
+  /**
+   * Books for the business (`actor` is the admin token's name) through the same transaction and
+   * decision as /book, with its `override`. A database out of reach throws StoreUnavailableError.
+   */
+  bookFor(calendar: CalendarConfig, request: BookRequest, actor: string, override: Override): Promise<OperatorOutcome>;
 }
 
 export function createBooking({ store, availability, liveBusy, now }: BookingDeps): BookingService {
   /**
-   * Books `request.start` for the contact: a retry of the same booking is a success that writes
-   * nothing, another slot follows `on_rebook`, and the check and the insert are one transaction.
+   * The one booking transaction, for telli and the business: other calendars are asked about the
+   * slot first, then the store decides and writes atomically, then this process's availability
+   * takes the change. A retry of the same booking is a success that writes nothing, another slot
+   * follows `on_rebook`, and the check and the insert are one transaction.
    */
-  const bookSlot = async (calendar: CalendarConfig, request: BookRequest, at: number): Promise<BookingOutcome> => {
-    if (!calendar.booking) return refuse(availability, calendar, 'booking_disabled', at);
+  const decideAndBook = async (
+    calendar: CalendarConfig,
+    request: BookRequest,
+    at: number,
+    override?: Override,
+    actor?: string,
+  ): Promise<Decision> => {
     const window = relevantWindow(calendar, request.start, request.start);
     // Other calendars are asked only about a start that the rules allow at all.
-    const worthAsking = liveBusy && judgeStart(calendar, unoccupied(calendar), request.start, at).ok;
+    const worthAsking = liveBusy && judge(calendar, unoccupied(calendar), request.start, at, override).ok;
     const live = worthAsking ? await liveBusy(calendar, blockedRange(calendar, request.start)) : [];
     const query = {
       calendarId: calendar.id,
@@ -75,18 +118,25 @@ export function createBooking({ store, availability, liveBusy, now }: BookingDep
       contactKey: request.contactKey,
       window,
       now: at,
+      country: calendar.country,
+      actor,
     };
-    let booked;
+    const { result: decision, change } = await store.book(query, (snapshot) =>
+      decide(calendar, request, { ...snapshot, busy: [...snapshot.busy, ...live] }, at, override),
+    );
+    if (change) availability.applyChange(calendar, change);
+    return decision;
+  };
+
+  const bookSlot = async (calendar: CalendarConfig, request: BookRequest, at: number): Promise<BookingOutcome> => {
+    if (!calendar.booking) return refuse(availability, calendar, 'booking_disabled', at);
+    let decision;
     try {
-      booked = await store.book(query, (snapshot) =>
-        decide(calendar, request, { ...snapshot, busy: [...snapshot.busy, ...live] }, at),
-      );
+      decision = await decideAndBook(calendar, request, at);
     } catch (error) {
       if (error instanceof StoreUnavailableError) return unavailable(calendar);
       throw error;
     }
-    const { result: decision, change } = booked;
-    if (change) availability.applyChange(calendar, change);
     if (decision.status === 'success') return decision;
     return failure(availability, calendar, decision, request.start, at);
   };
@@ -99,7 +149,48 @@ export function createBooking({ store, availability, liveBusy, now }: BookingDep
         ? { start: read.request.start, outcome: await bookSlot(calendar, read.request, at) }
         : { start: read.start, outcome: await refuse(availability, calendar, read.problem, at) };
     },
+
+    async bookFor(calendar, request, actor, override) {
+      const at = now();
+      const decision: Decision =
+        calendar.booking || override.force
+          ? await decideAndBook(calendar, request, at, override, actor)
+          : { status: 'failed', code: 'booking_disabled' };
+      if (decision.status === 'success') return decision;
+      const alternatives = await availability.nearest(calendar, request.start, at, override.resourceId);
+      return { ...decision, alternatives };
+    },
   };
+}
+
+/**
+ * Whether `start` can be booked now, and on which resources (indices in calendar order): the
+ * engine's judgement, narrowed to the resource the business asked for, and without the calendar's
+ * rules when it forces the booking.
+ */
+export function judge(
+  calendar: CalendarConfig,
+  loads: readonly ResourceLoad[],
+  start: number,
+  now: number,
+  override?: Override,
+): Judgement {
+  if (!override) return judgeStart(calendar, loads, start, now);
+  const candidates =
+    override.resourceId === undefined
+      ? calendar.resources.map((_, index) => index)
+      : calendar.resources.flatMap((resource, index) => (resource.id === override.resourceId ? [index] : []));
+  const narrowed = candidates.map((index) => loads[index]!);
+  let judgement: Judgement;
+  if (!override.force) judgement = judgeStart(calendar, narrowed, start, now);
+  else if (start < now) judgement = { ok: false, refusal: 'past' };
+  else {
+    const free = freeIgnoringRules(calendar, narrowed, start);
+    judgement = free.length > 0 ? { ok: true, freeResources: free } : { ok: false, refusal: 'taken' };
+  }
+  return judgement.ok
+    ? { ok: true, freeResources: judgement.freeResources.map((index) => candidates[index]!) }
+    : judgement;
 }
 
 /** Why a request failed before it reached the database: nothing about the slot was checked. */
@@ -112,9 +203,12 @@ function decide(
   request: BookRequest,
   snapshot: BookingSnapshot,
   now: number,
+  override?: Override,
 ): BookingPlan<Decision> {
   const retried = snapshot.contactBookings.find((booking) => booking.start === request.start);
-  if (retried) return { result: { status: 'success', kind: 'retry', resourceId: retried.resourceId } };
+  if (retried) {
+    return { result: { status: 'success', kind: 'retry', bookingId: retried.id, resourceId: retried.resourceId } };
+  }
 
   const upcoming = snapshot.contactBookings.filter((booking) => booking.start > now);
   if (calendar.onRebook === 'reject' && upcoming[0]) {
@@ -124,8 +218,8 @@ function decide(
   const replaced = calendar.onRebook === 'replace' ? upcoming : [];
   const replacedIds = new Set(replaced.map((booking) => booking.id));
   const nearby = snapshot.nearby.filter((range) => !replacedIds.has(range.bookingId));
-  const loads = resourceLoads(calendar, groupByResource(nearby), groupByResource(snapshot.busy));
-  const judgement = judgeStart(calendar, loads, request.start, now);
+  const loads = resourceLoads(calendar, groupByResource(nearby), groupBusy(calendar, snapshot.busy));
+  const judgement = judge(calendar, loads, request.start, now, override);
   if (!judgement.ok) return { result: { status: 'failed', code: judgement.refusal } };
 
   const chosen = assign(calendar, judgement.freeResources, loads, snapshot, request.start);
@@ -158,12 +252,12 @@ function decide(
         })),
       ),
     ],
-    result: { status: 'success', kind: replaced.length > 0 ? 'replaced' : 'success', resourceId },
+    result: { status: 'success', kind: replaced.length > 0 ? 'replaced' : 'success', bookingId: id, resourceId },
   };
 }
 
 /** The calendar's resources with nothing booked and nothing busy. */
-function unoccupied(calendar: CalendarConfig): ResourceLoad[] {
+export function unoccupied(calendar: CalendarConfig): ResourceLoad[] {
   return calendar.resources.map((resource) => ({ schedule: resource.schedule, blocked: [], bookingStarts: [] }));
 }
 

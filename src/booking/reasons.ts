@@ -86,7 +86,7 @@ export function reasonText(
 }
 
 /** "Tuesday 1 December at 10:30 and 11:00": times of one day share the day's name. */
-function speakTimes(language: Language, timezone: string, instants: readonly number[]): string {
+export function speakTimes(language: Language, timezone: string, instants: readonly number[]): string {
   const days = new Map<string, string[]>();
   for (const instant of instants) {
     const local = DateTime.fromMillis(instant, { zone: timezone }).setLocale(language);

@@ -18,6 +18,19 @@ export function groupByResource<R extends { resourceId: string }>(ranges: readon
   return byResource;
 }
 
+/**
+ * Busy time by resource, for each resource of the calendar: a range without a resource (time
+ * off of the whole calendar) is busy time of every one.
+ */
+export function groupBusy(calendar: CalendarConfig, busy: readonly BusyRange[]): Map<string, BusyRange[]> {
+  const byResource = new Map<string, BusyRange[]>(calendar.resources.map((resource) => [resource.id, []]));
+  for (const range of busy) {
+    if (range.resourceId === null) for (const ranges of byResource.values()) ranges.push(range);
+    else byResource.get(range.resourceId)?.push(range);
+  }
+  return byResource;
+}
+
 /** The engine's view of one resource: its bookings with their buffers, and its busy time elsewhere. */
 export function resourceLoad(
   schedule: Schedule,

@@ -7,13 +7,15 @@ The check books real appointments on the target: one listed slot, the same slot 
 contacts until the target refuses (up to 51 bookings of it on a target that double-books), and
 attempts at a start that was never offered and at one in the past. Their contact ids start with
 "${CONTACT_PREFIX}", and the report ends with every booking the target confirmed (calendar, start,
-contact id), so that they can be cancelled afterwards. --no-book avoids all booking.`;
+contact id), so that they can be cancelled afterwards. --no-book avoids all booking. Against
+Slotline, --admin-token (or SLOTLINE_ADMIN_TOKEN) cancels them at the end through its admin API.`;
 
 interface CheckFlags {
   readonly bookUrl?: string;
   readonly key?: string;
   readonly book: boolean;
   readonly json?: boolean;
+  readonly adminToken?: string;
 }
 
 export function checkCommand(): Command {
@@ -29,10 +31,17 @@ export function checkCommand(): Command {
         ),
       )
       .option('--no-book', 'book nothing: skip the booking checks')
+      .addOption(
+        new Option(
+          '--admin-token <token>',
+          "a Slotline target's admin token: cancel the bookings the check made at the end",
+        ).env('SLOTLINE_ADMIN_TOKEN'),
+      )
       .option('--json', 'print the report as JSON')
       .addHelpText('after', BOOKING_NOTE)
       .action(async (availableUrl: string, flags: CheckFlags) => {
-        const report = await runCheck({ availableUrl, bookUrl: flags.bookUrl, key: flags.key, book: flags.book });
+        const { bookUrl, key, book, adminToken } = flags;
+        const report = await runCheck({ availableUrl, bookUrl, key, book, adminToken });
         console.log(flags.json ? renderJson(report) : renderTable(report));
         if (report.summary.failed > 0) process.exitCode = 1;
       })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { telliPost } from '../contract/telli-client.js';
 import { checkBooking, checkSignatures } from './booking.checks.js';
+import { cancelMadeBookings } from './cleanup.js';
 import type {
   CheckOptions,
   CheckReport,
@@ -13,7 +14,15 @@ import type {
 import { availablePayload, readBookAnswer, summarise } from './exchange.js';
 import { checkListing } from './listing.checks.js';
 
-export type { CheckOptions, CheckReport, CheckResult, MadeBooking, Outcome, RequestRecord } from './check.types.js';
+export type {
+  CheckOptions,
+  CheckReport,
+  CheckResult,
+  Cleanup,
+  MadeBooking,
+  Outcome,
+  RequestRecord,
+} from './check.types.js';
 export { CONTACT_PREFIX } from './exchange.js';
 
 const SLOW_MS = 1000;
@@ -37,12 +46,17 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   results.push(checkLatency(requests));
 
   const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
+  const cleanup =
+    options.adminToken !== undefined && bookings.length > 0
+      ? { cleanup: await cancelMadeBookings(bookings, options.adminToken, options.timeoutMs ?? 10_000) }
+      : {};
   return {
     availableUrl: options.availableUrl,
     ...(options.bookUrl === undefined ? {} : { bookUrl: options.bookUrl }),
     results,
     summary: { passed: count('pass'), warned: count('warn'), failed: count('fail') },
     bookings,
+    ...cleanup,
   };
 }
 

@@ -10,6 +10,8 @@ export interface CheckOptions {
   readonly key?: string;
   /** `false` books nothing on the target. */
   readonly book: boolean;
+  /** A Slotline admin token: the bookings the check made are cancelled at the end. */
+  readonly adminToken?: string;
   readonly timeoutMs?: number;
 }
 
@@ -44,6 +46,14 @@ export interface CheckReport {
   readonly summary: { readonly passed: number; readonly warned: number; readonly failed: number };
   /** Every booking the check made on the target, in the order made. */
   readonly bookings: readonly MadeBooking[];
+  /** With an admin token: what was cancelled at the end. */
+  readonly cleanup?: Cleanup;
+}
+
+/** The check's bookings cancelled through a Slotline admin API, and what happened, in words. */
+export interface Cleanup {
+  readonly cancelled: readonly MadeBooking[];
+  readonly detail: string;
 }
 
 export interface Exchange {

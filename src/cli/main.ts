@@ -7,7 +7,7 @@ import type { CalendarConfig } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
 import { serve } from './serve.js';
 import { resolveConfig } from './settings.js';
-import { adminSummary, migrationSummary, openDatabase, signingSummary } from './start-up.js';
+import { adminSummary, migrationSummary, openDatabase, signingSummary, webhooksSummary } from './start-up.js';
 
 const program = new Command('slotline').description(
   "Self-hosted appointment engine behind telli's Generic Calendar URLs",
@@ -42,6 +42,7 @@ program
     for (const calendar of config.calendars) console.log(summary(calendar));
     console.log(signingSummary(config));
     console.log(adminSummary(config));
+    console.log(webhooksSummary(config));
     // Warnings leave the exit status at 0: the config works, it may just not do what was meant.
     for (const warning of configWarnings(config)) console.error(`warning: ${warning.keyPath}: ${warning.message}`);
   });

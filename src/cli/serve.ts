@@ -1,14 +1,27 @@
 import { configWarnings } from '../config/config-warnings.js';
+import { holdConfig } from '../config/live-config.js';
 import { buildApp } from '../http/app.js';
 import { createSync } from '../sources/sync.service.js';
+import { createReloader, logMisfits } from './reload.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
-import { adminSummary, migrationSummary, openDatabase, signingSummary } from './start-up.js';
+import {
+  adminSummary,
+  migrationSummary,
+  NO_SIGNING_KEY,
+  openDatabase,
+  signingSummary,
+  webhooksSummary,
+} from './start-up.js';
 
-/** Starts the server; SIGTERM and SIGINT let in-flight requests finish and close the database. */
+/**
+ * Starts the server; SIGTERM and SIGINT let in-flight requests finish and close the database,
+ * SIGHUP reloads the config file (see reload.ts).
+ */
 export async function serve(flags: ServeFlags): Promise<void> {
   const { config, path } = resolveConfig(flags);
   const { store, migrated } = await openDatabase(config);
-  const app = buildApp({ config, store, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const holder = holdConfig(config);
+  const app = buildApp({ config: holder, store, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
   const sync = createSync({ config, store, log: app.log });
   // Sync stops before the database closes.
   app.addHook('onClose', () => sync.stop());
@@ -18,13 +31,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
   app.log.info({ migrations: migrated.applied }, migrationSummary(migrated));
   for (const warning of configWarnings(config)) app.log.warn({ key: warning.keyPath }, warning.message);
   if (config.signingKeys.length === 0) {
-    app.log.warn(
-      'NO SIGNING KEY CONFIGURED: unsigned requests are accepted. Set signing_keys (TELLI_API_KEY) before going live.',
-    );
+    app.log.warn(NO_SIGNING_KEY);
   } else {
     app.log.info({ signing_keys: config.signingKeys.length }, signingSummary(config));
   }
   app.log.info({ admin_tokens: config.admin?.tokens.length ?? 0 }, adminSummary(config));
+  app.log.info({ webhooks: config.webhooks.length }, webhooksSummary(config));
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -40,7 +52,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
       );
     });
   }
+  const reload = createReloader({ flags, holder, reconfigure: sync.reconfigure, store, log: app.log, now: Date.now });
+  process.on('SIGHUP', () => {
+    if (closing) return;
+    app.log.info({ signal: 'SIGHUP' }, 'reloading the config file');
+    void reload();
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   sync.start();
+  await logMisfits(config, { store, log: app.log, now: Date.now });
+  app.outbox.start();
   app.log.info({ address, calendars, database: config.database.split(':')[0] }, 'slotline ready');
 }

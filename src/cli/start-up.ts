@@ -19,6 +19,10 @@ export function migrationSummary({ applied, all }: MigrationReport): string {
   return `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${names}`;
 }
 
+/** Said at start, and after a reload, whenever no key is configured. */
+export const NO_SIGNING_KEY =
+  'NO SIGNING KEY CONFIGURED: unsigned requests are accepted. Set signing_keys (TELLI_API_KEY) before going live.';
+
 /** Whether requests must be signed, and with how many keys; never the keys. */
 export function signingSummary(config: Config): string {
   const keys = config.signingKeys.length;
@@ -28,7 +32,15 @@ export function signingSummary(config: Config): string {
 
 /** Whether the business's API is served, and to how many tokens; never the tokens. */
 export function adminSummary(config: Config): string {
-  if (!config.admin) return 'admin API off: no admin section, /api/v1, /openapi.json and /docs answer 404';
+  if (!config.admin)
+    return 'admin API off: no admin section, /api/v1, /openapi.json, /docs and the dashboard /admin answer 404';
   const tokens = config.admin.tokens.length;
-  return `admin API on: ${tokens} token${tokens === 1 ? '' : 's'}, /api/v1 needs one as a bearer token; docs at /docs`;
+  return `admin API on: ${tokens} token${tokens === 1 ? '' : 's'}, /api/v1 needs one as a bearer token; docs at /docs; dashboard at /admin`;
+}
+
+/** Where events go, by host only: a URL may hold a secret. */
+export function webhooksSummary(config: Config): string {
+  if (config.webhooks.length === 0) return 'webhooks off: no endpoint configured';
+  const hosts = config.webhooks.map((endpoint) => new URL(endpoint.url).host).join(', ');
+  return `webhooks on: ${config.webhooks.length} endpoint${config.webhooks.length === 1 ? '' : 's'} (${hosts})`;
 }

@@ -27,3 +27,14 @@ export const DEFAULT_LANGUAGE: Language = 'en';
 export const DEFAULT_ON_REBOOK: OnRebook = 'replace';
 export const DEFAULT_ASSIGNMENT: Assignment = 'round_robin';
 export const DEFAULT_ON_STALE: ResourceConfig['onStale'] = 'keep';
+
+/** Standard Webhooks' suggested schedule: the waits before each retry, about 28 hours in all. */
+export const DEFAULT_RETRY_SCHEDULE: readonly number[] = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  10 * 3_600_000,
+];

@@ -58,6 +58,7 @@ const Calendar = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1 })),
     timezone: Type.String(),
     language: Type.Optional(Type.Enum(['en', 'de'])),
+    country: Type.Optional(Type.String()),
     duration: Duration,
     interval: Type.Optional(Duration),
     buffer_before: Type.Optional(Duration),
@@ -86,6 +87,18 @@ const Email = Type.Object(
     to_contact: Type.Optional(Type.Boolean()),
     to_resource: Type.Optional(Type.Boolean()),
     remind_before: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
+const Webhook = Type.Object(
+  {
+    url: Type.String({ minLength: 1 }),
+    /** `whsec_<base64>`; checked while normalising, which never quotes it. */
+    secret: Type.String(),
+    events: Type.Optional(Type.Array(Type.String())),
+    calendars: Type.Optional(Type.Array(Type.String())),
+    retry_schedule: Type.Optional(Type.Array(Duration)),
   },
   { additionalProperties: false },
 );
@@ -127,6 +140,7 @@ export const RawConfigSchema = Type.Object(
     ),
     email: Type.Optional(Email),
     calendars: Type.Array(Calendar, { minItems: 1 }),
+    webhooks: Type.Optional(Type.Array(Webhook)),
   },
   { additionalProperties: false },
 );
@@ -135,6 +149,7 @@ export type RawConfig = Type.Static<typeof RawConfigSchema>;
 export type RawCalendar = RawConfig['calendars'][number];
 export type RawAdmin = NonNullable<RawConfig['admin']>;
 export type RawEmail = NonNullable<RawConfig['email']>;
+export type RawWebhook = NonNullable<RawConfig['webhooks']>[number];
 export type RawResource = NonNullable<RawCalendar['resources']>[number];
 export type RawSource = NonNullable<RawResource['sources']>[number];
 /** The shape of both `hours` and `overrides`: key → list of "HH:MM-HH:MM". */

@@ -41,6 +41,11 @@ export interface CalendarConfig extends SlotRules {
   readonly id: string;
   readonly name: string;
   readonly language: Language;
+  /**
+   * ISO 3166-1 alpha-2 (`DE`): national phone numbers of contacts are read as this country's.
+   * Absent when neither the config nor the time zone names one: then only international numbers are read.
+   */
+  readonly country?: string;
   readonly onRebook: OnRebook;
   readonly booking: boolean;
   readonly assignment: Assignment;
@@ -89,6 +94,32 @@ export interface EmailConfig {
   readonly remindBefore?: number;
 }
 
+/** Every kind of change a webhook can tell about: the audit trail's actions. */
+export const WEBHOOK_EVENTS = [
+  'booking.created',
+  'booking.replaced',
+  'booking.cancelled',
+  'booking.moved',
+  'time_off.created',
+  'time_off.deleted',
+] as const;
+
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** An endpoint that receives signed events (Standard Webhooks). */
+export interface WebhookConfig {
+  /** Stable across restarts and processes: a hash of the URL; deliveries name their endpoint by it. */
+  readonly key: string;
+  readonly url: string;
+  /** The signing key: what follows `whsec_`, the key's bytes in base64. */
+  readonly secret: string;
+  readonly events: ReadonlySet<WebhookEvent>;
+  /** The calendars whose changes it receives; undefined: every calendar. */
+  readonly calendars?: ReadonlySet<string>;
+  /** The waits before each retry, in ms; an attempt after the last one gives up. */
+  readonly retrySchedule: readonly number[];
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -103,4 +134,5 @@ export interface Config {
   /** E-mail to callers and staff; none: no mail is sent. */
   readonly email?: EmailConfig;
   readonly calendars: readonly CalendarConfig[];
+  readonly webhooks: readonly WebhookConfig[];
 }

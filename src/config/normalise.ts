@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getCountry, getCountryForTimezone } from 'countries-and-timezones';
 import { IANAZone } from 'luxon';
 import { fail, formatPath, type Path } from './config-error.js';
 import {
@@ -29,6 +30,7 @@ import { parseDuration } from './duration.js';
 import { normaliseEmail, readAddress } from './email.js';
 import { parseOverrides, parseWeekly } from './hours.js';
 import { parseSize } from './size.js';
+import { normaliseWebhooks } from './webhooks.js';
 
 /** Semantic checks on a structurally valid config, and defaults filled in: the `Config` the code uses. */
 
@@ -48,6 +50,7 @@ export function normaliseConfig(raw: RawConfig): Config {
     admin: raw.admin && { tokens: normaliseAdminTokens(raw.admin, ['admin', 'tokens']) },
     email: raw.email && normaliseEmail(raw.email, ['email']),
     calendars: raw.calendars.map((calendar, index) => normaliseCalendar(calendar, ['calendars', index])),
+    webhooks: normaliseWebhooks(raw.webhooks ?? [], raw.calendars, ['webhooks']),
   };
 }
 
@@ -122,6 +125,7 @@ function normaliseCalendar(raw: RawCalendar, path: Path): CalendarConfig {
     name,
     timezone: raw.timezone,
     language: raw.language ?? DEFAULT_LANGUAGE,
+    country: readCountry([...path, 'country'], raw.country, raw.timezone),
     duration,
     // Starts as far apart as a booking blocks, so that a booking never costs the next offered start.
     interval: readPositiveDuration([...path, 'interval'], raw.interval, bufferBefore + duration + bufferAfter),
@@ -187,6 +191,16 @@ function normaliseSource(owner: string, raw: RawSource, path: Path): SourceConfi
     writeBookings: raw.write_bookings ?? false,
     maxBytes: readSize([...path, 'max_size'], raw.max_size, DEFAULT_SOURCE_MAX_BYTES),
   };
+}
+
+/** An ISO 3166-1 alpha-2 code in capitals; by default the country of the time zone, if it has one. */
+function readCountry(path: Path, raw: string | undefined, timezone: string): string | undefined {
+  if (raw === undefined) return getCountryForTimezone(timezone)?.id;
+  const code = raw.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(code) || !getCountry(code)) {
+    fail(path, `${JSON.stringify(raw)} is not an ISO 3166-1 alpha-2 country code such as DE`);
+  }
+  return code;
 }
 
 /** A positive size in bytes; `fallback` when the key is absent. */

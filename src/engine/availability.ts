@@ -198,6 +198,16 @@ export function judgeStart(
 }
 
 /**
+ * The resources (indices into `resources`) whose bookings and busy time leave `start` free, for
+ * a booking the operator forces past the calendar's rules: hours, grid, notice, horizon and the
+ * per-day cap do not count, what already occupies a resource always does.
+ */
+export function freeIgnoringRules(rules: SlotRules, resources: readonly ResourceLoad[], start: number): number[] {
+  const range = blockedRange(rules, start);
+  return resources.flatMap((resource, index) => (overlapsAny(resource.blocked, range.start, range.end) ? [] : [index]));
+}
+
+/**
  * Up to `count` free starts nearest in time to `target`, sorted by start. The nearest free start
  * on each side of `target` comes first, so that when there are both, a caller hears an earlier and
  * a later time, however far the later one lies (after a closed day, say); the rest by distance.

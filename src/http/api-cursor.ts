@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { AdminToken } from '../config/config.types.js';
+import type { AdminToken, Config } from '../config/config.types.js';
+import { perConfig } from '../config/live-config.js';
 
 /**
  * Opaque, tamper-evident page cursors: `base64url(JSON [...position, filters hash]).base64url(MAC)`.
@@ -13,7 +14,10 @@ export interface CursorCodec {
   open(cursor: string, filters: unknown): unknown[] | undefined;
 }
 
-export function cursorCodec(tokens: readonly AdminToken[]): CursorCodec {
+/** The cursor codec of a config's admin tokens, made again only when a reload replaced the config. */
+export const cursorCodecOf = perConfig((config: Config) => cursorCodec(config.admin?.tokens ?? []));
+
+function cursorCodec(tokens: readonly AdminToken[]): CursorCodec {
   const key = createHash('sha256')
     .update(['slotline-cursor', ...tokens.map((token) => token.token).sort()].join('\u0000'))
     .digest();

@@ -1,13 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import type { Config } from '../config/config.types.js';
+import type { LiveConfig } from '../config/live-config.js';
 import { formatInstant, parseInstant } from '../contract/timestamp.js';
 import type { AuditEntry as StoredAuditEntry } from '../store/audit.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { Store } from '../store/store.js';
-import { toApiBooking } from './api-booking.js';
-import { cursorCodec, type CursorCodec } from './api-cursor.js';
+import { toApiBooking } from '../booking/api-booking.js';
+import { cursorCodecOf, type CursorCodec } from './api-cursor.js';
 import {
   AuditAnswer,
   AuditEntry,
@@ -21,11 +21,9 @@ import {
 import { problem, sendProblem, type ProblemBody } from './problem.js';
 
 /** Reading the business's bookings and audit trail: `GET /bookings`, `GET /bookings/{id}`, `GET /audit`. */
-export function registerBookingReadRoutes(scope: FastifyInstance, config: Config, store: Store): void {
+export function registerBookingReadRoutes(scope: FastifyInstance, config: LiveConfig, store: Store): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const cursors = cursorCodec(config.admin?.tokens ?? []);
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
-  const present = (booking: BookingRecord) => toApiBooking(booking, calendars.get(booking.calendarId)?.timezone);
+  const present = (booking: BookingRecord) => toApiBooking(booking, config.calendar(booking.calendarId)?.timezone);
   const common = { tags: ['bookings'], security: [{ bearer: [] }] };
 
   api.get(
@@ -40,10 +38,11 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: Config
     },
     async (request, reply) => {
       const query = request.query;
-      const calendar = query.calendar === undefined ? undefined : calendars.get(query.calendar);
+      const cursors = cursorCodecOf(config.current);
+      const calendar = query.calendar === undefined ? undefined : config.calendar(query.calendar);
       if (query.calendar !== undefined && !calendar) return badRequest(reply, 'calendar', 'No such calendar.');
       if (query.resource !== undefined) {
-        const resources = calendar ? [calendar] : config.calendars;
+        const resources = calendar ? [calendar] : config.current.calendars;
         if (!resources.some((each) => each.resources.some((resource) => resource.id === query.resource)))
           return badRequest(reply, 'resource', 'No such resource.');
       }
@@ -106,6 +105,7 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: Config
     },
     async (request, reply) => {
       const query = request.query;
+      const cursors = cursorCodecOf(config.current);
       const range = rangeOf(query);
       if ('status' in range) return sendProblem(reply, range);
       if (query.booking !== undefined && !(await store.bookingById(query.booking)))
@@ -141,7 +141,7 @@ function toApiAuditEntry(entry: StoredAuditEntry): Static<typeof AuditEntry> {
 }
 
 /** `from` and `to` as instants, or the problem with them. */
-function rangeOf(query: { from?: string; to?: string }): { from?: number; to?: number } | ProblemBody {
+export function rangeOf(query: { from?: string; to?: string }): { from?: number; to?: number } | ProblemBody {
   const from = query.from === undefined ? undefined : parseInstant(query.from);
   const to = query.to === undefined ? undefined : parseInstant(query.to);
   if (query.from !== undefined && from === undefined) return problem(400, 'Not an ISO 8601 instant.', 'from');

@@ -1,9 +1,11 @@
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import type { Config } from '../config/config.types.js';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { perConfig, type LiveConfig } from '../config/live-config.js';
 import { adminTokenMatcher } from './admin-token.js';
 import { registerBookingChangeRoutes } from './api-booking-changes.routes.js';
+import { registerTimeOffRoutes } from './api-time-off.routes.js';
 import { registerBookingReadRoutes } from './api.bookings.routes.js';
+import { registerWebhookRoutes } from './api.webhooks.routes.js';
 import { CalendarsAnswer, problemAnswers } from './api.schemas.js';
 import { toHttpError } from './http-error.js';
 import { problem, sendProblem, type ProblemBody } from './problem.js';
@@ -21,7 +23,9 @@ export const API_PREFIX = '/api/v1';
 /**
  * The business's API under `/api/v1`, in a scope of its own: its token check, validator and
  * error answers (RFC 9457 problem details) apply here only, so telli's routes neither change
- * nor pay for them. Without `admin` in the config every path here is a 404.
+ * nor pay for them. Without `admin` in the config every path here is a 404. The routes exist when
+ * the config at start has `admin`; the tokens are read per request, so a reload can change them,
+ * or remove `admin` and make every path a 404 again.
  */
 export function registerApi(context: RouteContext): void {
   const { app, config, store } = context;
@@ -36,25 +40,27 @@ export function registerApi(context: RouteContext): void {
         else if (body.status >= 500) request.log.error({ err: error }, 'request failed');
         return sendProblem(reply, body);
       });
-      api.setNotFoundHandler((request, reply) =>
-        sendProblem(reply, problem(404, `No route ${request.method} ${request.url.split('?', 1)[0]}.`)),
-      );
-      if (config.admin) {
-        requireAdminToken(api, config.admin.tokens);
+      api.setNotFoundHandler((request, reply) => sendProblem(reply, noRoute(request)));
+      if (config.current.admin) {
+        requireAdminToken(api, config);
         registerCalendarRoutes(api, config);
         registerBookingChangeRoutes(api, context);
         registerBookingReadRoutes(api, config, store);
+        registerTimeOffRoutes(api, context);
+        registerWebhookRoutes(api, config, store);
       }
     },
     { prefix: API_PREFIX },
   );
 }
 
-function requireAdminToken(api: FastifyInstance, tokens: NonNullable<Config['admin']>['tokens']): void {
-  const tokenName = adminTokenMatcher(tokens);
+function requireAdminToken(api: FastifyInstance, config: LiveConfig): void {
+  const matcherOf = perConfig((current) => adminTokenMatcher(current.admin?.tokens ?? []));
   api.decorateRequest('adminActor', '');
   api.addHook('onRequest', async (request, reply) => {
-    const name = tokenName(request.headers.authorization);
+    // A reload removed `admin`: the API is off, as if it had never been there.
+    if (!config.current.admin) return sendProblem(reply, noRoute(request));
+    const name = matcherOf(config.current)(request.headers.authorization);
     if (name === undefined) {
       reply.header('www-authenticate', 'Bearer');
       return sendProblem(reply, problem(401, 'Send an admin token as Authorization: Bearer <token>.'));
@@ -63,16 +69,16 @@ function requireAdminToken(api: FastifyInstance, tokens: NonNullable<Config['adm
   });
 }
 
-function registerCalendarRoutes(scope: FastifyInstance, config: Config): void {
+function registerCalendarRoutes(scope: FastifyInstance, config: LiveConfig): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const answer = {
-    calendars: config.calendars.map((calendar) => ({
+  const answerOf = perConfig((current) => ({
+    calendars: current.calendars.map((calendar) => ({
       id: calendar.id,
       name: calendar.name,
       timezone: calendar.timezone,
       resources: calendar.resources.map((resource) => ({ id: resource.id, name: resource.name })),
     })),
-  };
+  }));
   api.get(
     '/calendars',
     {
@@ -83,8 +89,12 @@ function registerCalendarRoutes(scope: FastifyInstance, config: Config): void {
         response: { 200: CalendarsAnswer, ...problemAnswers(401) },
       },
     },
-    async () => answer,
+    async () => answerOf(config.current),
   );
+}
+
+function noRoute(request: FastifyRequest): ProblemBody {
+  return problem(404, `No route ${request.method} ${request.url.split('?', 1)[0]}.`);
 }
 
 /** Validation errors name the field at fault; everything else keeps the status the app gives it. */

@@ -34,13 +34,13 @@ export function problemAnswers(...statuses: number[]) {
 }
 
 /** Text from a client: bounded, and without control characters (PostgreSQL refuses a NUL with an error). */
-const Text = (maxLength: number, description?: string) =>
+export const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000-\\u001f]*$', ...(description && { description }) });
 
-const Instant = (description: string) => Type.String({ description, maxLength: 64 });
+export const Instant = (description: string) => Type.String({ description, maxLength: 64 });
 
 // A Number, not an Integer: converting the query string to an integer would quietly read 1.5 as 1.
-const Limit = Type.Number({
+export const Limit = Type.Number({
   minimum: 1,
   maximum: 500,
   multipleOf: 1,
@@ -48,14 +48,15 @@ const Limit = Type.Number({
   description: 'page size, a whole number 1-500',
 });
 
-const Cursor = Type.String({
+export const Cursor = Type.String({
   maxLength: 512,
   description: '`next_cursor` of the previous page, with the same filters',
 });
 
-const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' });
+export const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 export const BookingId = Type.Object({ id: Text(128) }, { additionalProperties: false });
 
@@ -114,9 +115,10 @@ const AuditFields = Nullable(
     {
       start_iso: Type.Optional(Type.String()),
       end_iso: Type.Optional(Type.String()),
-      resource: Type.Optional(Type.String()),
+      resource: Type.Optional(Nullable(Type.String({ description: 'for time off, null: the whole calendar' }))),
       status: Type.Optional(Type.String()),
       cancel_reason: Type.Optional(Nullable(Type.String())),
+      note: Type.Optional(Nullable(Type.String({ description: "time off's note" }))),
     },
     { additionalProperties: true, description: 'the fields the change touched' },
   ),
@@ -158,3 +160,51 @@ export const AuditAnswer = Type.Object(
   { entries: Type.Array(AuditEntry), next_cursor: NextCursor },
   { additionalProperties: false },
 );
+
+export const TimeOffId = Type.Object({ id: Text(128) }, { additionalProperties: false });
+
+export const TimeOffBody = Type.Object(
+  {
+    calendar: Text(128),
+    resource: Type.Optional(Text(128, 'a resource of the calendar; left out: every resource')),
+    start_iso: Instant('first instant of the time off, ISO 8601'),
+    end_iso: Instant('end of the time off (excluded), ISO 8601; at most 366 days after start_iso'),
+    note: Type.Optional(Text(500, 'for the people at the front desk; at most 500 characters')),
+  },
+  { additionalProperties: false },
+);
+
+export const TimeOff = Type.Object(
+  {
+    id: Type.String(),
+    calendar: Type.String(),
+    resource: Nullable(Type.String({ description: 'null: every resource of the calendar' })),
+    start_iso: Type.String({ description: 'UTC, with milliseconds' }),
+    end_iso: Type.String({ description: 'UTC, with milliseconds' }),
+    note: Nullable(Type.String()),
+    created_at: Type.String(),
+    created_by: Type.String({ description: 'the name of the admin token' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AddedTimeOff = Type.Object(
+  {
+    ...TimeOff.properties,
+    conflicts: Type.Array(Booking, {
+      description: 'active bookings within the time off, by start: still booked, to be moved or cancelled',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const TimeOffQuery = Type.Object(
+  {
+    calendar: Type.Optional(Text(128)),
+    from: Type.Optional(Instant('time off ending after this instant')),
+    to: Type.Optional(Instant('time off starting before this instant')),
+  },
+  { additionalProperties: false },
+);
+
+export const TimeOffAnswer = Type.Object({ time_off: Type.Array(TimeOff) }, { additionalProperties: false });

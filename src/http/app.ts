@@ -2,22 +2,30 @@ import { MIMEType } from 'node:util';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAvailability } from '../booking/availability.service.js';
+import { createBookingChanges } from '../booking/booking-changes.service.js';
 import { createBooking } from '../booking/booking.service.js';
+import { createTimeOff } from '../booking/time-off.service.js';
+import { createContactLookup } from '../booking/contact-lookup.service.js';
 import type { Config } from '../config/config.types.js';
+import { liveConfigOf, type LiveConfig } from '../config/live-config.js';
+import { registerDashboard } from '../dashboard/dashboard.plugin.js';
+import { createOutboxWorker, type OutboxWorker } from '../outbox/outbox.worker.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
+import { registerContactLookupRoute } from './contact-lookup.routes.js';
 import { registerContractRoutes } from './contract.routes.js';
 import { registerFeedRoutes } from './feed.routes.js';
 import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } from './http-error.js';
-import { createMetrics, timedStore } from './metrics.js';
+import { createMetrics, timedStore, watchOutbox } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerOpsRoutes } from './ops.routes.js';
 import { requestForLog } from './request-log.js';
 import type { RouteContext } from './route-context.js';
 
 export interface AppOptions {
-  readonly config: Config;
+  /** A holder when the config may be reloaded; routes read it per request. */
+  readonly config: Config | LiveConfig;
   readonly store: Store;
   /** The clock; tests pin it. */
   readonly now?: () => number;
@@ -30,6 +38,10 @@ declare module 'fastify' {
     rawBody?: string;
     /** The business outcome, for the request metrics. */
     outcome?: string;
+  }
+  interface FastifyInstance {
+    /** Fans out and sends the outbox (webhooks); `slotline serve` starts it, closing the app stops it. */
+    outbox: OutboxWorker;
   }
 }
 
@@ -44,7 +56,7 @@ const REDACT = [
 ];
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const { config } = options;
+  const config = liveConfigOf(options.config);
   const metrics = createMetrics();
   const store = timedStore(options.store, metrics);
   const now = options.now ?? Date.now;
@@ -102,15 +114,41 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
   const booking = createBooking({ store, availability, liveBusy, now });
-  if (config.admin) registerOpenApi(app);
+  const timeOff = createTimeOff({ config, store, now });
+  const contactLookup = createContactLookup({ store, config, now });
+  const changes = createBookingChanges({ config, store, availability, booking, liveBusy, now });
+  const outbox = createOutboxWorker({
+    config,
+    store,
+    log: app.log,
+    onWebhookOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+  });
+  app.decorate('outbox', outbox);
+  app.addHook('onClose', () => outbox.stop());
+  watchOutbox(metrics, store);
+  // Routes are declared once: a reload can change the admin tokens, not whether the API exists.
+  if (config.current.admin) registerOpenApi(app);
   // Routes go in a plugin so that they are declared after the OpenAPI plugin has loaded, which
   // documents only the routes it sees declared. The app's hooks and handlers apply in it as well.
   app.register(async (routes) => {
-    const context: RouteContext = { app: routes, config, store, availability, booking, metrics, now };
+    const context: RouteContext = {
+      app: routes,
+      config,
+      store,
+      availability,
+      booking,
+      changes,
+      timeOff,
+      contactLookup,
+      metrics,
+      now,
+    };
     registerContractRoutes(context);
+    registerContactLookupRoute(context);
     registerFeedRoutes(context);
     registerOpsRoutes(context);
     registerApi(context);
+    if (config.current.admin) registerDashboard(context);
   });
 
   return app;

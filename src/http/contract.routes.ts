@@ -2,7 +2,6 @@ import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import type { BookingOutcome } from '../booking/booking.service.js';
 import type { CalendarConfig } from '../config/config.types.js';
 import { MAX_NESTING, nestsTooDeep } from '../contract/book-request.js';
-import { isValidSignature } from '../contract/signature.js';
 import { formatInstant } from '../contract/timestamp.js';
 import type { Interval } from '../engine/interval.js';
 import type { TSchema } from 'typebox';
@@ -16,6 +15,7 @@ import {
 } from './contract.schemas.js';
 import { HttpError } from './http-error.js';
 import type { RouteContext } from './route-context.js';
+import { telliSignatureCheck } from './telli-signature.js';
 
 const ERRORS = {
   400: ErrorAnswer,
@@ -28,24 +28,15 @@ const ERRORS = {
 
 /** telli's two URLs, for the first calendar and for each calendar by id. */
 export function registerContractRoutes({ app, config, availability, booking, metrics, now }: RouteContext): void {
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
-  const defaultCalendar = config.calendars[0]!;
   const calendarOf = (request: FastifyRequest): CalendarConfig => {
     const id = (request.params as { calendarId?: string }).calendarId;
-    if (id === undefined) return defaultCalendar;
-    const calendar = calendars.get(id);
+    if (id === undefined) return config.current.calendars[0]!;
+    const calendar = config.calendar(id);
     if (!calendar) throw new HttpError(404, 'unknown_calendar', `There is no calendar "${id}".`);
     return calendar;
   };
 
-  const verifySignature = async (request: FastifyRequest) => {
-    if (config.signingKeys.length === 0) return;
-    const header = request.headers['x-telli-signature'];
-    const signature = typeof header === 'string' ? header : undefined;
-    if (!isValidSignature(signature, request.rawBody ?? '', config.signingKeys)) {
-      throw new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.');
-    }
-  };
+  const verifySignature = telliSignatureCheck(config);
 
   for (const prefix of ['', '/calendars/:calendarId']) {
     const params = prefix ? { params: CalendarParams } : {};
@@ -93,7 +84,7 @@ export function registerContractRoutes({ app, config, availability, booking, met
  * Puts a summary, the body and the signature into the OpenAPI document, and nothing into the route:
  * a body schema there would validate, and change the contract's answers and cost.
  */
-function documentedOnly(summary: string, body: TSchema): FastifyContextConfig {
+export function documentedOnly(summary: string, body: TSchema): FastifyContextConfig {
   // Signed when signing keys are configured, else open: the empty requirement says "or nothing".
   const security: Record<string, string[]>[] = [{ telliSignature: [] }, {}];
   return {

@@ -40,3 +40,40 @@ export const BookBodyDoc = Type.Object({
   ...contactFields,
   start_iso: Type.String({ description: 'e.g. 2026-12-01T09:30:00.000Z; without an offset it is UTC' }),
 });
+
+/** telli's contact lookup (contract/contact-lookup.ts): who is calling, before the call connects. */
+export const ContactLookupBodyDoc = Type.Object({
+  event: Type.Optional(Type.Literal('contact_lookup')),
+  phone_number: Type.Optional(Type.String({ description: "the caller's number in E.164, e.g. +4915112345678" })),
+  to_number: Type.Optional(Type.String({ description: 'the number called' })),
+});
+
+const Name = Type.String({ minLength: 1, maxLength: 50 });
+
+export const ContactLookupAnswer = Type.Object(
+  {
+    contact: Type.Object(
+      {
+        first_name: Name,
+        last_name: Name,
+        email: Type.Optional(Type.String()),
+        external_id: Type.Optional(Type.String()),
+        phone_number: Type.String(),
+        properties: Type.Object(
+          {
+            next_appointment: Type.Optional(Type.String({ description: 'e.g. Tuesday 1 December at 10:00' })),
+            next_appointment_iso: Type.Optional(Type.String()),
+            next_appointment_calendar: Type.Optional(Type.String()),
+            upcoming_appointments: Type.Integer({ minimum: 0 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** An unknown caller: telli goes on as without a lookup. */
+export const UnknownContactAnswer = Type.Object({}, { additionalProperties: false });

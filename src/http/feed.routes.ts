@@ -30,11 +30,10 @@ interface FeedRequest {
 /** Bookings as iCalendar feeds, per calendar and per resource, opened by the calendar's feed token. */
 export function registerFeedRoutes({ app: untyped, config, store, now }: RouteContext): void {
   const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
-  const calendars = new Map(config.calendars.map((calendar) => [calendar.id, calendar]));
 
   /** The calendar whose feed the token opens; anything else looks like no feed at all. */
   const feedCalendar = ({ params, query, validationError }: FeedRequest): CalendarConfig => {
-    const calendar = calendars.get(params.calendarId);
+    const calendar = config.calendar(params.calendarId);
     const { token } = query;
     if (validationError || !calendar?.feedToken || token === undefined || !sameSecret(token, calendar.feedToken)) {
       throw noFeed();

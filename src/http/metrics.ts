@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Store } from '../store/store.js';
 
 /** One registry per app, so that several apps in one process (the tests) keep their own counts. */
@@ -35,7 +35,30 @@ export function createMetrics() {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers: [registry],
     }),
+    webhookDeliveries: new Counter({
+      name: 'slotline_webhook_deliveries_total',
+      help: 'Webhook attempts by outcome: delivered, retry (failed, tried again later), failed (given up)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
+}
+
+/** The age of the oldest webhook delivery still pending, read from the database at each scrape. */
+export function watchOutbox(
+  metrics: Metrics,
+  store: Pick<Store, 'oldestPendingWebhook'>,
+  clock: () => number = Date.now,
+): void {
+  new Gauge({
+    name: 'slotline_webhook_oldest_pending_seconds',
+    help: 'Age of the oldest webhook delivery not yet delivered or given up; 0 when none is pending',
+    registers: [metrics.registry],
+    async collect() {
+      const oldest = await store.oldestPendingWebhook();
+      this.set(oldest === undefined ? 0 : Math.max(0, clock() - oldest) / 1000);
+    },
+  });
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

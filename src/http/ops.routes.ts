@@ -12,7 +12,7 @@ export function registerOpsRoutes({ app, config, store, metrics, now }: RouteCon
   app.get('/readyz', async (request, reply) => {
     try {
       await store.ping();
-      return { status: 'ready', sources: await sourceReport(config, store, now()) };
+      return { status: 'ready', sources: await sourceReport(config.current, store, now()) };
     } catch (error) {
       request.log.warn({ err: error }, 'database not answering');
       return reply.code(503).send(errorBody(notReady()));
@@ -21,7 +21,8 @@ export function registerOpsRoutes({ app, config, store, metrics, now }: RouteCon
 
   app.get('/metrics', async (request, reply) => {
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-    if (config.metricsToken && !sameSecret(bearer, config.metricsToken)) {
+    const { metricsToken } = config.current;
+    if (metricsToken && !sameSecret(bearer, metricsToken)) {
       throw new HttpError(401, 'bad_token', 'GET /metrics needs the metrics token as a bearer token.');
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());

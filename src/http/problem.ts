@@ -14,6 +14,15 @@ export const Problem = Type.Object({
   status: Type.Integer(),
   detail: Type.String(),
   field: Type.Optional(Type.String({ description: 'the request field at fault, for a 400' })),
+  code: Type.Optional(
+    Type.String({
+      description:
+        'for a refused time (409): taken, closed, off_grid, too_soon, beyond_horizon, past, already_booked or booking_disabled',
+    }),
+  ),
+  alternatives: Type.Optional(
+    Type.Array(Type.String(), { description: 'for a refused time (409): the nearest free start_iso values' }),
+  ),
 });
 
 export interface ProblemBody {
@@ -22,6 +31,8 @@ export interface ProblemBody {
   readonly status: number;
   readonly detail: string;
   readonly field?: string;
+  readonly code?: string;
+  readonly alternatives?: readonly string[];
 }
 
 export function problem(status: number, detail: string, field?: string): ProblemBody {

@@ -7,7 +7,7 @@ import type { Mailbox } from '../config/config.types.js';
 
 /**
  * The fields of a booking a mail reads, named as the business's API shows them: the API's booking
- * (`ApiBooking`, http/api-booking.ts), which is also a webhook's `data`, fits as it is.
+ * (`ApiBooking`, booking/api-booking.ts), which is also a webhook's `data`, fits as it is.
  */
 export interface MailBooking {
   readonly id: string;

@@ -55,17 +55,17 @@ export function createSync(options: {
   now?: () => number;
   expansion?: ExpanderLimits;
 }) {
-  const { config, store, log } = options;
+  const { store, log } = options;
   const now = options.now ?? Date.now;
   const expander = createBusyExpander(options.expansion);
   /** Aborts downloads and expansions under way when the sync stops. */
   const stopping = new AbortController();
   const running = new Set<Promise<unknown>>();
-  const targets: Target[] = config.calendars.flatMap((calendar) =>
-    calendar.resources.flatMap((resource) => resource.sources.map((source) => ({ calendar, resource, source }))),
-  );
+  /** By source id; a reload replaces them, and a scheduled sync reads its target when it runs. */
+  let targets = targetsOf(options.config);
   const timers = new Map<string, NodeJS.Timeout>();
-  const writeback = createWriteback({ config, store, log, now });
+  const writeback = createWriteback({ config: options.config, store, log, now });
+  let started = false;
   let stopped = false;
 
   /** Busy time is read from a day back to two days past the horizon, so a day's load is whole. */
@@ -84,6 +84,8 @@ export function createSync(options: {
         expander,
         signal: stopping.signal,
       });
+      // A reload removed the source while it was read: its busy time was deleted and stays so.
+      if (!targets.has(source.id)) return 'skipped';
       if (read.busy === 'unchanged') {
         await store.recordSyncUnchanged(source.id, read.tag, at);
         return 'unchanged';
@@ -123,9 +125,12 @@ export function createSync(options: {
     }
   }
 
-  function schedule(target: Target, delay: number): void {
+  function schedule(sourceId: string, delay: number): void {
     if (stopped) return;
     const timer = setTimeout(async () => {
+      const target = targets.get(sourceId);
+      // A reload removed the source.
+      if (!target) return;
       let next = target.resource.syncEvery;
       try {
         const previous = (await statesById()).get(target.source.id);
@@ -136,10 +141,10 @@ export function createSync(options: {
         // The database itself failed: try again after the usual interval.
         if (!stopped) log.warn({ source: target.source.id, err: error }, 'source sync could not run');
       }
-      schedule(target, next);
+      schedule(sourceId, next);
     }, delay);
     timer.unref();
-    timers.set(target.source.id, timer);
+    timers.set(sourceId, timer);
   }
 
   return {
@@ -149,15 +154,35 @@ export function createSync(options: {
     async syncAll(): Promise<Map<string, SyncOutcome>> {
       const states = await statesById();
       const outcomes = new Map<string, SyncOutcome>();
-      for (const target of targets) {
+      for (const target of targets.values()) {
         outcomes.set(target.source.id, await tracked(() => syncOne(target, states.get(target.source.id))));
       }
       return outcomes;
     },
     /** Keeps syncing in the background until `stop`. */
     start(): void {
-      for (const target of targets) schedule(target, 0);
+      started = true;
+      for (const sourceId of targets.keys()) schedule(sourceId, 0);
       writeback.start();
+    },
+    /**
+     * Syncs the sources of `config` from now on (a reload): a new source is synced at once, a kept
+     * one at its next turn with its new settings, and a removed one no more, its busy time deleted
+     * (a changed URL is a new source, as its id hashes the URL). Resolves when that is deleted.
+     */
+    async reconfigure(config: Config): Promise<void> {
+      const previous = targets;
+      targets = targetsOf(config);
+      writeback.reconfigure(config);
+      if (started) for (const sourceId of targets.keys()) if (!previous.has(sourceId)) schedule(sourceId, 0);
+      for (const [sourceId, { calendar, resource }] of previous) {
+        if (targets.has(sourceId)) continue;
+        clearTimeout(timers.get(sourceId));
+        timers.delete(sourceId);
+        const ref = { id: sourceId, calendarId: calendar.id, resourceId: resource.id };
+        // Its tag goes too, so that the source, added again, is read whole instead of found unchanged.
+        await tracked(() => store.replaceBusy(ref, [], { tag: null, at: now() }));
+      }
     },
     /** Stops syncing: aborts what is under way (terminating its worker) and waits until it has ended. */
     async stop(): Promise<void> {
@@ -172,6 +197,16 @@ export function createSync(options: {
 }
 
 export type Sync = ReturnType<typeof createSync>;
+
+function targetsOf(config: Config): Map<string, Target> {
+  return new Map(
+    config.calendars.flatMap((calendar) =>
+      calendar.resources.flatMap((resource) =>
+        resource.sources.map((source) => [source.id, { calendar, resource, source }] as const),
+      ),
+    ),
+  );
+}
 
 /**
  * Busy time of one source, or 'unchanged' when its ETag or ctag says nothing changed. The download

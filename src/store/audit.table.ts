@@ -22,4 +22,6 @@ export interface AuditEntryTable {
   /** JSON of the changed fields only (`AuditFields`), never contact details. */
   before: string | null;
   after: string | null;
+  /** When the outbox fan-out turned it into its messages; null until then (index `audit_pending`). */
+  fanned_out_at: number | null;
 }

@@ -2,15 +2,20 @@ import type { AuditAction } from './audit.table.js';
 import type { BookingStatus } from './booking.table.js';
 
 /**
- * The fields of a booking that a change may touch, as the API shows them. Contact details are
+ * The fields of a booking or a time off that a change may touch, as the API shows them. Contact details are
  * left out on purpose: personal data stays in the booking's own row.
  */
 export interface AuditFields {
   readonly start_iso?: string;
   readonly end_iso?: string;
-  readonly resource?: string;
+  /** For time off, null: the whole calendar. */
+  readonly resource?: string | null;
   readonly status?: BookingStatus;
   readonly cancel_reason?: string | null;
+  /** Time off's note. */
+  readonly note?: string | null;
+  /** booking.replaced: the booking that replaced it. */
+  readonly replaced_by?: string;
 }
 
 export interface NewAuditEntry {

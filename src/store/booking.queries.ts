@@ -1,5 +1,5 @@
 import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
-import type { BookingFilter, BookingQuery, NewBooking } from './booking.js';
+import type { BookingFilter, BookingQuery, NewBooking, Placement } from './booking.js';
 import type { BookingStatus } from './booking.table.js';
 import type { Database } from './database.js';
 import { searchTerms } from './search-keys.js';
@@ -34,6 +34,23 @@ export function bookingQueries(dialect: Dialect) {
         .where('blocked_start', '<', to)
         .compile(),
 
+    /**
+     * Active bookings whose own time (buffers left out) overlaps [from, to), on one resource or,
+     * for null, on any; by start. The blocked range bounds it first, for the index.
+     */
+    activeOverlapping: (calendarId: string, resourceId: string | null, from: number, to: number) =>
+      active()
+        .selectAll()
+        .where('calendar_id', '=', calendarId)
+        .$if(resourceId !== null, (query) => query.where('resource_id', '=', resourceId!))
+        .where('blocked_end', '>', from)
+        .where('blocked_start', '<', to)
+        .where('end_at', '>', from)
+        .where('start_at', '<', to)
+        .orderBy('start_at')
+        .orderBy('id')
+        .compile(),
+
     contactBookings: (query: BookingQuery) =>
       active()
         .selectAll()
@@ -57,7 +74,7 @@ export function bookingQueries(dialect: Dialect) {
         .onConflict((conflict) => conflict.columns(['calendar_id', 'resource_id']).doUpdateSet({ assigned_at: at }))
         .compile(),
 
-    insert: (booking: NewBooking, createdBy: string) =>
+    insert: (booking: NewBooking, createdBy: string, phone: string | null) =>
       db
         .insertInto('bookings')
         .values({
@@ -76,6 +93,7 @@ export function bookingQueries(dialect: Dialect) {
           created_at: booking.createdAt,
           cancelled_at: null,
           created_by: createdBy,
+          phone_e164: phone,
         })
         .compile(),
 
@@ -91,6 +109,20 @@ export function bookingQueries(dialect: Dialect) {
         .updateTable('bookings')
         .set({ status: 'replaced', cancelled_at: at })
         .where('id', 'in', ids)
+        .where('status', '=', 'active')
+        .compile(),
+
+    move: (id: string, to: Placement) =>
+      db
+        .updateTable('bookings')
+        .set({
+          resource_id: to.resourceId,
+          start_at: to.start,
+          end_at: to.end,
+          blocked_start: to.blockedStart,
+          blocked_end: to.blockedEnd,
+        })
+        .where('id', '=', id)
         .where('status', '=', 'active')
         .compile(),
 
@@ -118,6 +150,27 @@ export function bookingQueries(dialect: Dialect) {
         .returning('version')
         .compile(),
     ),
+
+    /** The booking made last with a phone number (index bookings_by_phone, read backwards, no sort). */
+    latestOfPhone: (phone: string) =>
+      db
+        .selectFrom('bookings')
+        .selectAll()
+        .where('phone_e164', '=', phone)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .compile(),
+
+    /** The number's active bookings that start after `now`: a few rows of the same index range. */
+    upcomingOfPhone: (phone: string, now: number) =>
+      active()
+        .select(['calendar_id', 'start_at'])
+        .where('phone_e164', '=', phone)
+        .where('start_at', '>', now)
+        .orderBy('start_at')
+        .orderBy('id')
+        .compile(),
 
     byId: (id: string) => db.selectFrom('bookings').selectAll().where('id', '=', id).compile(),
 

@@ -10,9 +10,14 @@ import type {
   BookingResult,
   BookingSnapshot,
   CancelQuery,
+  PhoneBookings,
+  MovePlan,
+  MoveQuery,
+  MoveResult,
 } from './booking.js';
 import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
 import { bookingTransaction, cancelTransaction, changeOf, removalOf } from './booking.transaction.js';
+import { moveTransaction } from './move.transaction.js';
 import type { Runner } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
 
@@ -32,6 +37,15 @@ export interface BookingStore {
    */
   cancel(query: CancelQuery): Promise<{ booking?: BookingRecord; change?: BookingChange }>;
   /**
+   * Moves an active booking where `decide` says, in one transaction with its audit entry, its
+   * CalDAV write-backs and the calendar's change mark; `decide` sees the booking read again under
+   * the locks, and the snapshot a /book of the target would. Nothing changes unless it decides so.
+   */
+  move<T>(
+    query: MoveQuery,
+    decide: (booking: BookingRecord, snapshot: BookingSnapshot) => MovePlan<T>,
+  ): Promise<MoveResult<T>>;
+  /**
    * The calendar's change mark: it moves with every booking committed in the calendar, by this
    * process or another. What cached availability is checked against.
    */
@@ -43,6 +57,8 @@ export interface BookingStore {
   bookings(calendarId: string): Promise<Booking[]>;
   /** A page of bookings by (start, id), keyset on the cursor, with who made them and why they were cancelled. */
   listBookings(filter: BookingFilter): Promise<BookingPage>;
+  /** The last booking made with a phone number (E.164), and its active bookings that start after `now`. */
+  phoneBookings(phone: string, now: number): Promise<PhoneBookings>;
 }
 
 /** The booking store on a dialect's runner. */
@@ -69,6 +85,18 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
         ? { booking, change: removalOf(owner.calendar_id, freed, version) }
         : { booking };
     },
+    move: async (query, decide) => {
+      const { result, version } = await runner.transact(moveTransaction(all, query, decide));
+      const { booking, decision, moved } = result;
+      if (!moved || version === undefined) return { booking, decision };
+      const change = {
+        calendarId: query.calendarId,
+        markBefore: String(version - 1),
+        markAfter: String(version),
+        ...moved,
+      };
+      return { booking, decision, change };
+    },
     changeMark: async (calendarId) => {
       const [row] = await runner.read(queries.version(calendarId));
       return String(row?.version ?? 0);
@@ -82,6 +110,16 @@ export function bookingStore(runner: Runner, all: StoreQueries): BookingStore {
       const bookings = rows.slice(0, filter.limit).map(toBookingRecord);
       const last = bookings.at(-1);
       return rows.length > filter.limit && last ? { bookings, next: { start: last.start, id: last.id } } : { bookings };
+    },
+    phoneBookings: async (phone, now) => {
+      const [latest, upcoming] = await Promise.all([
+        runner.read(queries.latestOfPhone(phone)),
+        runner.read(queries.upcomingOfPhone(phone, now)),
+      ]);
+      return {
+        latest: latest.map(toBookingRecord)[0],
+        upcoming: upcoming.map((row) => ({ calendarId: row.calendar_id, start: row.start_at })),
+      };
     },
   };
 }

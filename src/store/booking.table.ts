@@ -21,6 +21,8 @@ export interface BookingTable {
   /** `telli`, or the name of the admin token that made the booking. */
   created_by: Generated<string>;
   cancel_reason: string | null;
+  /** The contact's phone number in E.164, read in the calendar's country at booking; what telli's contact lookup matches. */
+  phone_e164: string | null;
 }
 
 /** What `q` finds a booking by (see search-keys.ts); written with the booking, never changed. */

@@ -13,6 +13,7 @@ import {
   type NewBooking,
 } from './booking.js';
 import { toBlockedRange, toBooking, toBookingRecord, type BookingRow } from './booking.row.js';
+import { contactPhone } from '../shared/phone-number.js';
 import type { PlannedWrites, RowsByName, Transaction } from './runner.js';
 import { toBusyRange } from './source.row.js';
 import { searchKeys } from './search-keys.js';
@@ -25,7 +26,10 @@ import type { StoreQueries } from './store-queries.js';
  */
 
 /** The lock a contact's bookings in a calendar are decided under, one at a time. */
-const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
+export const contactLock = (calendarId: string, contactKey: string) => `contact ${calendarId} ${contactKey}`;
+
+/** The lock the bookings of a calendar starting on one local date are decided under. */
+export const dayLock = (calendarId: string, day: string) => `day ${calendarId} ${day}`;
 
 /**
  * A booking: under the contact's lock and then the calendar day's, `decide` plans from the
@@ -37,7 +41,7 @@ export function bookingTransaction<T>(
   decide: (snapshot: BookingSnapshot) => BookingPlan<T>,
 ): Transaction<SnapshotQueries, BookingPlan<T>> {
   return {
-    locks: [contactLock(query.calendarId, query.contactKey), `day ${query.calendarId} ${query.day}`],
+    locks: [contactLock(query.calendarId, query.contactKey), dayLock(query.calendarId, query.day)],
     reads: snapshotQueries(queries, query),
     plan: (rows) => {
       const plan = decide(toSnapshot(rows));
@@ -46,7 +50,8 @@ export function bookingTransaction<T>(
   };
 }
 
-function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
+/** What a booking decision reads: the same for /book and for a move. */
+export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
     nearby: queries.bookings.activeBlocked(query.calendarId, query.window.start, query.window.end),
     busy: queries.sources.busy(query.calendarId, query.window.start, query.window.end),
@@ -55,9 +60,9 @@ function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   };
 }
 
-type SnapshotQueries = ReturnType<typeof snapshotQueries>;
+export type SnapshotQueries = ReturnType<typeof snapshotQueries>;
 
-function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
+export function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
   return {
     nearby: rows.nearby.map(toBlockedRange),
     busy: rows.busy.map(toBusyRange),
@@ -73,7 +78,7 @@ function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPla
   const replaced = (plan.replace ?? []).map((booking) => booking.id);
   if (replaced.length > 0) writes.push(queries.bookings.replace(replaced, query.now));
   if (plan.insert) {
-    writes.push(queries.bookings.insert(plan.insert, actor));
+    writes.push(queries.bookings.insert(plan.insert, actor, contactPhone(plan.insert.contactDetails, query.country)));
     const keys = searchKeys(plan.insert);
     if (keys.length > 0) writes.push(queries.bookings.insertSearchKeys(plan.insert.id, keys));
     writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
@@ -97,7 +102,7 @@ function auditEntriesOf(query: BookingQuery, plan: BookingPlan<unknown>, actor: 
     ...entry(booking),
     action: 'booking.replaced',
     before: { status: 'active' },
-    after: { status: 'replaced' },
+    after: plan.insert ? { status: 'replaced', replaced_by: plan.insert.id } : { status: 'replaced' },
   }));
   if (!plan.insert) return replaced;
   const created: NewAuditEntry = {

@@ -122,6 +122,16 @@ export interface BookingQuery {
   readonly now: number;
   /** Who books, for `created_by` and the audit trail: `telli` unless given. */
   readonly actor?: string;
+  /** The calendar's country, in which a national phone number of the contact is read (shared/phone-number.ts). */
+  readonly country: string | undefined;
+}
+
+/** What the contact lookup reads about a phone number. */
+export interface PhoneBookings {
+  /** The booking made last with the number, in any status and calendar. */
+  readonly latest?: BookingRecord;
+  /** Its active bookings that start after now, soonest first. */
+  readonly upcoming: readonly { readonly calendarId: string; readonly start: number }[];
 }
 
 /** An operator's cancel of one booking. */
@@ -133,4 +143,37 @@ export interface CancelQuery {
   readonly now: number;
   /** The CalDAV sources the booking was written to: each gets a delete queued. */
   readonly writtenTo: (booking: Booking) => readonly string[];
+}
+
+/** An operator's move of one booking, decided under the locks a /book of the target would take. */
+export interface MoveQuery {
+  readonly bookingId: string;
+  readonly calendarId: string;
+  /** The booking's contact: its lock is the first one /book takes. */
+  readonly contactKey: string;
+  /** The local dates of the booking's start and of the target's: each day's bookings are decided one at a time. */
+  readonly days: readonly string[];
+  /** What the target's decision must see (relevantWindow of the target). */
+  readonly window: Interval;
+  readonly now: number;
+  /** The admin token's name, for the audit trail. */
+  readonly actor: string;
+}
+
+/** Where a booking is, as a move changes it. */
+export type Placement = Pick<Booking, 'resourceId' | 'start' | 'end' | 'blockedStart' | 'blockedEnd'>;
+
+/** A move's decision: where to (absent: the booking stays), the write-backs to queue, and the answer. */
+export interface MovePlan<T> {
+  readonly to?: Placement;
+  readonly writebacks?: readonly Writeback[];
+  readonly result: T;
+}
+
+/** What a move found and did: the booking as it is afterwards (absent for an unknown id). */
+export interface MoveResult<T> {
+  readonly booking?: BookingRecord;
+  /** The decision, when the booking was active and so was decided on. */
+  readonly decision?: T;
+  readonly change?: BookingChange;
 }

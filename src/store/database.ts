@@ -7,6 +7,7 @@ import type {
 } from './booking.table.js';
 import type { BusyIntervalTable, SourceStateTable } from './source.table.js';
 import type { TimeOffTable } from './time-off.table.js';
+import type { WebhookDeliveryTable } from './webhook-delivery.table.js';
 import type { WritebackTable } from './writeback.table.js';
 
 /** Every table by name, as Kysely types the queries. */
@@ -20,4 +21,5 @@ export interface Database {
   writebacks: WritebackTable;
   audit_entries: AuditEntryTable;
   time_off: TimeOffTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }

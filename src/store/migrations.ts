@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
+import { contactPhone } from '../shared/phone-number.js';
 import { searchKeys } from './search-keys.js';
 
 /** One list for every dialect; a migration branches on the dialect only where SQL differs. */
@@ -194,6 +195,70 @@ const migrations: Record<string, Migration> = {
       await backfillSearchKeys(db as Kysely<Database>);
     },
   },
+  '0008-writeback-generations': {
+    async up(db: Kysely<unknown>) {
+      // A booking moved again needs its event put again: the queue re-arms the row it already has,
+      // and the generation tells a worker still holding the old lease that its put is outdated.
+      await db.schema
+        .alterTable('writebacks')
+        .addColumn('generation', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+  '0010-webhooks': {
+    async up(db: Kysely<unknown>) {
+      // The audit trail is the outbox: an entry is fanned out (turned into the messages it
+      // causes) once, after its commit. Entries written before this are history, not news.
+      await db.schema.alterTable('audit_entries').addColumn('fanned_out_at', 'bigint').execute();
+      await sql`update audit_entries set fanned_out_at = at`.execute(db);
+      await db.schema
+        .createIndex('audit_pending')
+        .on('audit_entries')
+        .column('seq')
+        .where(sql.ref('fanned_out_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('endpoint', 'text', (column) => column.notNull())
+        .addColumn('event_type', 'text', (column) => column.notNull())
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('audit_seq', 'bigint', (column) => column.notNull())
+        .addColumn('body', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('next_at', 'bigint', (column) => column.notNull())
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('delivered_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['status', 'next_at'])
+        .execute();
+      // Listed newest first, by status, paged on (created_at, id).
+      await db.schema
+        .createIndex('webhook_deliveries_by_status')
+        .on('webhook_deliveries')
+        .columns(['status', 'created_at', 'id'])
+        .execute();
+    },
+  },
+  '0011-booking-phone-numbers': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('bookings').addColumn('phone_e164', 'text').execute();
+      // telli's contact lookup asks, before a call connects, for the booking made last with a
+      // number, and for the number's upcoming ones: one range of this index answers both.
+      await db.schema
+        .createIndex('bookings_by_phone')
+        .on('bookings')
+        .columns(['phone_e164', 'created_at', 'id'])
+        .execute();
+      await backfillPhoneNumbers(db as Kysely<Database>);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
@@ -223,6 +288,32 @@ async function backfillSearchKeys(db: Kysely<Database>): Promise<void> {
       }).map((key) => ({ booking_id: row.id, key })),
     );
     if (keys.length > 0) await db.insertInto('booking_search_keys').values(keys).execute();
+    const last = rows.at(-1);
+    if (!last) return;
+    after = last.id;
+  }
+}
+
+/**
+ * Phone numbers of the bookings made before they were stored. Migrations do not know the
+ * calendars' countries, so only numbers written with a leading `+` and their country code are
+ * read; a national number of an older booking stays unmatched until the contact books again.
+ */
+async function backfillPhoneNumbers(db: Kysely<Database>): Promise<void> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('bookings')
+      .select(['id', 'contact_details'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500)
+      .execute();
+    for (const row of rows) {
+      const phone = contactPhone(JSON.parse(row.contact_details), undefined);
+      if (phone !== null)
+        await db.updateTable('bookings').set({ phone_e164: phone }).where('id', '=', row.id).execute();
+    }
     const last = rows.at(-1);
     if (!last) return;
     after = last.id;

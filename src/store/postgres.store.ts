@@ -74,6 +74,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
               const { writes, result } = run.plan(read as RowsByName<R>);
               if (!writes) return { result };
               for (const write of writes.writes) await rows(trx, write);
+              if (!writes.bumpVersion) return { result };
               const [bumped] = await rows(trx, writes.bumpVersion);
               return { result, version: bumped!.version };
             });

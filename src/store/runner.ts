@@ -33,13 +33,13 @@ export interface TransactionPlan<T> {
 /** The writes of a plan, and the calendar's version bump to run after them. */
 export interface PlannedWrites {
   readonly writes: readonly CompiledQuery[];
-  /** Run after the writes: returns the calendar's new version, for the change. */
-  readonly bumpVersion: CompiledQuery<{ version: number }>;
+  /** Run after the writes: returns the calendar's new version, for the change; absent when no calendar changed. */
+  readonly bumpVersion?: CompiledQuery<{ version: number }>;
 }
 
 export interface Transacted<T> {
   readonly result: T;
-  /** The calendar's version after the commit; absent when nothing was written. */
+  /** The calendar's version after the commit; absent when nothing was written or no calendar changed. */
   readonly version?: number;
 }
 

@@ -10,13 +10,26 @@ const ROWS_PER_INSERT = 1_000;
 export function sourceQueries(dialect: Dialect) {
   const db = new Kysely<Database>({ dialect });
   return {
+    /**
+     * Busy time overlapping [from, to): synced from calendars elsewhere, and the time off the
+     * business entered (a null resource: every resource of the calendar), in one statement.
+     */
     busy: (calendarId: string, from: number, to: number) =>
+      // Time off first: its nullable resource types the rows of both.
       db
-        .selectFrom('busy_intervals')
+        .selectFrom('time_off')
         .select(['resource_id', 'start_at', 'end_at'])
         .where('calendar_id', '=', calendarId)
         .where('end_at', '>', from)
         .where('start_at', '<', to)
+        .unionAll(
+          db
+            .selectFrom('busy_intervals')
+            .select(['resource_id', 'start_at', 'end_at'])
+            .where('calendar_id', '=', calendarId)
+            .where('end_at', '>', from)
+            .where('start_at', '<', to),
+        )
         .compile(),
 
     /** Delete the source's rows, then insert the new ones: run all of it in one transaction. */

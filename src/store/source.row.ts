@@ -1,10 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { BusyRange, SourceState } from './source.js';
-import type { BusyIntervalTable, SourceStateTable } from './source.table.js';
+import type { SourceStateTable } from './source.table.js';
 
-export function toBusyRange(
-  row: Pick<Selectable<BusyIntervalTable>, 'resource_id' | 'start_at' | 'end_at'>,
-): BusyRange {
+export function toBusyRange(row: {
+  readonly resource_id: string | null;
+  readonly start_at: number;
+  readonly end_at: number;
+}): BusyRange {
   return { resourceId: row.resource_id, start: row.start_at, end: row.end_at };
 }
 

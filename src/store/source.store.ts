@@ -7,7 +7,7 @@ import { toBusyRange, toSourceState } from './source.row.js';
 
 /** Calendars elsewhere: their busy time, and the state and lease of each one's sync. */
 export interface SourceStore {
-  /** Busy time of a calendar's resources overlapping [from, to). */
+  /** Busy time of a calendar's resources overlapping [from, to), time off included. */
   busy(calendarId: string, from: number, to: number): Promise<BusyRange[]>;
   /**
    * Replaces a source's busy time, in one transaction that also moves the calendar's change mark

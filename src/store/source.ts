@@ -1,6 +1,7 @@
-/** Time a resource is busy in a calendar elsewhere. */
+/** Time a resource is busy in a calendar elsewhere, or closed by the business's time off. */
 export interface BusyRange {
-  readonly resourceId: string;
+  /** Null: every resource of the calendar (time off of the whole calendar). */
+  readonly resourceId: string | null;
   readonly start: number;
   readonly end: number;
 }

@@ -1,8 +1,11 @@
 import { auditStore, type AuditStore } from './audit.store.js';
 import { bookingStore, type BookingStore } from './booking.store.js';
+import { outboxStore, type OutboxStore } from './outbox.store.js';
 import type { Runner } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
 import { sourceStore, type SourceStore } from './source.store.js';
+import { timeOffStore, type TimeOffStore } from './time-off.store.js';
+import { webhookDeliveryStore, type WebhookDeliveryStore } from './webhook-delivery.store.js';
 import { writebackStore, type WritebackStore } from './writeback.store.js';
 
 /**
@@ -10,7 +13,8 @@ import { writebackStore, type WritebackStore } from './writeback.store.js';
  * closes it. Each dialect keeps the guarantees its own way; callers see the same behaviour
  * everywhere. A service takes only the focused store it uses.
  */
-export interface Store extends BookingStore, SourceStore, WritebackStore, AuditStore {
+export interface Store
+  extends BookingStore, SourceStore, WritebackStore, AuditStore, TimeOffStore, OutboxStore, WebhookDeliveryStore {
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +35,9 @@ export function storeOn(dialect: DialectParts): Store {
     ...sourceStore(dialect, queries.sources, queries.bookings.bumpVersion),
     ...writebackStore(dialect, queries.writebacks),
     ...auditStore(dialect, queries.audit),
+    ...timeOffStore(dialect, queries),
+    ...outboxStore(dialect, queries),
+    ...webhookDeliveryStore(dialect, queries.webhookDeliveries),
     ping: dialect.ping,
     close: dialect.close,
   };

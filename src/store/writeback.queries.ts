@@ -1,6 +1,6 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
-import type { Writeback } from './writeback.js';
+import type { ClaimedWriteback, Writeback } from './writeback.js';
 
 /** Queries of the write-back queue: bookings to put into, or delete from, CalDAV calendars. */
 export function writebackQueries(dialect: Dialect) {
@@ -11,6 +11,8 @@ export function writebackQueries(dialect: Dialect) {
       .where('booking_id', '=', writeback.bookingId)
       .where('source_id', '=', writeback.sourceId)
       .where('action', '=', writeback.action);
+  /** The row as it was leased: a row queued again since then is another generation, left alone. */
+  const leased = (writeback: ClaimedWriteback) => one(writeback).where('generation', '=', writeback.generation);
 
   return {
     queue: (writebacks: readonly Writeback[], now: number) =>
@@ -24,13 +26,22 @@ export function writebackQueries(dialect: Dialect) {
             next_at: now,
           })),
         )
-        .onConflict((conflict) => conflict.columns(['booking_id', 'source_id', 'action']).doNothing())
+        // Queued again (a moved booking's put): the row is due once more, from its first attempt.
+        .onConflict((conflict) =>
+          conflict.columns(['booking_id', 'source_id', 'action']).doUpdateSet({
+            next_at: now,
+            done_at: null,
+            error: null,
+            attempts: 0,
+            generation: sql<number>`writebacks.generation + 1`,
+          }),
+        )
         .compile(),
 
     due: (now: number, limit: number) =>
       db
         .selectFrom('writebacks')
-        .select(['booking_id', 'source_id', 'action', 'attempts'])
+        .select(['booking_id', 'source_id', 'action', 'attempts', 'generation'])
         .where('done_at', 'is', null)
         .where('next_at', '<=', now)
         .orderBy('next_at')
@@ -38,18 +49,18 @@ export function writebackQueries(dialect: Dialect) {
         .compile(),
 
     /** Returns a row only when this caller got the lease. */
-    lease: (writeback: Writeback, now: number, until: number) =>
-      one(writeback)
+    lease: (writeback: ClaimedWriteback, now: number, until: number) =>
+      leased(writeback)
         .set({ next_at: until })
         .where('done_at', 'is', null)
         .where('next_at', '<=', now)
         .returning('booking_id')
         .compile(),
 
-    done: (writeback: Writeback, now: number) => one(writeback).set({ done_at: now, error: null }).compile(),
+    done: (writeback: ClaimedWriteback, now: number) => leased(writeback).set({ done_at: now, error: null }).compile(),
 
-    failed: (writeback: Writeback, error: string, retryAt: number) =>
-      one(writeback)
+    failed: (writeback: ClaimedWriteback, error: string, retryAt: number) =>
+      leased(writeback)
         .set({ attempts: sql<number>`attempts + 1`, error, next_at: retryAt })
         .compile(),
   };

@@ -1,5 +1,5 @@
 import type { Runner } from './runner.js';
-import type { ClaimedWriteback, Writeback } from './writeback.js';
+import type { ClaimedWriteback } from './writeback.js';
 import type { WritebackQueries } from './writeback.queries.js';
 import { toClaimedWriteback } from './writeback.row.js';
 
@@ -10,8 +10,9 @@ export interface WritebackStore {
    * it meanwhile.
    */
   claimWritebacks(now: number, leaseUntil: number, limit: number): Promise<ClaimedWriteback[]>;
-  writebackDone(writeback: Writeback, now: number): Promise<void>;
-  writebackFailed(writeback: Writeback, error: string, retryAt: number): Promise<void>;
+  /** Marks the leased generation done; a row queued again since it was claimed stays due. */
+  writebackDone(writeback: ClaimedWriteback, now: number): Promise<void>;
+  writebackFailed(writeback: ClaimedWriteback, error: string, retryAt: number): Promise<void>;
 }
 
 export function writebackStore(runner: Runner, queries: WritebackQueries): WritebackStore {

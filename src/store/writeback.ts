@@ -10,4 +10,6 @@ export interface Writeback {
 /** A write-back leased to this process, with the attempts made so far. */
 export interface ClaimedWriteback extends Writeback {
   readonly attempts: number;
+  /** Which queuing of the row this lease is for: done and failed touch only that one. */
+  readonly generation: number;
 }

@@ -27,17 +27,23 @@ export function createWriteback(options: {
   log: WritebackLog;
   now: () => number;
 }) {
-  const { config, store, log, now } = options;
-  const targets = new Map<string, { calendar: CalendarConfig; source: SourceConfig }>(
-    config.calendars.flatMap((calendar) =>
-      calendar.resources.flatMap((resource) =>
-        resource.sources
-          .filter((source) => source.writeBookings)
-          .map((source) => [source.id, { calendar, source }] as const),
-      ),
-    ),
-  );
+  const { store, log, now } = options;
+  let targets = writeTargets(options.config);
+  let started = false;
   let timer: NodeJS.Timeout | undefined;
+
+  /** Flushes every few seconds while started and some source takes bookings. */
+  function keepFlushing(): void {
+    if (started && targets.size > 0 && !timer) {
+      timer = setInterval(() => {
+        flush().catch((error: unknown) => log.warn({ err: error }, 'write-backs could not run'));
+      }, WRITEBACK_EVERY_MS);
+      timer.unref();
+    } else if ((!started || targets.size === 0) && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  }
 
   /**
    * Carries out queued write-backs: a booking becomes an event in the resource's CalDAV calendar,
@@ -49,14 +55,17 @@ export function createWriteback(options: {
     for (const writeback of await store.claimWritebacks(at, at + 60_000, 20)) {
       const target = targets.get(writeback.sourceId);
       try {
-        if (target && writeback.action === 'put') {
+        if (target) {
           const booking = await store.bookingById(writeback.bookingId);
-          // A booking replaced before it was written needs no event: its delete is queued too.
-          if (booking?.status === 'active') {
+          // The event belongs where the booking is now, whatever order its puts and deletes run in:
+          // a booking replaced, cancelled or moved to another resource since has its delete queued,
+          // and one moved back here has its put queued again.
+          const belongsHere = booking?.status === 'active' && booking.resourceId === target.resourceId;
+          if (writeback.action === 'put' && belongsHere) {
             await putEvent(target.source, bookingUid(booking.id), bookingObject(target.calendar, booking));
+          } else if (writeback.action === 'delete' && !belongsHere) {
+            await deleteEvent(target.source, bookingUid(writeback.bookingId));
           }
-        } else if (target) {
-          await deleteEvent(target.source, bookingUid(writeback.bookingId));
         }
         await store.writebackDone(writeback, now());
         done++;
@@ -72,16 +81,34 @@ export function createWriteback(options: {
 
   return {
     flush,
-    /** Flushes every few seconds until `stop`; does nothing when no source takes bookings. */
+    /** Flushes every few seconds until `stop`; does nothing while no source takes bookings. */
     start(): void {
-      if (targets.size === 0) return;
-      timer = setInterval(() => {
-        flush().catch((error: unknown) => log.warn({ err: error }, 'write-backs could not run'));
-      }, WRITEBACK_EVERY_MS);
-      timer.unref();
+      started = true;
+      keepFlushing();
     },
     stop(): void {
-      clearInterval(timer);
+      started = false;
+      keepFlushing();
+    },
+    /** Writes to the sources of `config` from now on (a reload); a queued write to a source gone is dropped. */
+    reconfigure(config: Config): void {
+      targets = writeTargets(config);
+      keepFlushing();
     },
   };
+}
+
+/** The CalDAV sources that take bookings, by source id. */
+function writeTargets(
+  config: Config,
+): Map<string, { calendar: CalendarConfig; resourceId: string; source: SourceConfig }> {
+  return new Map(
+    config.calendars.flatMap((calendar) =>
+      calendar.resources.flatMap((resource) =>
+        resource.sources
+          .filter((source) => source.writeBookings)
+          .map((source) => [source.id, { calendar, resourceId: resource.id, source }] as const),
+      ),
+    ),
+  );
 }

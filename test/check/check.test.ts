@@ -25,12 +25,15 @@ afterEach(async () => {
 });
 afterAll(dropTestDatabases);
 
-/** Slotline itself, open all day so that the real clock always finds slots ahead. */
-async function slotline(fields: Record<string, string> = {}, key?: string): Promise<string> {
+const ADMIN_TOKEN = 'check-admin-token-7d2e91b4c03a';
+
+/** Slotline itself, open all day so that the real clock always finds slots ahead; `admin`: with ADMIN_TOKEN. */
+async function slotline(fields: Record<string, string> = {}, key?: string, admin = false): Promise<string> {
   const yaml = calendarYaml(
     // min_notice keeps the first slot clear of the moment the checker compares it with.
     { hours: '{ mon-sun: ["00:00-24:00"] }', min_notice: '10m', ...fields },
-    key ? `signing_keys: ["${key}"]\n` : '',
+    (key ? `signing_keys: ["${key}"]\n` : '') +
+      (admin ? `admin: { tokens: [{ name: checker, token: ${ADMIN_TOKEN} }] }\n` : ''),
   );
   const app = await start({ yaml, now: Date.now() });
   running.push(app);
@@ -71,6 +74,8 @@ async function fakeCalendar(flaws: Flaws = {}): Promise<string> {
       const answer = (status: number, body: unknown) =>
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (flaws.key && request.headers['x-telli-signature'] !== sign(raw, flaws.key)) return answer(401, {});
+      // A server without Slotline's admin API: every GET is unknown.
+      if (request.method !== 'POST') return answer(404, {});
       if (request.url === '/available') {
         const starts = Array.from({ length: 6 }, (_, index) => firstStart() + index * HALF_HOUR);
         return answer(200, {
@@ -130,6 +135,55 @@ describe('slotline check against Slotline', () => {
     const report = await check(await slotline({}, KEY), { key: 'another-key' });
     expect(resultOf(report, 'available: answer')).toMatchObject({ outcome: 'fail' });
     expect(resultOf(report, 'available: answer')?.detail).toMatch(/^answered 401: .* \(is --key the right key\?\)$/);
+  });
+});
+
+describe('slotline check --admin-token', () => {
+  it('should cancel every booking it made on Slotline at the end, and list none as left', async () => {
+    const base = await slotline({ resources: '[{ id: anna }, { id: ben }]' }, undefined, true);
+    const report = await check(base, { adminToken: ADMIN_TOKEN });
+    expect(report.bookings).toHaveLength(2);
+    expect(report.cleanup).toEqual({
+      cancelled: report.bookings,
+      detail: 'cancelled 2 of 2 through the admin API',
+    });
+    const { store } = running[0]!;
+    expect(await store.activeBookings('main', 0)).toEqual([]);
+    const made = (await store.bookings('main')).filter((booking) => booking.status === 'cancelled');
+    expect(made.map((booking) => booking.contactId).sort()).toEqual(
+      report.bookings.map((booking) => booking.contactId).sort(),
+    );
+    const record = await store.bookingById(made[0]!.id);
+    expect(record?.cancelReason).toBe('made by slotline check');
+    const table = renderTable(report);
+    expect(table).toContain("The check's bookings: cancelled 2 of 2 through the admin API.");
+    expect(table).not.toContain('This check made');
+    expect(JSON.parse(renderJson(report))).not.toHaveProperty('bookingsNote');
+  });
+
+  it("should find them through a calendar's own URLs too", async () => {
+    const base = `${await slotline({}, undefined, true)}/calendars/main`;
+    const report = await check(base, { adminToken: ADMIN_TOKEN });
+    expect(report.cleanup?.cancelled).toHaveLength(1);
+    expect(await running[0]!.store.activeBookings('main', 0)).toEqual([]);
+  });
+
+  it('should cancel nothing and list the bookings when the token is refused', async () => {
+    const report = await check(await slotline({}, undefined, true), { adminToken: 'not-the-token-at-all-0000' });
+    expect(report.cleanup).toEqual({ cancelled: [], detail: 'the target refused the admin token; nothing cancelled' });
+    expect(renderTable(report)).toContain('This check made 1 booking on the target');
+    expect(await running[0]!.store.activeBookings('main', 0)).toHaveLength(1);
+  });
+
+  it('should print the bookings as before against a server without the admin API', async () => {
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const base = await fakeCalendar();
+    await checkCommand().parseAsync([`${base}/available`, '--book-url', `${base}/book`, '--admin-token', ADMIN_TOKEN], {
+      from: 'user',
+    });
+    const table = printed.mock.calls[0]![0] as string;
+    expect(table).toContain("The check's bookings: the target has no Slotline admin API (404); nothing cancelled.");
+    expect(table).toContain('This check made 1 booking on the target');
   });
 });
 
@@ -218,7 +272,8 @@ describe('slotline check output', () => {
     const counts = lines.indexOf(`${report.summary.passed} passed, 2 warned, 0 failed`);
     expect(lines.slice(counts + 2)).toEqual([
       'This check made 2 bookings on the target; they stay in the calendar until you cancel them there ' +
-        '(contact ids start with "slotline-check-"). Run with --no-book to check without booking.',
+        '(contact ids start with "slotline-check-"). Run with --no-book to check without booking, ' +
+        'or, against Slotline, with --admin-token to cancel them at the end.',
       expect.stringMatching(/^calendar\s+start\s+contact id$/),
       ...report.bookings.map(({ start, contactId }) => `${bookUrl}  ${start}  ${contactId}`),
     ]);

@@ -55,6 +55,7 @@ describe('slotline validate-config', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('request signing OFF: no signing key configured, unsigned requests are accepted');
     expect(result.stdout).toContain('admin API off: no admin section');
+    expect(result.stdout).toContain('webhooks off: no endpoint configured');
   });
 
   it('should say that the admin API is on and with how many tokens, never the tokens', () => {

@@ -202,6 +202,7 @@ describe.each(DIALECTS)('reading bookings and the audit trail on %s', (dialect) 
     await book(app, 'main', { contact_id: 'mover', start_iso: '2026-12-02T09:00:00Z' });
     await book(app, 'main', { contact_id: 'mover', start_iso: '2026-12-02T10:00:00Z' });
     const [replaced] = (await get(app, '/bookings', { status: 'replaced' })).body.bookings;
+    const [replacement] = (await get(app, '/bookings', { status: 'active' })).body.bookings;
     const reply = await get(app, `/bookings/${encodeURIComponent(replaced.id)}`);
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
@@ -228,7 +229,7 @@ describe.each(DIALECTS)('reading bookings and the audit trail on %s', (dialect) 
           booking_id: replaced.id,
           time_off_id: null,
           before: { status: 'active' },
-          after: { status: 'replaced' },
+          after: { status: 'replaced', replaced_by: replacement.id },
         },
       ],
     });

@@ -126,7 +126,7 @@ describe.each(DIALECTS)('cancelling a booking through the API on %s', (dialect) 
     const queued = await app.store.claimWritebacks(NOW + 1, NOW + 60_000, 10);
     const [put] = queued.filter((writeback) => writeback.action === 'put');
     expect(queued.filter((writeback) => writeback.action === 'delete')).toEqual([
-      { bookingId: id, sourceId: put!.sourceId, action: 'delete', attempts: 0 },
+      { bookingId: id, sourceId: put!.sourceId, action: 'delete', attempts: 0, generation: 0 },
     ]);
   });
 

@@ -163,6 +163,14 @@ describe.each(DIALECTS)('the business API on %s', (dialect) => {
       'entries',
       'next_cursor',
     ]);
+    const create = document.paths['/api/v1/bookings'].post;
+    expect(Object.keys(create.requestBody.content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['calendar', 'start_iso', 'resource', 'contact_id', 'contact_details', 'force']),
+    );
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '409']));
+    const move = document.paths['/api/v1/bookings/{id}/move'].post;
+    expect(move.requestBody.content['application/json'].schema.required).toEqual(['start_iso']);
+    expect(move.responses['409'].content['application/problem+json'].schema.properties).toHaveProperty('alternatives');
     const calendars = document.paths['/api/v1/calendars'].get;
     expect(calendars.security).toEqual([{ bearer: [] }]);
     expect(calendars.responses['401'].content['application/problem+json'].schema.required).toContain('detail');

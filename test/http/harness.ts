@@ -10,6 +10,8 @@ import { dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
 
 export interface Running {
   readonly url: string;
+  /** The app itself, e.g. to start its outbox worker (`app.outbox.start()`), which `slotline serve` starts. */
+  readonly app: FastifyInstance;
   readonly config: Config;
   readonly store: Store;
   /** The database URL, to start another app on the same database. */
@@ -55,6 +57,7 @@ export async function start(options: StartOptions): Promise<Running> {
   };
   return {
     url,
+    app,
     config,
     store,
     database,

@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { CalendarConfig, EmailConfig } from '../../src/config/config.types.js';
-import { toApiBooking } from '../../src/http/api-booking.js';
+import { toApiBooking } from '../../src/booking/api-booking.js';
 import { emailsFor } from '../../src/notify/emails-for.js';
 import type { Mail, MailEvent } from '../../src/notify/mail-event.js';
 import { createMailTransport, MailSendError, sendMail, type MailTransport } from '../../src/notify/mail-sender.js';

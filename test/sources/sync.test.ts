@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { putEvent, readEvents } from '../../src/caldav/caldav.js';
+import { parseConfig } from '../../src/config/config.loader.js';
 import { createSync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
+import { ADMIN, apiPost } from '../http/api-client.js';
 import { calendarYaml, start, starts, type Running } from '../http/harness.js';
 import { PROCESS_TEST_TIMEOUT_MS } from '../slotline-process.js';
 import { startRadicale, type Radicale } from './radicale.js';
@@ -51,7 +53,8 @@ afterAll(async () => {
 });
 
 async function withSources(dialect: Dialect, resources: string, fields: Record<string, string> = {}) {
-  const app = await start({ yaml: calendarYaml({ resources, ...fields }), now: NOW, dialect });
+  // With the business's API, to move bookings as the front desk does.
+  const app = await start({ yaml: calendarYaml({ resources, ...fields }, ADMIN), now: NOW, dialect });
   running.push(app);
   let now = NOW;
   const sync = createSync({ config: app.config, store: app.store, log: silent, now: () => now });
@@ -123,6 +126,26 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       feed.body = calendarOf();
       setNow(NOW + 15_000);
       expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+    });
+
+    it('should stop syncing a source a reload removes, deleting its busy time, and sync one it adds', async () => {
+      feed.status = 200;
+      feed.etag = '"reload"';
+      feed.body = calendarOf(event('meeting-r', '20261201T090000Z', '20261201T100000Z'));
+      const withFeed = `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`;
+      const { app, sync, setNow } = await withSources(dialect, withFeed);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
+
+      await sync.reconfigure(parseConfig(calendarYaml({ resources: '[{ id: anna }]' }), {}));
+      expect((await sync.syncAll()).size).toBe(0);
+      expect(starts(await app.post('/available', {}))).toContain('2026-12-01T09:00:00.000Z');
+
+      // Added again once the lease of its first sync has run out; the feed has not changed.
+      setNow(NOW + 10 * 60_000);
+      await sync.reconfigure(parseConfig(calendarYaml({ resources: withFeed }), {}));
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
     });
 
     it('should let one process at a time sync a source', async () => {
@@ -255,6 +278,47 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(await sync.flushWritebacks()).toBe(2);
       const second = (await app.store.bookings('main')).find((booking) => booking.status === 'active');
       expect(await uidsIn(auth)).toEqual([`${second!.id}@slotline`]);
+    });
+
+    it('should leave the event only where the booking ends up when it moves to another resource and back', async () => {
+      const [annaUrl, benUrl] = [await radicale.makeCalendar('move-anna'), await radicale.makeCalendar('move-ben')];
+      const source = (url: string) =>
+        `{ type: caldav, url: "${url}", username: ${radicale.username}, password: "${radicale.password}", write_bookings: true }`;
+      const resources = `[{ id: anna, sources: [${source(annaUrl)}] }, { id: ben, sources: [${source(benUrl)}] }]`;
+      const { app, sync, setNow } = await withSources(dialect, resources);
+      await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+      const [booking] = await app.store.bookings('main');
+      const moveTo = (resource: string) =>
+        apiPost(app, `/bookings/${booking!.id}/move`, { start_iso: '2026-12-01T10:00:00Z', resource });
+      expect((await moveTo(booking!.resourceId === 'anna' ? 'ben' : 'anna')).status).toBe(200);
+      expect((await moveTo(booking!.resourceId)).status).toBe(200);
+
+      setNow(NOW + 1);
+      // Puts and deletes for both calendars are due at once, and run in no particular order.
+      expect(await sync.flushWritebacks()).toBe(4);
+      const login = { username: radicale.username, password: radicale.password };
+      const uids = { anna: await uidsIn({ url: annaUrl, ...login }), ben: await uidsIn({ url: benUrl, ...login }) };
+      expect(uids).toEqual({ anna: [], ben: [], [booking!.resourceId]: [`${booking!.id}@slotline`] });
+    });
+
+    it('should put the event again at its new time when the front desk moves the booking', async () => {
+      const { app, auth, sync, setNow } = await open('write-back-move', true);
+      await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+      expect(await sync.flushWritebacks()).toBe(1);
+      const [booking] = await app.store.bookings('main');
+
+      const moved = await apiPost(app, `/bookings/${booking!.id}/move`, { start_iso: '2026-12-01T10:30:00Z' });
+      expect(moved.status).toBe(200);
+      setNow(NOW + 1);
+      expect(await sync.flushWritebacks()).toBe(1);
+
+      const { objects } = await readEvents(auth, { start: NOW, end: NOW + 30 * 86_400_000 });
+      const events = objects.map(
+        (object) => new ICAL.Event(new ICAL.Component(ICAL.parse(object)).getFirstSubcomponent('vevent')!),
+      );
+      expect(events.map((each) => [each.uid, each.startDate.toJSDate().toISOString()])).toEqual([
+        [`${booking!.id}@slotline`, '2026-12-01T10:30:00.000Z'],
+      ]);
     });
   });
 

@@ -1,40 +1,17 @@
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
 import type { NewBooking } from '../../src/store/booking.js';
-import { introspectingOnly } from '../../src/store/migrate.js';
-import { migrationProvider } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { appsOn, calendarYaml } from '../http/harness.js';
-import { DIALECTS, freshDatabase, type Dialect } from '../dialects.js';
+import { DIALECTS, freshDatabase } from '../dialects.js';
+import { databaseAt } from './database-at.js';
 
 /** The audit trail and the business's reads: who changed what, written with the change itself. */
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const NINE = '2026-12-02T09:00:00.000Z';
 const TEN = '2026-12-02T10:00:00.000Z';
 const MINUTE = 60_000;
-
-/** A database at migration 0005, as Slotline left it before the business side. */
-async function databaseAt0005(dialect: Dialect): Promise<{ url: string; db: Kysely<any> }> {
-  const url = freshDatabase(dialect);
-  if (dialect === 'sqlite') {
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(url.slice(7)) }) });
-    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0005-contact-key-kinds');
-    if (error) throw error;
-    return { url, db };
-  }
-  const schema = new URL(url).searchParams.get('schema')!;
-  const pool = new pg.Pool({ connectionString: url.split('?')[0], options: `-c search_path=${schema},public` });
-  const db = new Kysely<any>({ dialect: introspectingOnly(schema, new PostgresDialect({ pool })) });
-  await db.schema.createSchema(schema).execute();
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema });
-  const { error } = await migrator.migrateTo('0005-contact-key-kinds');
-  if (error) throw error;
-  return { url, db };
-}
 
 const stores: Store[] = [];
 afterEach(async () => {
@@ -61,6 +38,7 @@ async function bookDirectly(store: Store, booking: Partial<NewBooking> & { id: s
     contactKey: full.contactKey,
     window: { start: full.blockedStart, end: full.blockedEnd },
     now: NOW,
+    country: undefined,
   };
   await store.book(query, () => ({ insert: full, result: undefined }));
 }
@@ -75,7 +53,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
   };
 
   it('should keep the bookings of a 0005 database when migrating, as made by telli', async () => {
-    const { url, db } = await databaseAt0005(dialect);
+    const { url, db } = await databaseAt(dialect, '0005-contact-key-kinds');
     try {
       await db
         .insertInto('bookings')
@@ -89,7 +67,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
           blocked_end: NOW + 30 * MINUTE,
           contact_key: 'contact_id:c1',
           contact_id: 'c1',
-          contact_details: '{"name":"Ada"}',
+          contact_details: '{"name":"Ada","phone":"+49 151 12345678"}',
           status: 'active',
           created_at: NOW - MINUTE,
         })
@@ -100,7 +78,9 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     const applied: string[] = [];
     const store = await openStore(url, DEFAULT_POOL, (report) => applied.push(...report.applied));
     stores.push(store);
-    expect(applied).toEqual(['0006-business-side', '0007-booking-search-keys']);
+    // Every migration after 0005, in order; later ones are added by other changes.
+    expect(applied.slice(0, 2)).toEqual(['0006-business-side', '0007-booking-search-keys']);
+    expect(applied).toContain('0011-booking-phone-numbers');
     const { bookings } = await store.listBookings({ status: 'all', limit: 10 });
     expect(bookings).toEqual([
       expect.objectContaining({ id: 'old', contactId: 'c1', status: 'active', createdBy: 'telli', cancelReason: null }),
@@ -111,6 +91,8 @@ describe.each(DIALECTS)('on %s', (dialect) => {
         ['old'],
       );
     expect((await store.listBookings({ status: 'all', limit: 10, q: 'bob' })).bookings).toEqual([]);
+    // And its phone number, written with its country code, in E.164 for the contact lookup.
+    expect((await store.phoneBookings('+4915112345678', NOW - 2 * MINUTE)).latest?.id).toBe('old');
     expect(await store.auditEntries({ limit: 10 })).toEqual({ entries: [] });
   });
 
@@ -160,7 +142,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       ['booking.replaced', first!.id, NOW + MINUTE],
       ['booking.created', second!.id, NOW + MINUTE],
     ]);
-    expect(entries[1]).toMatchObject({ actor: 'telli', before: { status: 'active' }, after: { status: 'replaced' } });
+    expect(entries[1]).toMatchObject({
+      actor: 'telli',
+      before: { status: 'active' },
+      after: { status: 'replaced', replaced_by: second!.id },
+    });
     expect(entries[2]!.seq).toBe(entries[1]!.seq + 1);
     expect((await app.store.bookingHistory(first!.id)).map((entry) => entry.action)).toEqual([
       'booking.created',

@@ -53,9 +53,33 @@ async function bookWithWritebacks(store: Store, ...sourceIds: string[]): Promise
     contactKey: booking.contactKey,
     window: { start: booking.blockedStart, end: booking.blockedEnd },
     now: NOW,
+    country: undefined,
   };
   await store.book(query, () => ({ insert: booking, writebacks, result: undefined }));
   return writebacks;
+}
+
+/** Moves booking-1 an hour later and queues its write-backs, as the move service does. */
+async function moveByAnHour(store: Store, now: number, writebacks: Writeback[]): Promise<void> {
+  const start = NOW + 120 * MINUTE;
+  const query = {
+    bookingId: 'booking-1',
+    calendarId: 'cal',
+    contactKey: 'contact-1',
+    days: ['2026-11-30'],
+    window: { start, end: start + 30 * MINUTE },
+    now,
+    actor: 'front-desk',
+  };
+  const to = {
+    resourceId: 'r1',
+    start,
+    end: start + 30 * MINUTE,
+    blockedStart: start,
+    blockedEnd: start + 30 * MINUTE,
+  };
+  const moved = await store.move(query, () => ({ to, writebacks, result: undefined }));
+  expect(moved.booking).toMatchObject({ start, status: 'active' });
 }
 
 describe.each(DIALECTS)('on %s', (dialect) => {
@@ -123,10 +147,14 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     it('should lease a due write-back to one store, and to the other only once the lease has passed', async () => {
       const [first, second] = await twoStores(dialect);
       const [writeback] = await bookWithWritebacks(first, 'caldav');
-      expect(await first.claimWritebacks(NOW, NOW + MINUTE, 10)).toEqual([{ ...writeback, attempts: 0 }]);
+      expect(await first.claimWritebacks(NOW, NOW + MINUTE, 10)).toEqual([
+        { ...writeback, attempts: 0, generation: 0 },
+      ]);
       expect(await second.claimWritebacks(NOW + 1, NOW + MINUTE, 10)).toEqual([]);
       expect(await first.claimWritebacks(NOW + MINUTE - 1, NOW + 2 * MINUTE, 10)).toEqual([]);
-      expect(await second.claimWritebacks(NOW + MINUTE, NOW + 2 * MINUTE, 10)).toEqual([{ ...writeback, attempts: 0 }]);
+      expect(await second.claimWritebacks(NOW + MINUTE, NOW + 2 * MINUTE, 10)).toEqual([
+        { ...writeback, attempts: 0, generation: 0 },
+      ]);
     });
 
     it('should give a write-back to exactly one of two stores claiming at once', async () => {
@@ -136,7 +164,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
         first.claimWritebacks(NOW, NOW + MINUTE, 10),
         second.claimWritebacks(NOW, NOW + MINUTE, 10),
       ]);
-      expect(claims.flat()).toEqual([{ ...writeback, attempts: 0 }]);
+      expect(claims.flat()).toEqual([{ ...writeback, attempts: 0, generation: 0 }]);
     });
 
     it('should offer a failed write-back again when its retry is due, counting the attempt', async () => {
@@ -146,7 +174,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       await first.writebackFailed(claimed!, 'calendar answered 503', NOW + 5 * MINUTE);
       expect(await second.claimWritebacks(NOW + 5 * MINUTE - 1, NOW + 6 * MINUTE, 10)).toEqual([]);
       expect(await second.claimWritebacks(NOW + 5 * MINUTE, NOW + 6 * MINUTE, 10)).toEqual([
-        { ...writeback, attempts: 1 },
+        { ...writeback, attempts: 1, generation: 0 },
       ]);
     });
 
@@ -156,6 +184,35 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       const [claimed] = await first.claimWritebacks(NOW, NOW + MINUTE, 10);
       await first.writebackDone(claimed!, NOW + 1_000);
       expect(await second.claimWritebacks(NOW + 24 * 60 * MINUTE, NOW + 25 * 60 * MINUTE, 10)).toEqual([]);
+    });
+
+    it('should queue the put of a moved booking again, even after it was done', async () => {
+      const [first, second] = await twoStores(dialect);
+      const [writeback] = await bookWithWritebacks(first, 'caldav');
+      const [claimed] = await first.claimWritebacks(NOW, NOW + MINUTE, 10);
+      await first.writebackFailed(claimed!, 'calendar answered 503', NOW + MINUTE);
+      const [retried] = await first.claimWritebacks(NOW + MINUTE, NOW + 2 * MINUTE, 10);
+      await first.writebackDone(retried!, NOW + MINUTE);
+
+      await moveByAnHour(second, NOW + 2 * MINUTE, [writeback!]);
+
+      expect(await first.claimWritebacks(NOW + 2 * MINUTE, NOW + 3 * MINUTE, 10)).toEqual([
+        { ...writeback, attempts: 0, generation: 1 },
+      ]);
+    });
+
+    it('should keep a put queued again while a worker held the old one: its done does not count', async () => {
+      const [first, second] = await twoStores(dialect);
+      const [writeback] = await bookWithWritebacks(first, 'caldav');
+      const [stale] = await first.claimWritebacks(NOW, NOW + MINUTE, 10);
+
+      await moveByAnHour(second, NOW + 1_000, [writeback!]);
+      await first.writebackDone(stale!, NOW + 2_000);
+      await first.writebackFailed(stale!, 'too late', NOW + 60 * MINUTE);
+
+      expect(await second.claimWritebacks(NOW + 2_000, NOW + MINUTE, 10)).toEqual([
+        { ...writeback, attempts: 0, generation: 1 },
+      ]);
     });
 
     it('should claim at most `limit` write-backs, leaving the rest to another store', async () => {

@@ -1,10 +1,27 @@
-import type { Static } from 'typebox';
 import { formatInstant } from '../contract/timestamp.js';
 import type { BookingRecord } from '../store/booking.js';
-import type { Booking } from './api.schemas.js';
+import type { BookingStatus } from '../store/booking.table.js';
 
-/** A booking as the business's API shows it, everywhere one appears; `timezone` is its calendar's. */
-export type ApiBooking = Static<typeof Booking>;
+/**
+ * A booking as the business sees it, everywhere one appears: the admin API (schema `Booking` in
+ * http/api.schemas.ts) and the webhooks' `data`. `timezone` is its calendar's.
+ */
+export interface ApiBooking {
+  readonly id: string;
+  readonly calendar: string;
+  readonly resource: string;
+  readonly start_iso: string;
+  readonly end_iso: string;
+  readonly timezone: string | null;
+  readonly status: BookingStatus;
+  readonly contact_id: string | null;
+  readonly external_contact_id: string | null;
+  readonly contact_details: Record<string, unknown>;
+  readonly created_at: string;
+  readonly created_by: string;
+  readonly cancelled_at: string | null;
+  readonly cancel_reason: string | null;
+}
 
 export function toApiBooking(booking: BookingRecord, timezone: string | undefined): ApiBooking {
   return {

@@ -1,0 +1,94 @@
+import type { CompiledQuery } from 'kysely';
+import type { BookingChange, BookingRecord, BookingSnapshot, MovePlan, MoveQuery, Placement } from './booking.js';
+import { contactLock, dayLock, snapshotQueries, toSnapshot, type SnapshotQueries } from './booking.transaction.js';
+import { toBlockedRange, toBookingRecord, type BookingRow } from './booking.row.js';
+import type { Transaction } from './runner.js';
+import type { StoreQueries } from './store-queries.js';
+
+/** What a move transaction found and did, before the commit's version is known. */
+export interface MoveOutcome<T> {
+  readonly booking?: BookingRecord;
+  readonly decision?: T;
+  /** Set when the booking moved: the range it left and the one it took. */
+  readonly moved?: Pick<BookingChange, 'inserted' | 'removed'>;
+}
+
+/**
+ * A move of one booking, under the locks a /book of its target would take: its contact's, then the
+ * calendar days of its old and new start in order (every transaction takes day locks in date
+ * order, so two of them never wait on each other in a circle). Inside, the booking is read again:
+ * only an active one is decided on, from the same snapshot /book reads, and `decide` is given the
+ * booking so that its own range does not stand in its way. PostgreSQL's exclusion constraint
+ * stays the last guard.
+ */
+export function moveTransaction<T>(
+  queries: StoreQueries,
+  move: MoveQuery,
+  decide: (booking: BookingRecord, snapshot: BookingSnapshot) => MovePlan<T>,
+): Transaction<SnapshotQueries & { booking: CompiledQuery<BookingRow> }, MoveOutcome<T>> {
+  const target = {
+    calendarId: move.calendarId,
+    day: move.days[0]!,
+    contactKey: move.contactKey,
+    window: move.window,
+    now: move.now,
+    country: undefined,
+  };
+  return {
+    locks: [
+      contactLock(move.calendarId, move.contactKey),
+      ...[...new Set(move.days)].sort().map((day) => dayLock(move.calendarId, day)),
+    ],
+    reads: { ...snapshotQueries(queries, target), booking: queries.bookings.byId(move.bookingId) },
+    plan: (rows) => {
+      const [row] = rows.booking;
+      if (!row) return { result: {} };
+      const booking = toBookingRecord(row);
+      if (booking.status !== 'active') return { result: { booking } };
+      const plan = decide(booking, toSnapshot(rows));
+      if (!plan.to) return { result: { booking, decision: plan.result } };
+      const moved: BookingRecord = { ...booking, ...plan.to };
+      const writes = [
+        queries.bookings.move(booking.id, plan.to),
+        queries.audit.record([
+          {
+            at: move.now,
+            actor: move.actor,
+            action: 'booking.moved',
+            calendarId: booking.calendarId,
+            bookingId: booking.id,
+            timeOffId: null,
+            before: placementFields(booking),
+            after: placementFields(plan.to),
+          },
+        ]),
+      ];
+      if (plan.writebacks?.length) writes.push(queries.writebacks.queue(plan.writebacks, move.now));
+      return {
+        writes: { writes, bumpVersion: queries.bookings.bumpVersion(booking.calendarId) },
+        result: {
+          booking: moved,
+          decision: plan.result,
+          moved: {
+            removed: [toBlockedRange(row)],
+            inserted: {
+              bookingId: booking.id,
+              resourceId: plan.to.resourceId,
+              start: plan.to.start,
+              blockedStart: plan.to.blockedStart,
+              blockedEnd: plan.to.blockedEnd,
+            },
+          },
+        },
+      };
+    },
+  };
+}
+
+function placementFields(placement: Placement) {
+  return {
+    start_iso: new Date(placement.start).toISOString(),
+    end_iso: new Date(placement.end).toISOString(),
+    resource: placement.resourceId,
+  };
+}

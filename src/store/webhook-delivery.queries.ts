@@ -1,0 +1,99 @@
+import { Kysely, sql, type Dialect } from 'kysely';
+import type { Database } from './database.js';
+import type { AttemptOutcome, NewWebhookDelivery, WebhookDeliveryFilter } from './webhook-delivery.js';
+
+/** Queries of the webhook deliveries: written by the fan-out, leased and updated by the worker. */
+export function webhookDeliveryQueries(dialect: Dialect) {
+  const db = new Kysely<Database>({ dialect });
+  const one = (id: string) => db.updateTable('webhook_deliveries').where('id', '=', id);
+
+  return {
+    insert: (deliveries: readonly NewWebhookDelivery[]) =>
+      db
+        .insertInto('webhook_deliveries')
+        .values(
+          deliveries.map((delivery) => ({
+            id: delivery.id,
+            endpoint: delivery.endpoint,
+            event_type: delivery.eventType,
+            calendar_id: delivery.calendarId,
+            audit_seq: delivery.auditSeq,
+            body: delivery.body,
+            status: 'pending' as const,
+            next_at: delivery.createdAt,
+            created_at: delivery.createdAt,
+          })),
+        )
+        .compile(),
+
+    due: (now: number, limit: number) =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_at', '<=', now)
+        .orderBy('next_at')
+        .limit(limit)
+        .compile(),
+
+    /** Returns the row only when this caller got the lease: the one attempt until `until` is its own. */
+    lease: (id: string, now: number, until: number) =>
+      one(id)
+        .set({ next_at: until })
+        .where('status', '=', 'pending')
+        .where('next_at', '<=', now)
+        .returningAll()
+        .compile(),
+
+    /** An attempt that was not made after all (the process is stopping): due again at once. */
+    release: (id: string, now: number) => one(id).set({ next_at: now }).where('status', '=', 'pending').compile(),
+
+    attempted: (id: string, outcome: AttemptOutcome, now: number) =>
+      one(id)
+        .set({
+          attempts: sql<number>`attempts + 1`,
+          last_status: outcome.status,
+          last_error: outcome.kind === 'delivered' ? null : outcome.error,
+          status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
+          ...(outcome.kind === 'retry' && { next_at: outcome.retryAt }),
+          ...(outcome.kind === 'delivered' && { delivered_at: now }),
+        })
+        .compile(),
+
+    /** Due now, whatever became of it. */
+    rearm: (id: string, now: number) =>
+      one(id).set({ status: 'pending', next_at: now, delivered_at: null }).returningAll().compile(),
+
+    byId: (id: string) => db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).compile(),
+
+    /** Newest first; one row more than the limit, to tell whether another page follows. */
+    list: (filter: WebhookDeliveryFilter) =>
+      db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .$if(filter.status !== undefined, (query) => query.where('status', '=', filter.status!))
+        .$if(filter.after !== undefined, (query) =>
+          query.where((eb) =>
+            eb.or([
+              eb('created_at', '<', filter.after!.createdAt),
+              eb.and([eb('created_at', '=', filter.after!.createdAt), eb('id', '<', filter.after!.id)]),
+            ]),
+          ),
+        )
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.limit + 1)
+        .compile(),
+
+    oldestPending: () =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select('created_at')
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .limit(1)
+        .compile(),
+  };
+}
+
+export type WebhookDeliveryQueries = ReturnType<typeof webhookDeliveryQueries>;

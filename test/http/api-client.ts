@@ -1,0 +1,41 @@
+import { expect } from 'vitest';
+import type { Running } from './harness.js';
+
+/** The admin token the API tests configure, and the config section that names it `front-desk`. */
+export const TOKEN = 'front-desk-token-0123456789abcdef';
+export const ADMIN = `admin:\n  tokens:\n    - { name: front-desk, token: "${TOKEN}" }\n`;
+
+export interface Reply {
+  readonly status: number;
+  readonly type: string | null;
+  readonly body: any;
+}
+
+/** POSTs `body` (a string goes as it is) to the API with the admin token, or with `token`, or none for null. */
+export async function apiPost(app: Running, path: string, body: unknown, token: string | null = TOKEN): Promise<Reply> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${app.url}/api/v1${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, type: response.headers.get('content-type'), body: text && JSON.parse(text) };
+}
+
+export function expectProblem(reply: Reply, status: number, field?: string): void {
+  expect(reply.status).toBe(status);
+  expect(reply.type).toMatch(/^application\/problem\+json\b/);
+  expect(reply.body).toEqual(expect.objectContaining({ type: 'about:blank', status, detail: expect.any(String) }));
+  if (field) expect(reply.body.field).toBe(field);
+}
+
+/** A 409 for a refused time: its reason's code, and free starts to offer instead. */
+export function expectRefused(reply: Reply, code: string): void {
+  expectProblem(reply, 409);
+  expect(reply.body.code).toBe(code);
+  expect(reply.body.alternatives.length).toBeGreaterThan(0);
+  for (const alternative of reply.body.alternatives)
+    expect(alternative).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+}

@@ -1,0 +1,158 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
+import type { NewBooking } from '../../src/store/booking.js';
+import type { OutboxEvent, OutboxRouter } from '../../src/store/outbox.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { DIALECTS, dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
+import { databaseAt } from './database-at.js';
+
+/**
+ * The outbox: every audit entry is fanned out once, in order, with the booking it concerns, and
+ * its deliveries are each leased to one process at a time. Two stores on one database stand for
+ * two processes.
+ */
+const NOW = Date.parse('2026-12-01T06:00:00Z');
+const MINUTE = 60_000;
+
+const opened: Store[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+afterAll(dropTestDatabases);
+
+async function storesOn(database: string, count: number): Promise<Store[]> {
+  const stores = [];
+  for (let index = 0; index < count; index++) stores.push(await openStore(database, DEFAULT_POOL));
+  opened.push(...stores);
+  return stores;
+}
+
+/** A booking of `contact` at NOW + `hours`, replacing the contact's earlier one when asked. */
+async function book(store: Store, id: string, hours: number, replace = false): Promise<void> {
+  const start = NOW + hours * 60 * MINUTE;
+  const booking: NewBooking = {
+    id,
+    calendarId: 'cal',
+    resourceId: 'r1',
+    start,
+    end: start + 30 * MINUTE,
+    blockedStart: start,
+    blockedEnd: start + 30 * MINUTE,
+    contactKey: 'contact_id:ada',
+    contactId: 'ada',
+    externalContactId: null,
+    contactDetails: { name: 'Ada' },
+    createdAt: NOW,
+  };
+  const query = {
+    calendarId: 'cal',
+    day: '2026-12-01',
+    contactKey: booking.contactKey,
+    window: { start: booking.blockedStart, end: booking.blockedEnd },
+    now: NOW,
+    country: undefined,
+  };
+  await store.book(query, (snapshot) => ({
+    insert: booking,
+    replace: replace ? snapshot.contactBookings : [],
+    result: undefined,
+  }));
+}
+
+/** A router that records the events and makes one delivery of each. */
+function recording(): { route: OutboxRouter; seen: OutboxEvent[] } {
+  const seen: OutboxEvent[] = [];
+  const route: OutboxRouter = (events, now) => {
+    seen.push(...events);
+    return {
+      webhooks: events.map((event) => ({
+        id: `msg_${event.entry.seq}`,
+        endpoint: 'endpoint',
+        eventType: event.entry.action,
+        calendarId: event.entry.calendarId,
+        auditSeq: event.entry.seq,
+        body: '{}',
+        createdAt: now,
+      })),
+    };
+  };
+  return { route, seen };
+}
+
+describe.each(DIALECTS)('on %s', (dialect: Dialect) => {
+  it('should fan each entry out once, in order, with its booking and the one that replaced it', async () => {
+    const [store] = await storesOn(freshDatabase(dialect), 1);
+    await book(store!, 'first', 1);
+    await book(store!, 'second', 2, true);
+    const { route, seen } = recording();
+
+    expect(await store!.fanOut(route, 2, NOW)).toBe(2);
+    expect(await store!.fanOut(route, 2, NOW)).toBe(1);
+    expect(await store!.fanOut(route, 2, NOW)).toBe(0);
+    expect(seen.map((event) => [event.entry.action, event.booking?.id, event.replacement?.id])).toEqual([
+      ['booking.created', 'first', undefined],
+      ['booking.replaced', 'first', 'second'],
+      ['booking.created', 'second', undefined],
+    ]);
+    // The booking as it is now; the entry says what each change made of it.
+    expect(seen[0]!.booking?.status).toBe('replaced');
+    const { deliveries } = await store!.webhookDeliveries({ limit: 10 });
+    expect(deliveries.map((delivery) => delivery.auditSeq).sort()).toEqual(seen.map((event) => event.entry.seq));
+  });
+
+  it('should fan out nothing twice when two processes fan out at once', async () => {
+    const stores = await storesOn(freshDatabase(dialect), 2);
+    for (let hour = 1; hour <= 30; hour++) await book(stores[0]!, `b${hour}`, hour);
+    const routers = stores.map(() => recording());
+    const drain = async (store: Store, route: OutboxRouter) => {
+      while ((await store.fanOut(route, 4, NOW)) > 0);
+    };
+    await Promise.all(stores.map((store, index) => drain(store, routers[index]!.route)));
+
+    const seqs = routers.flatMap((router) => router.seen.map((event) => event.entry.seq));
+    expect(seqs).toHaveLength(30);
+    expect(new Set(seqs).size).toBe(30);
+    expect((await stores[0]!.webhookDeliveries({ limit: 100 })).deliveries).toHaveLength(30);
+  });
+
+  it('should lease each due delivery to one process, and give it back on release', async () => {
+    const [first, second] = await storesOn(freshDatabase(dialect), 2);
+    await book(first!, 'b1', 1);
+    await first!.fanOut(recording().route, 10, NOW);
+
+    const claims = await Promise.all([
+      first!.claimWebhookDeliveries(NOW, NOW + MINUTE, 10),
+      second!.claimWebhookDeliveries(NOW, NOW + MINUTE, 10),
+    ]);
+    expect(claims.flat()).toHaveLength(1);
+    const [claimed] = claims.flat();
+    expect(await first!.claimWebhookDeliveries(NOW + 1, NOW + MINUTE, 10)).toEqual([]);
+    await second!.releaseWebhookDelivery(claimed!.id, NOW + 2);
+    expect((await first!.claimWebhookDeliveries(NOW + 2, NOW + MINUTE, 10)).map((each) => each.id)).toEqual([
+      claimed!.id,
+    ]);
+    // A lease that ran out (its process crashed) is taken again.
+    expect((await second!.claimWebhookDeliveries(NOW + MINUTE, NOW + 2 * MINUTE, 10)).map((each) => each.id)).toEqual([
+      claimed!.id,
+    ]);
+    await second!.webhookAttempted(claimed!.id, { kind: 'delivered', status: 200 }, NOW + MINUTE);
+    expect(await first!.claimWebhookDeliveries(NOW + 3 * MINUTE, NOW + 4 * MINUTE, 10)).toEqual([]);
+    expect(await first!.oldestPendingWebhook()).toBeUndefined();
+  });
+
+  it('should not fan out the entries written before migration 0010', async () => {
+    const { url, db } = await databaseAt(dialect, '0007-booking-search-keys');
+    try {
+      await db
+        .insertInto('audit_entries')
+        .values({ at: NOW, actor: 'telli', action: 'booking.created', calendar_id: 'cal', booking_id: 'old' })
+        .execute();
+    } finally {
+      await db.destroy();
+    }
+    const [store] = await storesOn(url, 1);
+    expect(await store!.fanOut(recording().route, 10, NOW)).toBe(0);
+    expect((await store!.auditEntries({ limit: 10 })).entries).toHaveLength(1);
+  });
+});

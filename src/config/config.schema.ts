@@ -87,6 +87,7 @@ const Email = Type.Object(
     to_contact: Type.Optional(Type.Boolean()),
     to_resource: Type.Optional(Type.Boolean()),
     remind_before: Type.Optional(Duration),
+    retry_schedule: Type.Optional(Type.Array(Duration)),
   },
   { additionalProperties: false },
 );

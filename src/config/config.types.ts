@@ -92,6 +92,8 @@ export interface EmailConfig {
   readonly toResource: boolean;
   /** How long before the start the caller is reminded, in ms; none: no reminder. */
   readonly remindBefore?: number;
+  /** The waits before each retry of a mail the server did not take, in ms; an attempt after the last one gives up. */
+  readonly retrySchedule: readonly number[];
 }
 
 /** Every kind of change a webhook can tell about: the audit trail's actions. */

@@ -2,8 +2,10 @@ import addressparser from 'nodemailer/lib/addressparser';
 import { isEmailAddress } from '../shared/email-address.js';
 import { fail, type Path } from './config-error.js';
 import type { RawEmail } from './config.schema.js';
+import { DEFAULT_RETRY_SCHEDULE } from './config.defaults.js';
 import type { EmailConfig, Mailbox } from './config.types.js';
 import { parseDuration } from './duration.js';
+import { readWait } from './webhooks.js';
 
 /** The `email` section and `resources[].email`, checked and normalised. */
 
@@ -14,6 +16,8 @@ export function normaliseEmail(raw: RawEmail, path: Path): EmailConfig {
     toContact: raw.to_contact ?? true,
     toResource: raw.to_resource ?? true,
     remindBefore: readRemindBefore([...path, 'remind_before'], raw.remind_before),
+    retrySchedule:
+      raw.retry_schedule?.map((wait, at) => readWait(wait, [...path, 'retry_schedule', at])) ?? DEFAULT_RETRY_SCHEDULE,
   };
 }
 

@@ -38,11 +38,16 @@ export class MailSendError extends Error {
   }
 }
 
-/** Sends one mail with its invite; resolves with the Message-ID once the server has accepted it, else throws MailSendError. */
-export async function sendMail(transport: MailTransport, mail: Mail): Promise<string> {
+/**
+ * Sends one mail with its invite; resolves with the Message-ID once the server has accepted it, else
+ * throws MailSendError. `id`, when given, makes the Message-ID, so that a mail sent twice (an
+ * attempt cut off after the server took it) is one message to the recipient's mail client.
+ */
+export async function sendMail(transport: MailTransport, mail: Mail, id?: string): Promise<string> {
   let info: SMTPSentMessageInfo;
   try {
     info = await transport.sendMail({
+      ...(id !== undefined && { messageId: `<${id}@${mail.from.address.split('@')[1]}>` }),
       // A copy: nodemailer writes into address objects, and the config's are frozen.
       from: { name: mail.from.name ?? '', address: mail.from.address },
       to: mail.to,

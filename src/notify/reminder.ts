@@ -1,21 +1,20 @@
 import type { EmailConfig } from '../config/config.types.js';
-import type { MailBooking } from './mail-event.js';
 
-/** A booking as a reminder needs it: its times, status and when it was made, as the API shows them. */
-export interface RemindedBooking extends MailBooking {
+/** A booking as a reminder needs it: its start and status, as the API shows them. */
+export interface RemindedBooking {
+  readonly start_iso: string;
   readonly status: string;
-  readonly created_at: string;
 }
 
 /**
- * When the caller's reminder of a booking is due, epoch ms: `remind_before` ahead of its start.
- * None without `remind_before`, or when that moment came before the booking was made: the
- * confirmation has just told the caller.
+ * When the caller's reminder of a booking starting at `startIso` is due, epoch ms: `remind_before`
+ * ahead of the start. None without `remind_before`, or when that moment came before the change
+ * (the booking, or its move) at `changedAt`: the confirmation has just told the caller.
  */
-export function reminderDueAt(booking: RemindedBooking, email: EmailConfig): number | undefined {
+export function reminderDueAt(startIso: string, changedAt: number, email: EmailConfig): number | undefined {
   if (email.remindBefore === undefined) return undefined;
-  const due = Date.parse(booking.start_iso) - email.remindBefore;
-  return due > Date.parse(booking.created_at) ? due : undefined;
+  const due = Date.parse(startIso) - email.remindBefore;
+  return due > changedAt ? due : undefined;
 }
 
 /**

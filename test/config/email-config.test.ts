@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseConfig } from '../../src/config/config.loader.js';
+import { DEFAULT_RETRY_SCHEDULE } from '../../src/config/config.defaults.js';
 import type { Config } from '../../src/config/config.types.js';
 
 const CALENDAR = { id: 'physio', timezone: 'Europe/Berlin', duration: '30m', hours: { 'mon-fri': ['09:00-17:00'] } };
@@ -35,6 +36,7 @@ describe('the email section', () => {
       toContact: true,
       toResource: true,
       remindBefore: undefined,
+      retrySchedule: DEFAULT_RETRY_SCHEDULE,
     });
   });
 
@@ -46,6 +48,7 @@ describe('the email section', () => {
         to_contact: false,
         to_resource: 'false',
         remind_before: '24h',
+        retry_schedule: ['1s', '1m'],
       }),
     ).email;
     expect(email).toEqual({
@@ -54,6 +57,7 @@ describe('the email section', () => {
       toContact: false,
       toResource: false,
       remindBefore: 24 * 3_600_000,
+      retrySchedule: [1_000, 60_000],
     });
   });
 
@@ -86,6 +90,12 @@ describe('the email section', () => {
         `email.from: ${JSON.stringify(from)} is not an address such as "Praxis am Kanal <termine@example.com>"`,
       );
     }
+  });
+
+  it('should refuse a retry wait that is not a positive duration', () => {
+    expect(errorFor(emailWith({ retry_schedule: ['5s', 'soon'] }))).toBe(
+      'email.retry_schedule[1]: "soon" is not a duration such as 500ms, 5s, 30m or 2h',
+    );
   });
 
   it('should refuse a reminder that is not a positive duration', () => {

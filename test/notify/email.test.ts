@@ -1,4 +1,3 @@
-import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { CalendarConfig, EmailConfig } from '../../src/config/config.types.js';
@@ -6,6 +5,7 @@ import { toApiBooking } from '../../src/booking/api-booking.js';
 import { emailsFor } from '../../src/notify/emails-for.js';
 import type { Mail, MailEvent } from '../../src/notify/mail-event.js';
 import { createMailTransport, MailSendError, sendMail, type MailTransport } from '../../src/notify/mail-sender.js';
+import { inviteOf } from './invite-reader.js';
 import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from './smtp-receiver.js';
 
 // The calendar is in Berlin, the test process in Los Angeles: a time shown in the process's zone shows.
@@ -63,39 +63,6 @@ function booking(patch: { id?: string; resource?: string; start?: string; contac
     cancelReason: null,
   };
   return toApiBooking(record, 'Europe/Berlin');
-}
-
-/** The VEVENT of an iCalendar text, and its METHOD. */
-function readInvite(text: string) {
-  const calendar = new ICAL.Component(ICAL.parse(text));
-  const event = calendar.getFirstSubcomponent('vevent');
-  if (!event) throw new Error('no VEVENT');
-  const value = (name: string) => event.getFirstPropertyValue(name);
-  return {
-    method: calendar.getFirstPropertyValue('method'),
-    uid: value('uid'),
-    sequence: value('sequence'),
-    start: (value('dtstart') as ICAL.Time).toJSDate().toISOString(),
-    end: (value('dtend') as ICAL.Time).toJSDate().toISOString(),
-    status: value('status'),
-    summary: value('summary'),
-    organizer: value('organizer'),
-    attendee: value('attendee'),
-  };
-}
-
-/** The invitation part of a received mail (text/calendar, its method in the content type), read. */
-function inviteOf(received: ReceivedMail) {
-  const parts = received.mail.attachments.filter((part) => part.contentType === 'text/calendar');
-  expect(parts).toHaveLength(1);
-  const part = parts[0]!;
-  const contentType = part.headers.get('content-type') as { params: Record<string, string> };
-  const invite = readInvite(part.content.toString('utf8'));
-  expect(contentType.params.method).toBe(invite.method);
-  // The same invitation as a file, for clients that only show attachments.
-  const file = received.mail.attachments.find((attachment) => attachment.filename === 'invite.ics');
-  expect(file?.content.toString('utf8')).toBe(part.content.toString('utf8'));
-  return invite;
 }
 
 describe('e-mail through a real SMTP server', () => {

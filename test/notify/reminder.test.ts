@@ -9,30 +9,27 @@ const EMAIL: EmailConfig = {
   toContact: true,
   toResource: true,
   remindBefore: 24 * HOUR,
+  retrySchedule: [],
 };
 const START = '2026-12-03T09:00:00.000Z';
+const MADE = Date.parse('2026-11-30T08:00:00.000Z');
 const booking = (patch: Partial<RemindedBooking> = {}): RemindedBooking => ({
-  id: 'bk_1',
-  resource: 'anna',
   start_iso: START,
-  end_iso: '2026-12-03T09:30:00.000Z',
-  contact_details: {},
   status: 'active',
-  created_at: '2026-11-30T08:00:00.000Z',
   ...patch,
 });
 
 describe('reminderDueAt', () => {
   it('should be remind_before ahead of the start', () => {
-    expect(reminderDueAt(booking(), EMAIL)).toBe(Date.parse(START) - 24 * HOUR);
+    expect(reminderDueAt(START, MADE, EMAIL)).toBe(Date.parse(START) - 24 * HOUR);
   });
 
   it('should be none without remind_before', () => {
-    expect(reminderDueAt(booking(), { ...EMAIL, remindBefore: undefined })).toBeUndefined();
+    expect(reminderDueAt(START, MADE, { ...EMAIL, remindBefore: undefined })).toBeUndefined();
   });
 
-  it('should be none for a booking made after its reminder would have been due', () => {
-    expect(reminderDueAt(booking({ created_at: '2026-12-02T10:00:00.000Z' }), EMAIL)).toBeUndefined();
+  it('should be none for a booking made or moved after its reminder would have been due', () => {
+    expect(reminderDueAt(START, Date.parse('2026-12-02T10:00:00.000Z'), EMAIL)).toBeUndefined();
   });
 });
 

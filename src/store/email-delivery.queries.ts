@@ -67,16 +67,6 @@ export function emailDeliveryQueries(dialect: Dialect) {
           ...(outcome.kind === 'retry' ? { next_at: outcome.retryAt } : { sent_at: now }),
         })
         .compile(),
-
-    /** When the earliest pending mail is due; the worker wakes for it (a reminder, a retry). */
-    nextDue: () =>
-      db
-        .selectFrom('email_deliveries')
-        .select('next_at')
-        .where('status', '=', 'pending')
-        .orderBy('next_at')
-        .limit(1)
-        .compile(),
   };
 }
 

@@ -8,8 +8,6 @@ export interface EmailDeliveryStore {
   /** Mails due now, each leased to this process until `leaseUntil`, so that no other sends it meanwhile. */
   claimEmailDeliveries(now: number, leaseUntil: number, limit: number): Promise<EmailDelivery[]>;
   emailAttempted(id: string, outcome: EmailOutcome, now: number): Promise<void>;
-  /** When the earliest pending mail is due; undefined when none is pending. */
-  nextEmailDue(): Promise<number | undefined>;
 }
 
 export function emailDeliveryStore(runner: Runner, queries: EmailDeliveryQueries): EmailDeliveryStore {
@@ -25,6 +23,5 @@ export function emailDeliveryStore(runner: Runner, queries: EmailDeliveryQueries
     emailAttempted: async (id, outcome, now) => {
       await runner.atomically([queries.attempted(id, outcome, now)]);
     },
-    nextEmailDue: async () => (await runner.read(queries.nextDue()))[0]?.next_at,
   };
 }

@@ -122,6 +122,21 @@ describe.each(DIALECTS)('e-mail from the outbox on %s', (dialect) => {
     expect(mailsTo(CALLER)).toHaveLength(1);
   });
 
+  it('should give up on a mail the server refused for good (550)', async () => {
+    receiver = await startSmtpReceiver();
+    receiver.refuseNext.push(550);
+    const app = started(await withEmail(`  to_resource: false\n`));
+    await book(app, 'ada', NINE, CALLER);
+
+    await vi.waitFor(async () => {
+      const metrics = await (await fetch(`${app.url}/metrics`)).text();
+      expect(metrics).toContain('slotline_email_deliveries_total{outcome="failed"} 1');
+    }, WITHIN);
+    await book(app, 'bob', LATER, 'bob@example.org');
+    await vi.waitFor(() => expect(mailsTo('bob@example.org')).toHaveLength(1), WITHIN);
+    expect(mailsTo(CALLER)).toHaveLength(0);
+  });
+
   it('should mail no caller without an address', async () => {
     receiver = await startSmtpReceiver();
     const app = started(await withEmail(`  to_resource: false\n`));

@@ -9,6 +9,7 @@ import {
   findPostgresDoubleBookings,
   successesPerSecond,
   type DoubleBookingCheck,
+  type StormOptions,
   type StormResult,
 } from './book-storm.js';
 import { BenchFailure, describe, log, type Bench, type Metered } from './harness.js';
@@ -109,7 +110,17 @@ export interface Storm extends Metered<StormResult> {
 export async function storm(
   bench: Bench,
   underTest: Server | readonly Server[],
-  { prefix, label, database }: { prefix: string; label: string; database?: BenchDatabase },
+  {
+    prefix,
+    label,
+    database,
+    contactDetails,
+  }: {
+    prefix: string;
+    label: string;
+    database?: BenchDatabase;
+    contactDetails?: StormOptions['contactDetails'];
+  },
 ): Promise<Storm> {
   const list = [underTest].flat();
   const connections = SATURATION_CONNECTIONS / list.length;
@@ -131,6 +142,7 @@ export async function storm(
           duration,
           prefix: warm ? `warm-${share.prefix}` : share.prefix,
           offset: warm ? Math.floor(share.grid.length / 2) : 0,
+          contactDetails,
         }),
       ),
     ).then(combineStorms);

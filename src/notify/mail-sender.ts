@@ -13,6 +13,8 @@ const TIMEOUT_MS = 15_000;
 export function createMailTransport(smtpUrl: string): MailTransport {
   return nodemailer.createTransport({
     url: smtpUrl,
+    // A few connections kept open and reused: the outbox sends mail after mail.
+    pool: true,
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
     socketTimeout: TIMEOUT_MS,

@@ -116,6 +116,9 @@ export function createEmailDelivery(options: {
     /** Takes no new mails; the ones being sent finish (each wait is bounded). */
     stop(): void {
       stopped = true;
+    },
+    /** Closes the SMTP connections, once no mail is being sent. */
+    close(): void {
       transport?.transport.close();
     },
   };

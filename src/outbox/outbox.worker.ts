@@ -97,6 +97,7 @@ export function createOutboxWorker(options: {
       webhookDelivery.abort();
       emailDelivery.stop();
       await round;
+      emailDelivery.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../src/config/config.loader.js';
 import { holdConfig } from '../../src/config/live-config.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox.worker.js';
 import { DIALECTS } from '../dialects.js';
@@ -195,6 +196,34 @@ describe.each(DIALECTS)('e-mail from the outbox on %s', (dialect) => {
     expect(reminders()).toHaveLength(1);
     expect(mailsTo('cy@example.org', /^Reminder/)).toHaveLength(0);
     expect(outcomes.every((outcome) => outcome === 'sent')).toBe(true);
+  });
+
+  it('should send through the SMTP server of the config in force after a reload', async () => {
+    receiver = await startSmtpReceiver();
+    const other = await startSmtpReceiver();
+    try {
+      const app = await withEmail(`  to_resource: false\n`);
+      const config = holdConfig(app.config);
+      const worker = createOutboxWorker({
+        config,
+        store: app.store,
+        log: { info: () => {}, warn: () => {} },
+        onWebhookOutcome: () => {},
+        onEmailOutcome: () => {},
+      });
+      workers.push(worker);
+      worker.start();
+      await book(app, 'ada', NINE, CALLER);
+      await vi.waitFor(() => expect(receiver.received).toHaveLength(1), WITHIN);
+
+      config.replace(parseConfig(yaml(other.url, `  to_resource: false\n`), {}));
+      await book(app, 'bob', LATER, 'bob@example.org');
+      await vi.waitFor(() => expect(other.received).toHaveLength(1), WITHIN);
+      expect(other.received[0]!.rcptTo).toEqual(['bob@example.org']);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it.runIf(dialect === 'postgres')('should send each mail once with two processes on one database', async () => {

@@ -24,6 +24,8 @@ export interface StormOptions {
   readonly duration: number;
   readonly prefix: string;
   readonly offset?: number;
+  /** The contact details each booking carries; none unless given. */
+  readonly contactDetails?: (contactId: string) => Record<string, unknown>;
 }
 
 export interface DoubleBookingCheck {
@@ -54,6 +56,7 @@ export async function bookStorm({
   duration,
   prefix,
   offset = 0,
+  contactDetails,
 }: StormOptions): Promise<StormResult> {
   let next = 0;
   const successTimes: number[] = [];
@@ -71,7 +74,9 @@ export async function bookStorm({
         setupRequest: (request) => {
           const n = next++;
           const start = new Date(grid[(offset + n) % grid.length] ?? NaN).toISOString();
-          return { ...request, body: JSON.stringify({ contact_id: `${prefix}${n}`, start_iso: start }) };
+          const contact = `${prefix}${n}`;
+          const details = contactDetails && { contact_details: contactDetails(contact) };
+          return { ...request, body: JSON.stringify({ contact_id: contact, start_iso: start, ...details }) };
         },
         onResponse: (status, body) => {
           if (status === 200 && body.includes('"status":"success"')) successTimes.push(performance.now() - started);

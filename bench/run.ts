@@ -18,6 +18,7 @@ import { availablePhase } from './phases/available.phase.js';
 import { bookStormPhase } from './phases/book-storm.phase.js';
 import { enginePhase } from './phases/engine.phase.js';
 import { hostileFeedsPhase } from './phases/hostile-feeds.phase.js';
+import { outboxPhase } from './phases/outbox.phase.js';
 import { postgresPhase } from './phases/postgres.phase.js';
 import { simulatorPhase } from './phases/simulator.phase.js';
 import { sizesPhase } from './phases/sizes.phase.js';
@@ -29,6 +30,7 @@ const PHASES: readonly Phase[] = [
   availablePhase,
   adminApiPhase,
   bookStormPhase,
+  outboxPhase,
   simulatorPhase,
   postgresPhase,
   hostileFeedsPhase,

@@ -10,6 +10,7 @@ import {
   findPostgresDoubleBookings,
   successesPerSecond,
   type DoubleBookingCheck,
+  type StormOptions,
   type StormResult,
 } from './book-storm.js';
 import { BenchFailure, describe, log, type Bench, type Metered } from './harness.js';
@@ -109,7 +110,15 @@ export interface Storm extends Metered<StormResult> {
 export async function storm(
   bench: Bench,
   underTest: Server | readonly Server[],
-  { prefix, label }: { prefix: string; label: string },
+  {
+    prefix,
+    label,
+    contactDetails,
+  }: {
+    prefix: string;
+    label: string;
+    contactDetails?: StormOptions['contactDetails'];
+  },
 ): Promise<Storm> {
   const list = [underTest].flat();
   const connections = SATURATION_CONNECTIONS / list.length;
@@ -131,6 +140,7 @@ export async function storm(
           duration,
           prefix: warm ? `warm-${share.prefix}` : share.prefix,
           offset: warm ? Math.floor(share.grid.length / 2) : 0,
+          contactDetails,
         }),
       ),
     ).then(combineStorms);

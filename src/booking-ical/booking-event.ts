@@ -48,7 +48,8 @@ function bookingComponent(calendar: CalendarConfig, booking: Booking): ICAL.Comp
   return component;
 }
 
-function contactName(details: unknown): string | undefined {
+/** The contact's name from `name`, else `first_name last_name`; undefined when neither is there. */
+export function contactName(details: unknown): string | undefined {
   const fields = isRecord(details) ? details : {};
   const name = [fields.name, [fields.first_name, fields.last_name].filter(Boolean).join(' ')].find(
     (value) => typeof value === 'string' && value.trim() !== '',
@@ -56,7 +57,8 @@ function contactName(details: unknown): string | undefined {
   return typeof name === 'string' ? name.trim() : undefined;
 }
 
-function describe(details: unknown, keys: readonly string[]): string {
+/** `key: value` lines of the contact details named by `keys` (the calendar's `event_details`). */
+export function describe(details: unknown, keys: readonly string[]): string {
   if (!isRecord(details)) return '';
   return keys
     .filter((key) => details[key] !== undefined && details[key] !== null && details[key] !== '')

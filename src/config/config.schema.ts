@@ -45,6 +45,8 @@ const Resource = Type.Object(
     sources: Type.Optional(Type.Array(Source)),
     sync_every: Type.Optional(Duration),
     on_stale: Type.Optional(Type.Enum(['keep', 'block'])),
+    /** Where the staff member gets mail about their bookings; checked while normalising. */
+    email: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -73,6 +75,19 @@ const Calendar = Type.Object(
     resources: Type.Optional(Type.Array(Resource, { minItems: 1 })),
     feed_token: Type.Optional(Type.String()),
     event_details: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  },
+  { additionalProperties: false },
+);
+
+/** Confirmations and reminders by e-mail; the URL and addresses are checked while normalising. */
+const Email = Type.Object(
+  {
+    smtp_url: Type.String({ minLength: 1 }),
+    from: Type.String({ minLength: 1 }),
+    to_contact: Type.Optional(Type.Boolean()),
+    to_resource: Type.Optional(Type.Boolean()),
+    remind_before: Type.Optional(Duration),
+    retry_schedule: Type.Optional(Type.Array(Duration)),
   },
   { additionalProperties: false },
 );
@@ -124,6 +139,7 @@ export const RawConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    email: Type.Optional(Email),
     calendars: Type.Array(Calendar, { minItems: 1 }),
     webhooks: Type.Optional(Type.Array(Webhook)),
   },
@@ -133,6 +149,7 @@ export const RawConfigSchema = Type.Object(
 export type RawConfig = Type.Static<typeof RawConfigSchema>;
 export type RawCalendar = RawConfig['calendars'][number];
 export type RawAdmin = NonNullable<RawConfig['admin']>;
+export type RawEmail = NonNullable<RawConfig['email']>;
 export type RawWebhook = NonNullable<RawConfig['webhooks']>[number];
 export type RawResource = NonNullable<RawCalendar['resources']>[number];
 export type RawSource = NonNullable<RawResource['sources']>[number];

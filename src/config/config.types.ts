@@ -30,6 +30,8 @@ export interface ResourceConfig {
   readonly syncEvery: number;
   /** What a source that has not synced for long means: keep its last data, or block the resource. */
   readonly onStale: 'keep' | 'block';
+  /** Where the staff member gets mail about their bookings (`email.to_resource`); none: no mail. */
+  readonly email?: string;
   /** The calendar's weekly hours unless the resource sets its own; calendar overrides apply, resource overrides win. */
   readonly schedule: Schedule;
 }
@@ -73,6 +75,27 @@ export interface AdminToken {
   readonly token: string;
 }
 
+/** A mailbox: a bare address and, when written `Name <address>`, its display name. */
+export interface Mailbox {
+  readonly name?: string;
+  readonly address: string;
+}
+
+/** Confirmations, changes and reminders by e-mail, sent from the outbox. */
+export interface EmailConfig {
+  /** `smtp://` (STARTTLS when offered) or `smtps://` (implicit TLS), credentials included: a secret, never logged. */
+  readonly smtpUrl: string;
+  readonly from: Mailbox;
+  /** Mail the caller at `contact_details.email` when it holds a valid address. */
+  readonly toContact: boolean;
+  /** Mail the staff member at their resource's `email`. */
+  readonly toResource: boolean;
+  /** How long before the start the caller is reminded, in ms; none: no reminder. */
+  readonly remindBefore?: number;
+  /** The waits before each retry of a mail the server did not take, in ms; an attempt after the last one gives up. */
+  readonly retrySchedule: readonly number[];
+}
+
 /** Every kind of change a webhook can tell about: the audit trail's actions. */
 export const WEBHOOK_EVENTS = [
   'booking.created',
@@ -110,6 +133,8 @@ export interface Config {
   readonly metricsToken?: string;
   /** The business's API (`/api/v1`, `/openapi.json`, `/docs`); none: it answers 404. */
   readonly admin?: { readonly tokens: readonly AdminToken[] };
+  /** E-mail to callers and staff; none: no mail is sent. */
+  readonly email?: EmailConfig;
   readonly calendars: readonly CalendarConfig[];
   readonly webhooks: readonly WebhookConfig[];
 }

@@ -27,6 +27,7 @@ import type {
   SourceConfig,
 } from './config.types.js';
 import { parseDuration } from './duration.js';
+import { normaliseEmail, readAddress } from './email.js';
 import { parseOverrides, parseWeekly } from './hours.js';
 import { parseSize } from './size.js';
 import { normaliseWebhooks } from './webhooks.js';
@@ -47,6 +48,7 @@ export function normaliseConfig(raw: RawConfig): Config {
     // Empty, like an unset `${METRICS_TOKEN:-}`, means no token.
     metricsToken: raw.metrics_token || undefined,
     admin: raw.admin && { tokens: normaliseAdminTokens(raw.admin, ['admin', 'tokens']) },
+    email: raw.email && normaliseEmail(raw.email, ['email']),
     calendars: raw.calendars.map((calendar, index) => normaliseCalendar(calendar, ['calendars', index])),
     webhooks: normaliseWebhooks(raw.webhooks ?? [], raw.calendars, ['webhooks']),
   };
@@ -159,6 +161,7 @@ function normaliseResource(calendarId: string, raw: RawResource, path: Path, cal
     ),
     syncEvery: readPositiveDuration([...path, 'sync_every'], raw.sync_every, DEFAULT_SYNC_EVERY),
     onStale: raw.on_stale ?? DEFAULT_ON_STALE,
+    email: readAddress([...path, 'email'], raw.email),
   };
   // Resources on the calendar's hours share its schedule object, so the engine computes its days once.
   if (!raw.hours && !raw.overrides) return { ...common, schedule: calendar };

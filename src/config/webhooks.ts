@@ -68,7 +68,8 @@ function readEvent(raw: string, path: Path): WebhookEvent {
   return event;
 }
 
-function readWait(raw: number | string, path: Path): number {
+/** One wait of a retry schedule. */
+export function readWait(raw: number | string, path: Path): number {
   const ms = parseDuration(raw);
   if (ms === undefined || ms <= 0) fail(path, `${JSON.stringify(raw)} is not a duration such as 500ms, 5s, 30m or 2h`);
   return ms;

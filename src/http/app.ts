@@ -40,7 +40,7 @@ declare module 'fastify' {
     outcome?: string;
   }
   interface FastifyInstance {
-    /** Fans out and sends the outbox (webhooks); `slotline serve` starts it, closing the app stops it. */
+    /** Fans out and sends the outbox (webhooks, e-mail); `slotline serve` starts it, closing the app stops it. */
     outbox: OutboxWorker;
   }
 }
@@ -131,6 +131,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     store,
     log: app.log,
     onWebhookOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+    onEmailOutcome: (outcome) => metrics.emailDeliveries.inc({ outcome }),
   });
   app.decorate('outbox', outbox);
   app.addHook('onClose', () => outbox.stop());

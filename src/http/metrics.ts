@@ -41,6 +41,12 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    emailDeliveries: new Counter({
+      name: 'slotline_email_deliveries_total',
+      help: 'Mail attempts by outcome: sent, retry (refused for now, tried again later), failed (given up), skipped (a reminder no longer due)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

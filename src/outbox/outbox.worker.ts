@@ -1,4 +1,8 @@
 import { perConfig, type LiveConfig } from '../config/live-config.js';
+import { createEmailDelivery, type EmailOutcomeKind } from '../notify/email-delivery.service.js';
+import { emailMessages } from '../notify/email-messages.js';
+import type { BookingStore } from '../store/booking.store.js';
+import type { EmailDeliveryStore } from '../store/email-delivery.store.js';
 import type { OutboxRouter } from '../store/outbox.js';
 import type { OutboxStore } from '../store/outbox.store.js';
 import type { WebhookDeliveryStore } from '../store/webhook-delivery.store.js';
@@ -22,26 +26,37 @@ export interface OutboxWorker {
  * (telli, the admin API, the dashboard) produces its messages here, after the commit and off any
  * request's path. Each round fans the pending entries out to every channel's messages in one
  * transaction per batch, then sends the channels' due messages. A channel adds its router to
- * `route` and its sender to the round.
+ * `route` and its sender to the round: webhooks and e-mail.
  */
 export function createOutboxWorker(options: {
   readonly config: LiveConfig;
-  readonly store: OutboxStore & WebhookDeliveryStore;
+  readonly store: OutboxStore & WebhookDeliveryStore & EmailDeliveryStore & Pick<BookingStore, 'bookingById'>;
   readonly log: WebhookLog;
   readonly onWebhookOutcome: (outcome: DeliveryOutcome) => void;
+  readonly onEmailOutcome: (outcome: EmailOutcomeKind) => void;
   /** The real clock: retries are timers, and receivers check the signed timestamp against theirs. */
   readonly clock?: () => number;
 }): OutboxWorker {
   const { config, store, log } = options;
   const clock = options.clock ?? Date.now;
   // Read per round from the config in force, so a reload's endpoints apply to the next change.
-  const route: OutboxRouter = (events, now) => ({ webhooks: webhooksOf(config.current)(events, now) });
+  const route: OutboxRouter = (events, now) => ({
+    webhooks: webhooksOf(config.current)(events, now),
+    emails: emailsOf(config.current)(events, now),
+  });
   const webhookDelivery = createWebhookDelivery({
     webhooks: () => config.current.webhooks,
     store,
     log,
     clock,
     onOutcome: options.onWebhookOutcome,
+  });
+  const emailDelivery = createEmailDelivery({
+    email: () => config.current.email,
+    store,
+    log,
+    clock,
+    onOutcome: options.onEmailOutcome,
   });
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> | undefined;
@@ -50,7 +65,9 @@ export function createOutboxWorker(options: {
   /** Fans out everything pending, then sends; resolves to when the earliest retry it scheduled is due. */
   async function runRound(): Promise<number | undefined> {
     while ((await store.fanOut(route, FAN_OUT_BATCH, clock())) === FAN_OUT_BATCH && !stopped);
-    return webhookDelivery.flush();
+    const retries = await Promise.all([webhookDelivery.flush(), emailDelivery.flush()]);
+    const due = retries.filter((at) => at !== undefined);
+    return due.length === 0 ? undefined : Math.min(...due);
   }
 
   function wakeAt(at: number): void {
@@ -78,9 +95,12 @@ export function createOutboxWorker(options: {
       stopped = true;
       clearTimeout(timer);
       webhookDelivery.abort();
+      emailDelivery.stop();
       await round;
+      emailDelivery.close();
     },
   };
 }
 
 const webhooksOf = perConfig(webhookMessages);
+const emailsOf = perConfig(emailMessages);

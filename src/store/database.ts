@@ -1,4 +1,5 @@
 import type { AuditEntryTable } from './audit.table.js';
+import type { EmailDeliveryTable } from './email-delivery.table.js';
 import type {
   BookingSearchKeyTable,
   BookingTable,
@@ -22,4 +23,5 @@ export interface Database {
   audit_entries: AuditEntryTable;
   time_off: TimeOffTable;
   webhook_deliveries: WebhookDeliveryTable;
+  email_deliveries: EmailDeliveryTable;
 }

@@ -258,6 +258,35 @@ const migrations: Record<string, Migration> = {
       await backfillPhoneNumbers(db as Kysely<Database>);
     },
   },
+  '0012-email-deliveries': {
+    async up(db: Kysely<unknown>) {
+      // The e-mail channel of the outbox: one row per mail and recipient, rendered at fan-out.
+      await db.schema
+        .createTable('email_deliveries')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('booking_id', 'text', (column) => column.notNull())
+        .addColumn('calendar_id', 'text', (column) => column.notNull())
+        .addColumn('audit_seq', 'bigint', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('recipient_role', 'text', (column) => column.notNull())
+        .addColumn('message', 'text', (column) => column.notNull())
+        .addColumn('remind_start', 'text')
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('next_at', 'bigint', (column) => column.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('sent_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('email_deliveries_due')
+        .on('email_deliveries')
+        .columns(['status', 'next_at'])
+        .execute();
+      // A cancel or move voids the booking's pending reminder.
+      await db.schema.createIndex('email_deliveries_by_booking').on('email_deliveries').column('booking_id').execute();
+    },
+  },
   '0013-change-notify-and-longest-booking': {
     async up(db: Kysely<unknown>) {
       // The longest blocked range of a calendar's bookings ever written: a booking that overlaps

@@ -7,6 +7,7 @@ import type { StoreQueries } from './store-queries.js';
 
 /** Rows per insert: well within both dialects' limits on bound parameters. */
 const INSERT_CHUNK = 500;
+const EMAIL_INSERT_CHUNK = 50;
 
 /**
  * One fan-out step: the oldest pending audit entries, in `seq` order, become their messages, and
@@ -26,10 +27,18 @@ export function fanOutTransaction(
     plan: (rows) => {
       const events = toEvents(rows);
       if (events.length === 0) return { result: 0 };
-      const { webhooks } = route(events, now);
+      const { webhooks, emails } = route(events, now);
       const writes: CompiledQuery[] = [];
       for (let at = 0; at < webhooks.length; at += INSERT_CHUNK) {
         writes.push(queries.webhookDeliveries.insert(webhooks.slice(at, at + INSERT_CHUNK)));
+      }
+      // Void before inserting: a reminder written now (for a moved booking's new time) stays.
+      for (let at = 0; at < emails.voidReminders.length; at += INSERT_CHUNK) {
+        writes.push(queries.emailDeliveries.voidReminders(emails.voidReminders.slice(at, at + INSERT_CHUNK), now));
+      }
+      // Each row carries a rendered mail (a few kB): fewer per insert.
+      for (let at = 0; at < emails.deliveries.length; at += EMAIL_INSERT_CHUNK) {
+        writes.push(queries.emailDeliveries.insert(emails.deliveries.slice(at, at + EMAIL_INSERT_CHUNK)));
       }
       writes.push(
         queries.outbox.fannedOut(

@@ -1,5 +1,6 @@
 import type { AuditEntry } from './audit.js';
 import type { BookingRecord } from './booking.js';
+import type { EmailMessages } from './email-delivery.js';
 import type { NewWebhookDelivery } from './webhook-delivery.js';
 
 /**
@@ -16,11 +17,12 @@ export interface OutboxEvent {
 }
 
 /**
- * What a batch of events fans out to, one list per channel. A channel (webhooks; e-mail next)
- * adds its list here, its insert to the fan-out's writes, and its router to the worker's.
+ * What a batch of events fans out to, one list per channel. A channel adds its list here, its
+ * insert to the fan-out's writes, and its router to the worker's.
  */
 export interface OutboxMessages {
   readonly webhooks: readonly NewWebhookDelivery[];
+  readonly emails: EmailMessages;
 }
 
 /** Turns events into messages; synchronous and pure, since it runs inside the fan-out's transaction. */

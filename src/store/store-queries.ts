@@ -1,6 +1,7 @@
 import type { Dialect } from 'kysely';
 import { auditQueries, type AuditQueries } from './audit.queries.js';
 import { bookingQueries, type BookingQueries } from './booking.queries.js';
+import { emailDeliveryQueries, type EmailDeliveryQueries } from './email-delivery.queries.js';
 import { outboxQueries, type OutboxQueries } from './outbox.queries.js';
 import { sourceQueries, type SourceQueries } from './source.queries.js';
 import { timeOffQueries, type TimeOffQueries } from './time-off.queries.js';
@@ -15,6 +16,7 @@ export interface StoreQueries {
   readonly timeOff: TimeOffQueries;
   readonly outbox: OutboxQueries;
   readonly webhookDeliveries: WebhookDeliveryQueries;
+  readonly emailDeliveries: EmailDeliveryQueries;
 }
 
 /** Every query, compiled by the dialect's own compiler. */
@@ -27,5 +29,6 @@ export function storeQueries(dialect: Dialect): StoreQueries {
     timeOff: timeOffQueries(dialect),
     outbox: outboxQueries(dialect),
     webhookDeliveries: webhookDeliveryQueries(dialect),
+    emailDeliveries: emailDeliveryQueries(dialect),
   };
 }

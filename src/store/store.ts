@@ -1,5 +1,6 @@
 import { auditStore, type AuditStore } from './audit.store.js';
 import { bookingStore, type BookingStore, type KnownMarks } from './booking.store.js';
+import { emailDeliveryStore, type EmailDeliveryStore } from './email-delivery.store.js';
 import { outboxStore, type OutboxStore } from './outbox.store.js';
 import type { Runner } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
@@ -14,7 +15,15 @@ import { writebackStore, type WritebackStore } from './writeback.store.js';
  * everywhere. A service takes only the focused store it uses.
  */
 export interface Store
-  extends BookingStore, SourceStore, WritebackStore, AuditStore, TimeOffStore, OutboxStore, WebhookDeliveryStore {
+  extends
+    BookingStore,
+    SourceStore,
+    WritebackStore,
+    AuditStore,
+    TimeOffStore,
+    OutboxStore,
+    WebhookDeliveryStore,
+    EmailDeliveryStore {
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +49,7 @@ export function storeOn(dialect: DialectParts): Store {
     ...timeOffStore(dialect, queries, dialect.marks),
     ...outboxStore(dialect, queries),
     ...webhookDeliveryStore(dialect, queries.webhookDeliveries),
+    ...emailDeliveryStore(dialect, queries.emailDeliveries),
     ping: dialect.ping,
     close: dialect.close,
   };

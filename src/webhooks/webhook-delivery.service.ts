@@ -1,4 +1,5 @@
 import type { WebhookConfig } from '../config/config.types.js';
+import { jittered } from '../outbox/retry.js';
 import type { AttemptOutcome, WebhookDelivery } from '../store/webhook-delivery.js';
 import type { WebhookDeliveryStore } from '../store/webhook-delivery.store.js';
 import { ATTEMPT_TIMEOUT_MS, sendWebhook, type SendResult } from './webhook-sender.js';
@@ -10,8 +11,6 @@ import { ATTEMPT_TIMEOUT_MS, sendWebhook, type SendResult } from './webhook-send
 const LEASE_MS = 2 * ATTEMPT_TIMEOUT_MS;
 /** Deliveries leased and attempted at once. */
 const BATCH = 20;
-/** A retry waits its scheduled time plus or minus this share, so that failed receivers are not hit in step. */
-const JITTER = 0.1;
 
 export interface WebhookLog {
   info(fields: object, message: string): void;
@@ -119,7 +118,7 @@ export function outcomeOf(
     kind: 'retry',
     status: 'status' in result ? result.status : null,
     error: 'status' in result ? `answered ${result.status}` : result.error,
-    retryAt: now + (honoured ?? Math.round(wait * (1 - JITTER + 2 * JITTER * random()))),
+    retryAt: now + (honoured ?? jittered(wait, random)),
   };
 }
 

@@ -78,6 +78,7 @@ function recording(): { route: OutboxRouter; seen: OutboxEvent[] } {
         body: '{}',
         createdAt: now,
       })),
+      emails: { deliveries: [], voidReminders: [] },
     };
   };
   return { route, seen };

@@ -26,8 +26,20 @@ const CALENDARS = `calendars:
 /** Long enough for the slowest machine, and never waited out when things work. */
 const WITHIN = { timeout: 20_000, interval: 50 };
 
-async function api(app: Running, method: 'GET' | 'POST', path: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${app.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+async function api(
+  app: Running,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${app.url}/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text && JSON.parse(text) };
 }
@@ -215,6 +227,56 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     expect(dental.events().map((event) => [event.type, event.data.calendar])).toEqual([['booking.created', 'dental']]);
     // Every audit entry is fanned out: nothing is left to turn into deliveries.
     expect(await deliveries(app)).toHaveLength(2);
+  });
+
+  it('should send booking.moved with the times before, from the API', async () => {
+    const secret = newSecret();
+    const hook = await receiver(secret);
+    const app = await withWebhooks([endpoint(hook, secret, { events: '[booking.moved]' })]);
+    const id = await book(app, 'ada', NINE);
+    const moved = await api(app, 'POST', `/bookings/${id}/move`, { start_iso: LATER });
+    expect(moved.status).toBe(200);
+
+    await vi.waitFor(() => expect(hook.received).toHaveLength(1), WITHIN);
+    expect(hook.events()).toEqual([
+      {
+        type: 'booking.moved',
+        timestamp: new Date(NOW).toISOString(),
+        data: await bookingOf(app, id),
+        previous: { ...(await bookingOf(app, id)), start_iso: NINE, end_iso: '2026-12-02T09:45:00.000Z' },
+      },
+    ]);
+    expect(hook.events()[0].data).toMatchObject({ start_iso: LATER, status: 'active' });
+  });
+
+  it('should send time_off.created and time_off.deleted, from the API', async () => {
+    const secret = newSecret();
+    const hook = await receiver(secret);
+    const app = await withWebhooks([endpoint(hook, secret)]);
+    const added = await api(app, 'POST', '/time-off', {
+      calendar: 'dental',
+      start_iso: NINE,
+      end_iso: LATER,
+      note: 'Team training',
+    });
+    expect(added.status).toBe(201);
+    expect((await api(app, 'DELETE', `/time-off/${added.body.id}`)).status).toBe(204);
+
+    await vi.waitFor(() => expect(hook.received).toHaveLength(2), WITHIN);
+    const timeOff = {
+      id: added.body.id,
+      calendar: 'dental',
+      resource: null,
+      start_iso: NINE,
+      end_iso: LATER,
+      timezone: 'Europe/Berlin',
+      note: 'Team training',
+    };
+    const timestamp = new Date(NOW).toISOString();
+    expect(hook.events().sort((a, b) => (a.type < b.type ? -1 : 1))).toEqual([
+      { type: 'time_off.created', timestamp, data: timeOff },
+      { type: 'time_off.deleted', timestamp, data: timeOff },
+    ]);
   });
 
   it('should page the deliveries newest first and refuse a cursor of another status', async () => {

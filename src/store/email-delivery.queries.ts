@@ -1,0 +1,73 @@
+import { Kysely, sql, type Dialect } from 'kysely';
+import type { Database } from './database.js';
+import type { EmailOutcome, NewEmailDelivery } from './email-delivery.js';
+
+/** Queries of the e-mail deliveries: written by the fan-out, leased and updated by the worker. */
+export function emailDeliveryQueries(dialect: Dialect) {
+  const db = new Kysely<Database>({ dialect });
+  const one = (id: string) => db.updateTable('email_deliveries').where('id', '=', id);
+
+  return {
+    insert: (deliveries: readonly NewEmailDelivery[]) =>
+      db
+        .insertInto('email_deliveries')
+        .values(
+          deliveries.map((delivery) => ({
+            id: delivery.id,
+            booking_id: delivery.bookingId,
+            calendar_id: delivery.calendarId,
+            audit_seq: delivery.auditSeq,
+            kind: delivery.kind,
+            recipient_role: delivery.mail.role,
+            message: JSON.stringify(delivery.mail),
+            remind_start: delivery.remindStart,
+            status: 'pending' as const,
+            next_at: delivery.dueAt,
+            created_at: delivery.createdAt,
+          })),
+        )
+        .compile(),
+
+    /** The pending reminders of these bookings will not be sent: they were cancelled, replaced or moved. */
+    voidReminders: (bookingIds: readonly string[], now: number) =>
+      db
+        .updateTable('email_deliveries')
+        .set({ status: 'skipped', sent_at: now })
+        .where('kind', '=', 'booking.reminder')
+        .where('status', '=', 'pending')
+        .where('booking_id', 'in', bookingIds)
+        .compile(),
+
+    due: (now: number, limit: number) =>
+      db
+        .selectFrom('email_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_at', '<=', now)
+        .orderBy('next_at')
+        .limit(limit)
+        .compile(),
+
+    /** Returns the row only when this caller got the lease: the one attempt until `until` is its own. */
+    lease: (id: string, now: number, until: number) =>
+      one(id)
+        .set({ next_at: until })
+        .where('status', '=', 'pending')
+        .where('next_at', '<=', now)
+        .returningAll()
+        .compile(),
+
+    attempted: (id: string, outcome: EmailOutcome, now: number) =>
+      one(id)
+        .set({
+          // A skipped reminder was not attempted.
+          ...(outcome.kind !== 'skipped' && { attempts: sql<number>`attempts + 1` }),
+          status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
+          last_error: 'error' in outcome ? outcome.error : null,
+          ...(outcome.kind === 'retry' ? { next_at: outcome.retryAt } : { sent_at: now }),
+        })
+        .compile(),
+  };
+}
+
+export type EmailDeliveryQueries = ReturnType<typeof emailDeliveryQueries>;

@@ -5,7 +5,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import { JSON_HEADERS, combine, measure, type LoadResult } from './load.js';
+import { JSON_HEADERS, combine, measure, signedHeaders, type LoadResult } from './load.js';
 
 export interface StormResult extends LoadResult {
   readonly successes: number;
@@ -71,7 +71,8 @@ export async function bookStorm({
         setupRequest: (request) => {
           const n = next++;
           const start = new Date(grid[(offset + n) % grid.length] ?? NaN).toISOString();
-          return { ...request, body: JSON.stringify({ contact_id: `${prefix}${n}`, start_iso: start }) };
+          const body = JSON.stringify({ contact_id: `${prefix}${n}`, start_iso: start });
+          return { ...request, body, headers: signedHeaders(body) };
         },
         onResponse: (status, body) => {
           if (status === 200 && body.includes('"status":"success"')) successTimes.push(performance.now() - started);

@@ -1,3 +1,4 @@
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { Interval } from '../engine/interval.js';
 import { busyFromIcalObjects } from './ical-busy.js';
@@ -24,6 +25,11 @@ export interface ExpandRequest {
 export type ExpandAnswer = { readonly busy: Interval[] } | { readonly error: string };
 
 const utf8 = new TextDecoder();
+
+// Expanding is background work that may spin for its whole budget (a rule that never matches):
+// it must not take the cores from request handling. On Linux each thread has its own nice value,
+// and pid 0 is this thread; elsewhere the call would lower the whole process, so it is left out.
+if (process.platform === 'linux') setPriority(constants.priority.PRIORITY_LOW);
 
 parentPort?.on('message', (request: ExpandRequest) => {
   let answer: ExpandAnswer;

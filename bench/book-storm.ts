@@ -5,7 +5,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import { JSON_HEADERS, combine, measure, type LoadResult } from './load.js';
+import { JSON_HEADERS, combine, measure, signedHeaders, type LoadResult } from './load.js';
 
 export interface StormResult extends LoadResult {
   readonly successes: number;
@@ -76,7 +76,8 @@ export async function bookStorm({
           const start = new Date(grid[(offset + n) % grid.length] ?? NaN).toISOString();
           const contact = `${prefix}${n}`;
           const details = contactDetails && { contact_details: contactDetails(contact) };
-          return { ...request, body: JSON.stringify({ contact_id: contact, start_iso: start, ...details }) };
+          const body = JSON.stringify({ contact_id: contact, start_iso: start, ...details });
+          return { ...request, body, headers: signedHeaders(body) };
         },
         onResponse: (status, body) => {
           if (status === 200 && body.includes('"status":"success"')) successTimes.push(performance.now() - started);

@@ -172,12 +172,22 @@ export class Bench {
     return server;
   }
 
-  /** Launches a Slotline of the scenario on a fresh copy of the seeded SQLite file called `copy`. */
-  async launchOnSeed(copy: string, name: string): Promise<{ server: Launched; database: string }> {
+  /**
+   * Launches a Slotline of the scenario on a fresh copy of the seeded SQLite file called `copy`,
+   * with the shipped log level unless `logLevel` says otherwise.
+   */
+  async launchOnSeed(
+    copy: string,
+    name: string,
+    { logLevel }: { logLevel?: string } = {},
+  ): Promise<{ server: Launched; database: string }> {
     const { config } = await this.scenario();
     const database = await this.seededCopy(copy);
     const logFile = join(this.workDir, `${copy}.log`);
-    return { server: await this.launch({ name, config, database: `sqlite:${database}`, logFile }), database };
+    return {
+      server: await this.launch({ name, config, database: `sqlite:${database}`, logFile, logLevel }),
+      database,
+    };
   }
 
   /** Throws when a server crashed, or when `result` counted a 5xx answer. */

@@ -6,8 +6,15 @@
  * rate-limited mode, adds synthetic samples at 1 ms steps: both blur a p99 measured against 5 ms.
  */
 import autocannon, { type Options } from 'autocannon';
+import { sign } from '../src/contract/signature.js';
+import { SIGNING_KEY } from './scenario.js';
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** A JSON body's headers as telli sends them: signed with the scenarios' key. */
+export function signedHeaders(body: string): Record<string, string> {
+  return { ...JSON_HEADERS, 'x-telli-signature': sign(body, SIGNING_KEY) };
+}
 
 export interface LoadResult {
   readonly requests: number;
@@ -26,12 +33,13 @@ export interface LoadResult {
 
 /**
  * One autocannon run. `options` are autocannon's (url, connections, duration, overallRate,
- * requests, …). Returns throughput, percentiles of 2xx answers (and their sorted `latencies`), and
+ * requests, …); a fixed body is signed. Returns throughput, percentiles of 2xx answers (and their sorted `latencies`), and
  * what went wrong.
  */
 export async function measure(options: Options): Promise<LoadResult> {
   const latencies: number[] = [];
-  const run = autocannon({ method: 'POST', headers: JSON_HEADERS, ...options });
+  const headers = typeof options.body === 'string' ? signedHeaders(options.body) : JSON_HEADERS;
+  const run = autocannon({ method: 'POST', headers, ...options });
   run.on('response', (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) latencies.push(ms);
   });

@@ -44,6 +44,9 @@ export const SOURCES_SYNC_EVERY = '1m';
  */
 export const HOSTILE_ID = 'hostile';
 
+/** The scenarios' telli API key: every request the bench sends to Slotline is signed, as telli signs them. */
+export const SIGNING_KEY = 'bench-telli-key-7d3f9a2c41e8';
+
 /**
  * Writes the scenarios' config; the database and port come from the command line. `feedUrl(resource, n)`
  * is the address of the n-th (0-based) ICS feed of a resource of the `sourced` calendar; with
@@ -77,7 +80,8 @@ ${sources(Array.from({ length: SOURCES_PER_RESOURCE }, (_, n) => feedUrl(id, n))
       mon-sun: ["08:00-20:00"]`;
   writeFileSync(
     path,
-    `calendars:
+    `signing_keys: ["${SIGNING_KEY}"]
+calendars:
   - id: ${CALENDAR_ID}
     name: Reference scenario
 ${referenceRules}

@@ -3,7 +3,7 @@
  * competes with them inside one event loop. A child that exits while we did not ask it to is a crash.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { BARE_SERVER, ROOT, SLOTLINE } from './paths.js';
 
@@ -33,6 +33,8 @@ export interface SlotlineOptions {
   readonly logFile: string;
   /** Node flags, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
+  /** LOG_LEVEL; without it, the level Slotline ships with (info). */
+  readonly logLevel?: string;
   /** How long to wait for the first answer of /readyz. */
   readonly readyTimeoutMs?: number;
 }
@@ -64,21 +66,26 @@ export function migrate(config: string, database: string): void {
 }
 
 /**
- * Spawns `node bin/slotline serve` on a free port on the database URL `database`, with its output in
- * `logFile`; it is not listening yet (see `waitReady`).
+ * Spawns `node bin/slotline serve` on a free port on the database URL `database`; it is not
+ * listening yet (see `waitReady`). Its output goes through a pipe, read by this process into
+ * `logFile`, as a deployment's log collector (journald, a container runtime) reads it.
  */
 export async function spawnSlotline(options: SlotlineOptions): Promise<Slotline> {
-  const { name, config, database, logFile, nodeFlags = [] } = options;
+  const { name, config, database, logFile, nodeFlags = [], logLevel } = options;
   const port = await freePort();
   const startedAt = Date.now();
-  const log = openSync(logFile, 'a');
   const args = ['serve', '--config', config, '--port', String(port), '--host', '127.0.0.1', '--database', database];
+  const env = { ...process.env };
+  delete env.LOG_LEVEL;
   const child = spawn(process.execPath, [...nodeFlags, SLOTLINE, ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', log, log],
+    env: logLevel === undefined ? env : { ...env, LOG_LEVEL: logLevel },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  closeSync(log);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once('close', () => log.end());
   return Object.assign(watch(name, child, port, logFile), { startedAt });
 }
 

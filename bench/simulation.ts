@@ -5,6 +5,7 @@
  * It runs in this process, so it competes with the server for the same 2 cores.
  */
 import { runSimulation, type SimulationReport } from '../src/simulate/simulate.js';
+import { SIGNING_KEY } from './scenario.js';
 
 export const SIMULATION_CALLS = 2_000;
 export const SIMULATION_CONCURRENCY = 50;
@@ -27,6 +28,7 @@ export async function simulate({
     concurrency: SIMULATION_CONCURRENCY,
     seed: SIMULATION_SEED,
     resources,
+    key: SIGNING_KEY,
   });
 }
 

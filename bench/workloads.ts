@@ -14,7 +14,7 @@ import {
   type StormResult,
 } from './book-storm.js';
 import { BenchFailure, describe, log, type Bench, type Metered } from './harness.js';
-import { measure, measureEach, warmUp, type LoadResult } from './load.js';
+import { measure, measureEach, signedHeaders, warmUp, type LoadResult } from './load.js';
 import { STORM_ID, stormGrid } from './scenario.js';
 import type { Server } from './servers.js';
 
@@ -36,7 +36,7 @@ export interface Answer {
 export async function captureAvailableAnswer(server: Server, path = '/available'): Promise<Answer> {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: signedHeaders(AVAILABLE_BODY),
     body: AVAILABLE_BODY,
   });
   const text = await response.text();

@@ -2,6 +2,8 @@
  * /available of the reference calendar against its ceiling, the bare Fastify route answering the
  * same bytes: both at saturation, then both at a steady rate; between them, the `sourced`
  * calendar's /available on the same server, its feeds synced before the server was measured.
+ * Slotline runs as shipped (info logs, signed requests, metrics); a second server logging
+ * warnings only shows what the request lines cost.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +48,12 @@ export const availablePhase: Phase = {
     const steadyResult = await steady(bench, slotline, { label: '/available, steady 1,000 req/s' });
     bench.checkHealthy(steadyResult, '/available steady');
     await bench.stop(slotline);
+    // What the request log line costs: the same, logging warnings only.
+    const { server: quiet } = await bench.launchOnSeed('available-warn', 'slotline (/available, LOG_LEVEL=warn)', {
+      logLevel: 'warn',
+    });
+    const warnOnly = await saturation(bench, quiet, { label: '/available with LOG_LEVEL=warn, 50 connections' });
+    await bench.stop(quiet);
     const busy = syncedBusy(database, SOURCED_ID);
     log(
       `${SOURCED_ID}: ${busy.intervals} busy intervals from ${busy.sources} sources (${Math.round(busy.hours)} ` +
@@ -83,6 +91,11 @@ export const availablePhase: Phase = {
             target: `≥ ${1 - SOURCED_TOLERANCE} × the row above (${fixed(sourcedRatio, 2)} ×)`,
             met: sourcedRatio >= 1 - SOURCED_TOLERANCE,
           },
+          {
+            scenario: '`/available` with `LOG_LEVEL=warn` (no request lines), 50 connections, another server',
+            ...latency(warnOnly),
+            ratio: warnOnly.rps / bareResult.rps,
+          },
           { scenario: 'bare Fastify route, steady 1,000 req/s, 20 connections', ...latency(bareSteady) },
           {
             scenario: '`/available`, steady 1,000 req/s, 20 connections',
@@ -100,6 +113,7 @@ export const availablePhase: Phase = {
         `Server CPU per request: at saturation bare ${perRequest(bareResult.serverCpu, bareResult.requests)}, ` +
           `\`/available\` ${perRequest(available.serverCpu, available.requests)} ` +
           `(${fixed(available.serverCpu / available.requests / (bareResult.serverCpu / bareResult.requests), 1)} × bare), ` +
+          `with \`LOG_LEVEL=warn\` ${perRequest(warnOnly.serverCpu, warnOnly.requests)}, ` +
           `\`${SOURCED_ID}\` ${perRequest(sourced.serverCpu, sourced.requests)}; at steady 1,000 req/s bare ` +
           `${perRequest(bareSteady.serverCpu, bareSteady.requests)}, \`/available\` ` +
           `${perRequest(steadyResult.serverCpu, steadyResult.requests)}.`,

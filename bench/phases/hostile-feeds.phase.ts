@@ -2,8 +2,9 @@
  * `/available` of the reference calendar while the hostile feeds of hostile-feeds.ts are synced:
  * a config of its own adds the calendar `hostile` (the reference rules, no bookings) whose first
  * resource reads the three feeds, served by this process. The server is measured from its first
- * answer on, while its first sync of those feeds runs: at a steady 1,000 req/s, then at saturation,
- * with its resident memory sampled throughout. A server that hangs is recorded as "no answer",
+ * answer on, while its first sync of those feeds runs: at a steady 1,000 req/s from start-up, at
+ * the same rate again (the feeds still syncing, start-up behind it), then at saturation, with its
+ * resident memory sampled throughout. A server that hangs is recorded as "no answer",
  * never waited for: every step has a deadline, and the server is killed at the end if SIGTERM
  * does not stop it (or at once past RSS_LIMIT, to spare the shared machine).
  */
@@ -50,6 +51,9 @@ export const hostileFeedsPhase: Phase = {
 interface Observed {
   /** When /readyz first answered, in ms from spawning; undefined if it never did in time. */
   readonly ready: number | undefined;
+  /** The first steady load, from the first /readyz answer on: start-up and the first syncs. */
+  readonly cold: Metered<LoadResult> | undefined;
+  /** The same load again right after, the feeds still syncing: what the target is about. */
   readonly steady: Metered<LoadResult> | undefined;
   readonly saturated: LoadResult | undefined;
   /** /healthz right after the loads: its status, or undefined for no answer, and how long it took. */
@@ -101,6 +105,7 @@ async function observe(bench: Bench, feeds: FeedServer): Promise<Observed> {
     rss.stop();
     return {
       ready,
+      cold: loads?.cold,
       steady: loads?.steady,
       saturated: loads?.saturated,
       healthz,
@@ -120,8 +125,12 @@ async function observe(bench: Bench, feeds: FeedServer): Promise<Observed> {
   }
 }
 
-/** The two loads; each ends by itself after the run's seconds, however the server behaves. */
+/** The three loads; each ends by itself after the run's seconds, however the server behaves. */
 async function measureLoads(bench: Bench, server: Server) {
+  const cold = await steady(bench, server, {
+    label: `/available from start-up while ${HOSTILE_ID}'s feeds sync, steady 1,000 req/s`,
+    timeout: ANSWER_TIMEOUT_S,
+  });
   const steadyResult = await steady(bench, server, {
     label: `/available while ${HOSTILE_ID}'s feeds sync, steady 1,000 req/s`,
     timeout: ANSWER_TIMEOUT_S,
@@ -133,18 +142,28 @@ async function measureLoads(bench: Bench, server: Server) {
     body: AVAILABLE_BODY,
     timeout: ANSWER_TIMEOUT_S,
   });
-  return { steady: steadyResult, saturated };
+  return { cold, steady: steadyResult, saturated };
 }
 
 function report(bench: Bench, observed: Observed): PhaseReport {
-  const { steady: steadyResult, saturated, maxRss } = observed;
+  const { cold, steady: steadyResult, saturated, maxRss } = observed;
   const answered = (result: LoadResult | undefined) => (result?.latencies.length ?? 0) > 0;
   const label = (text: string, result: LoadResult | undefined) => (answered(result) ? text : `${text}: **no answer**`);
   const bare = bench.figures.bare;
   const rows: LoadRow[] = [
     {
       scenario: label(
-        `\`/available\` on \`reference\` while \`${HOSTILE_ID}\`'s feeds sync, steady 1,000 req/s, 20 connections`,
+        `\`/available\` on \`reference\` from the first \`/readyz\` answer (start-up, first syncs, no warm-up), steady 1,000 req/s, 20 connections`,
+        cold,
+      ),
+      rps: cold?.rps,
+      p50: cold?.p50,
+      p99: cold?.p99,
+      other: cold?.other,
+    },
+    {
+      scenario: label(
+        `\`/available\` on \`reference\` right after, \`${HOSTILE_ID}\`'s feeds still syncing, steady 1,000 req/s, 20 connections`,
         steadyResult,
       ),
       rps: steadyResult?.rps,
@@ -181,7 +200,7 @@ function report(bench: Bench, observed: Observed): PhaseReport {
         ? `/readyz gave no answer within ${READY_TIMEOUT_MS / 1000} s of spawning the server: no load was run.`
         : `/readyz first answered ${observed.ready} ms after spawning; the loads started at once, each ` +
           `${bench.settings.seconds} s, a request unanswered after ${ANSWER_TIMEOUT_S} s counting as a timeout: ` +
-          `steady ${unanswered(steadyResult)}; saturation ${unanswered(saturated)}.`,
+          `from start-up ${unanswered(cold)}; steady ${unanswered(steadyResult)}; saturation ${unanswered(saturated)}.`,
       `Feed requests by the server, seconds from the start of the loads (✓ sent whole): ` +
         (observed.fetches.length === 0
           ? 'none.'

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { configWarnings } from '../config/config-warnings.js';
 import { holdConfig } from '../config/live-config.js';
 import { buildApp } from '../http/app.js';
@@ -21,7 +22,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const { config, path } = resolveConfig(flags);
   const { store, migrated } = await openDatabase(config);
   const holder = holdConfig(config);
-  const app = buildApp({ config: holder, store, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const app = buildApp({
+    config: holder,
+    store,
+    logger: { level: process.env.LOG_LEVEL ?? 'info', stream: stdoutLog() },
+  });
   const sync = createSync({ config, store, log: app.log });
   // Sync stops before the database closes.
   app.addHook('onClose', () => sync.stop());
@@ -63,4 +68,17 @@ export async function serve(flags: ServeFlags): Promise<void> {
   await logMisfits(config, { store, log: app.log, now: Date.now });
   app.outbox.start();
   app.log.info({ address, calendars, database: config.database.split(':')[0] }, 'slotline ready');
+}
+
+/** Log lines held while stdout does not take them; past this, lines are dropped rather than memory grown. */
+const LOG_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * stdout, written asynchronously: a line is queued, and lines queued while a write is under way go
+ * out together in the next. Written synchronously, a line costs a system call in the request, and a
+ * full pipe (a log collector that falls behind) would put the whole process to sleep for 100 ms
+ * at a time. What is queued is written out on exit.
+ */
+function stdoutLog() {
+  return pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES });
 }

@@ -40,10 +40,7 @@ export function registerContactLookupRoute({ app, config, contactLookup }: Route
       const contact = read.phoneNumber === undefined ? undefined : await contactLookup.lookup(read.phoneNumber);
       request.outcome = contact ? 'found' : 'unknown';
       // Who called stays out of the log: only whether they were known.
-      request.log.info(
-        { found: contact !== undefined, upcoming: contact?.properties.upcoming_appointments },
-        'contact lookup',
-      );
+      request.logFields = { found: contact !== undefined, upcoming: contact?.properties.upcoming_appointments };
       return contact ? { contact } : reply.code(404).send({});
     },
   );

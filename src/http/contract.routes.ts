@@ -52,6 +52,7 @@ export function registerContractRoutes({ app, config, availability, booking, met
         const calendar = calendarOf(request);
         checkAvailableBody(request.body);
         const slots = await availability.slots(calendar, now());
+        request.logFields = { calendar: calendar.id, slots: slots.length };
         metrics.slotsReturned.observe({ calendar: calendar.id }, slots.length);
         return reply.type('application/json; charset=utf-8').send(wireAnswer(slots));
       },
@@ -69,7 +70,7 @@ export function registerContractRoutes({ app, config, availability, booking, met
       async (request) => {
         const calendar = calendarOf(request);
         const { start, outcome } = await booking.book(calendar, request.body);
-        request.log.info(bookingLogFields(calendar, start, outcome), 'booking');
+        request.logFields = bookingLogFields(calendar, start, outcome);
         request.outcome = outcome.kind;
         metrics.bookings.inc({ calendar: calendar.id, outcome: outcome.kind });
         return outcome.status === 'success'

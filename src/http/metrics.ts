@@ -75,20 +75,29 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * wherever the store keeps them (own properties or its prototype chain).
  */
 export function timedStore(store: Store, metrics: Metrics): Store {
+  // Each method is wrapped once, with its histogram child: /available reads the change mark per
+  // request, and a new wrapper and label lookup per call showed in its profile.
+  const wrapped = new Map<string, { member: unknown; timed: (...args: unknown[]) => Promise<unknown> }>();
   return new Proxy(store, {
     get(target, name, receiver) {
       const member: unknown = Reflect.get(target, name, receiver);
       if (typeof member !== 'function' || typeof name !== 'string') return member;
       if (name === 'close') return member.bind(target);
-      const operation = name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-      return async (...args: unknown[]) => {
-        const stop = metrics.databaseDuration.startTimer({ operation });
+      const known = wrapped.get(name);
+      if (known?.member === member) return known.timed;
+      const operation = metrics.databaseDuration.labels({
+        operation: name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+      });
+      const timed = async (...args: unknown[]) => {
+        const started = performance.now();
         try {
           return await member.apply(target, args);
         } finally {
-          stop();
+          operation.observe((performance.now() - started) / 1000);
         }
       };
+      wrapped.set(name, { member, timed });
+      return timed;
     },
   });
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Interval } from '../engine/interval.js';
 import type { ExpandAnswer, ExpandRequest } from './busy.worker.js';
+import { unpackIntervals } from './packed-intervals.js';
 
 /**
  * Parses and expands iCalendar off the main thread, so that no calendar elsewhere can stall request
@@ -77,7 +78,7 @@ export function createBusyExpander(limits: ExpanderLimits = {}): BusyExpander {
         else resolve(outcome);
       };
       const answered = (answer: ExpandAnswer) =>
-        settle('busy' in answer ? answer.busy : new ExpansionError(answer.error), true);
+        settle('busy' in answer ? unpackIntervals(answer.busy) : new ExpansionError(answer.error), true);
       const failed = (error: Error & { code?: string }) =>
         settle(
           new ExpansionError(

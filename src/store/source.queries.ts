@@ -3,9 +3,6 @@ import type { Interval } from '../engine/interval.js';
 import type { Database } from './database.js';
 import type { SourceRef } from './source.js';
 
-/** SQLite binds at most 32,766 values a statement: insert busy time in chunks well below that. */
-const ROWS_PER_INSERT = 1_000;
-
 /** Queries of busy time synced from other calendars, and of each source's sync state. */
 export function sourceQueries(dialect: Dialect) {
   const db = new Kysely<Database>({ dialect });
@@ -32,25 +29,21 @@ export function sourceQueries(dialect: Dialect) {
         )
         .compile(),
 
-    /** Delete the source's rows, then insert the new ones: run all of it in one transaction. */
+    /**
+     * Delete the source's rows, then insert the new ones: run both in one transaction. The intervals
+     * travel as one JSON text that the database unpacks (`json_each` on an object, which SQLite and
+     * PostgreSQL both read): building and binding a row at a time took a 40,000-event feed half a
+     * second on the main thread, and the transaction holds it whole.
+     */
     replace: (source: SourceRef, intervals: readonly Interval[]): CompiledQuery[] => {
-      const rows = intervals.map((interval) => ({
-        source_id: source.id,
-        calendar_id: source.calendarId,
-        resource_id: source.resourceId,
-        start_at: interval.start,
-        end_at: interval.end,
-      }));
-      const inserts: CompiledQuery[] = [];
-      for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
-        inserts.push(
-          db
-            .insertInto('busy_intervals')
-            .values(rows.slice(at, at + ROWS_PER_INSERT))
-            .compile(),
-        );
-      }
-      return [db.deleteFrom('busy_intervals').where('source_id', '=', source.id).compile(), ...inserts];
+      const deleted = db.deleteFrom('busy_intervals').where('source_id', '=', source.id).compile();
+      if (intervals.length === 0) return [deleted];
+      const byIndex = `{${intervals.map((interval, i) => `"${i}":[${interval.start},${interval.end}]`).join(',')}}`;
+      const inserted = sql`insert into busy_intervals (source_id, calendar_id, resource_id, start_at, end_at)
+        select cast(${source.id} as text), cast(${source.calendarId} as text), cast(${source.resourceId} as text),
+          cast(value ->> 0 as bigint), cast(value ->> 1 as bigint)
+        from json_each(${byIndex})`.compile(db);
+      return [deleted, inserted];
     },
 
     synced: (sourceId: string, tag: string | null, now: number) =>

@@ -296,7 +296,9 @@ describe('the contact lookup in the logs', () => {
     for (const secret of ['15112345678', '1234 5678', '15199999999', 'Lovelace', 'ada@example.com']) {
       expect(text).not.toContain(secret);
     }
-    const lookups = lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'contact lookup');
+    const lookups = lines
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.msg === 'request completed' && line.req.url === '/telli/contact-lookup');
     expect(lookups.map(({ found, upcoming }) => ({ found, upcoming }))).toEqual([
       { found: true, upcoming: 1 },
       { found: false, upcoming: undefined },

@@ -82,6 +82,49 @@ describe('request log lines', () => {
   });
 });
 
+describe('the request line', () => {
+  it('should be one line per request at info, with its id, path, status, time and what the route adds', async () => {
+    const { app, lines, close } = await loggedApp(
+      'calendars:\n  - { id: physio, timezone: UTC, duration: 30m, hours: { mon-sun: ["09:00-12:00"] }, resources: [{ id: anna }] }\n',
+      { level: 'info', now: Date.parse('2026-12-01T06:00:00Z') },
+    );
+    try {
+      const available = await app.inject({
+        method: 'POST',
+        url: '/calendars/physio/available',
+        headers: { 'x-request-id': 'call-42' },
+        payload: {},
+      });
+      expect(available.statusCode).toBe(200);
+      await app.inject({ method: 'POST', url: '/calendars/nowhere/available', payload: {} });
+    } finally {
+      await close();
+    }
+
+    const entries = lines.map((line) => JSON.parse(line));
+    const requestLines = entries.filter((entry) => entry.reqId !== undefined);
+    expect(
+      requestLines.map(({ reqId, msg, req, res, calendar, slots }) => ({ reqId, msg, req, res, calendar, slots })),
+    ).toEqual([
+      {
+        reqId: 'call-42',
+        msg: 'request completed',
+        req: { method: 'POST', url: '/calendars/physio/available', remoteAddress: '127.0.0.1' },
+        res: { statusCode: 200 },
+        calendar: 'physio',
+        slots: 40,
+      },
+      {
+        reqId: expect.any(String),
+        msg: 'request completed',
+        req: { method: 'POST', url: '/calendars/nowhere/available', remoteAddress: '127.0.0.1' },
+        res: { statusCode: 404 },
+      },
+    ]);
+    expect(requestLines.every((entry) => entry.level === 30 && typeof entry.responseTime === 'number')).toBe(true);
+  });
+});
+
 describe('the booking line', () => {
   it('should name the calendar, outcome, resource, start and reason code, and nothing about the caller', async () => {
     const { app, lines, close } = await loggedApp(
@@ -99,7 +142,9 @@ describe('the booking line', () => {
       await close();
     }
 
-    const bookingLines = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'booking');
+    const bookingLines = lines
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg === 'request completed' && entry.req.url === '/calendars/physio/book');
     const fields = bookingLines.map(({ calendar, outcome, resource, start, reason }) => ({
       calendar,
       outcome,

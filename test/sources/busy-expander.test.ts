@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBusyExpander, type BusyExpander } from '../../src/sources/busy-expander.js';
 
@@ -35,4 +36,34 @@ describe('the busy-time expander', () => {
       { start: Date.parse('2026-12-01T09:00:00Z'), end: Date.parse('2026-12-01T10:00:00Z') },
     ]);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'should expand in a thread at the lowest priority, leaving the main thread as it was',
+    async () => {
+      const expander = expanderWith({ budgetMs: 5_000 });
+      const never = calendarOf(event('never', 'RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30\r\n'));
+      let settled = false;
+      const expansion = expander
+        .expand(request(never))
+        .catch(() => undefined)
+        .finally(() => (settled = true));
+      // Until the expansion spins in its worker, or ends.
+      while (!settled && !threadNices().includes(19)) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(threadNices()).toContain(19);
+      expect(threadNices()[0]).toBe(0);
+      await expander.close();
+      await expansion;
+    },
+  );
 });
+
+/** The nice value of each thread of this process, the main thread first (/proc/self/task, Linux). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task')
+    .sort((a, b) => Number(a) - Number(b))
+    .map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name, whose parentheses may hold spaces; nice is field 19.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+}

@@ -1,0 +1,43 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { DIALECTS, dropTestDatabases, freshDatabase } from '../dialects.js';
+
+afterAll(dropTestDatabases);
+
+const HOUR = 3_600_000;
+// Far past 2^31, as every epoch millisecond is: the statement must keep them whole.
+const FROM = Date.parse('2027-01-04T08:00:00Z');
+const source = { id: 'feed-1', calendarId: 'physio', resourceId: 'anna' };
+/** The busy time read back, in start order (the query has none). */
+const busyOf = async (store: Store) =>
+  (await store.busy('physio', FROM, FROM + 5_000 * HOUR)).sort((a, b) => a.start - b.start);
+
+describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
+  it('should replace it whole: thousands of intervals, then none, then a few', async () => {
+    const store = await openStore(freshDatabase(dialect), DEFAULT_POOL);
+    try {
+      const many = Array.from({ length: 5_000 }, (_, i) => ({
+        start: FROM + i * HOUR,
+        end: FROM + i * HOUR + HOUR / 2,
+      }));
+      const before = await store.changeMark('physio');
+      await store.replaceBusy(source, many, { tag: '"v1"', at: FROM });
+      expect(await busyOf(store)).toEqual(many.map(({ start, end }) => ({ resourceId: 'anna', start, end })));
+      expect(await store.changeMark('physio')).not.toBe(before);
+
+      await store.replaceBusy(source, []);
+      expect(await busyOf(store)).toEqual([]);
+
+      const few = [
+        { start: FROM, end: FROM + HOUR },
+        { start: FROM + 2 * HOUR, end: FROM + 3 * HOUR },
+      ];
+      await store.replaceBusy(source, few);
+      expect(await busyOf(store)).toEqual(few.map(({ start, end }) => ({ resourceId: 'anna', start, end })));
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -128,10 +128,13 @@ export function createAvailability(store: Store): Availability {
       }
       const { inserted } = change;
       if (inserted && inserted.blockedEnd > cache.window.start && inserted.blockedStart < cache.window.end) {
-        edit(inserted.resourceId, (ranges) => [
-          ...ranges.filter((range) => range.bookingId !== inserted.bookingId),
-          inserted,
-        ]);
+        edit(inserted.resourceId, (ranges) => {
+          // In its place by start, so the resource's load is built without sorting its ranges again.
+          const kept = ranges.filter((range) => range.bookingId !== inserted.bookingId);
+          const at = kept.findIndex((range) => range.blockedStart > inserted.blockedStart);
+          kept.splice(at === -1 ? kept.length : at, 0, inserted);
+          return kept;
+        });
       }
       const changed = [...change.removed, ...(inserted ? [inserted] : [])];
       const touched = new Set(changed.map((range) => range.resourceId));

@@ -96,15 +96,15 @@ export function documentedOnly(summary: string, body: TSchema): FastifyContextCo
   };
 }
 
-// Availability hands out the same slots array while its answer holds: serialise each array once
-// (Fastify sends a JSON string as it is).
-const wireAnswers = new WeakMap<readonly Interval[], string>();
+// Availability hands out the same slots array while its answer holds: serialise each array once,
+// into bytes (Fastify sends a Buffer as it is, with its length: no encoding or byte count per answer).
+const wireAnswers = new WeakMap<readonly Interval[], Buffer>();
 
-function wireAnswer(slots: readonly Interval[]): string {
+function wireAnswer(slots: readonly Interval[]): Buffer {
   let answer = wireAnswers.get(slots);
   if (answer === undefined) {
     const available = slots.map((slot) => ({ start_iso: formatInstant(slot.start), end_iso: formatInstant(slot.end) }));
-    answer = JSON.stringify({ available });
+    answer = Buffer.from(JSON.stringify({ available }));
     wireAnswers.set(slots, answer);
   }
   return answer;

@@ -150,10 +150,13 @@ export function bookingQueries(dialect: Dialect) {
         .where('status', '=', 'active')
         .compile(),
 
-    // Read on every /available request: compiled once per calendar.
+    // Read on every /available request where the dialect keeps no marks in memory: compiled once per calendar.
     version: memoised((calendarId: string) =>
       db.selectFrom('booking_versions').select('version').where('calendar_id', '=', calendarId).compile(),
     ),
+
+    /** Every calendar's change mark, for the marks SQLite keeps in memory (sqlite.marks.ts). */
+    everyVersion: memoised(() => db.selectFrom('booking_versions').select(['calendar_id', 'version']).compile()),
 
     /**
      * Returns the new version; the row stays locked until commit, so versions follow commit order.

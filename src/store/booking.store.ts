@@ -62,13 +62,14 @@ export interface BookingStore {
 }
 
 /**
- * Change marks a dialect knows without asking the database (PostgreSQL's listener,
- * postgres.marks.ts); `read` answers undefined when it cannot vouch for them.
+ * Change marks a dialect knows without reading them from the bookings' database (PostgreSQL's
+ * listener, postgres.marks.ts; SQLite's data version, sqlite.marks.ts); `read` answers undefined
+ * when it cannot vouch for them.
  */
 export interface KnownMarks {
   /** The newest committed version of the calendar known here, or undefined: ask the database. */
   read(calendarId: string): string | undefined;
-  /** A version this process committed: known at once, before its notification arrives. */
+  /** A version this process committed: known at once, whatever tells it of other processes' commits. */
   note(calendarId: string, version: number): void;
 }
 

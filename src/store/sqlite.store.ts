@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { Database } from './database.js';
 import { migrate, type OnMigrated } from './migrate.js';
+import { sqliteMarks } from './sqlite.marks.js';
 import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
 import { storeQueries } from './store-queries.js';
 import { storeOn, type Store } from './store.js';
@@ -12,7 +13,8 @@ import { storeOn, type Store } from './store.js';
  * SQLite through one better-sqlite3 connection. A transaction's reads, plan and writes (a
  * booking's check and insert) run synchronously in one BEGIN IMMEDIATE transaction: the write
  * lock is taken before the reads, so no other process or request can change anything in between; WAL with synchronous=FULL makes it durable at commit.
- * Transactions asked for at the same moment share one commit (`commitQueued`).
+ * Transactions asked for at the same moment share one commit (`commitQueued`). The change marks
+ * are held in memory and checked against the connection's data version (sqlite.marks.ts).
  */
 export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -104,9 +106,14 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
 
   // /readyz is polled by load balancers: prepare its query once.
   const alive = sqlite.prepare('select 1');
+  const dataVersion = sqlite.prepare('pragma data_version').pluck();
 
   return storeOn({
     queries,
+    marks: sqliteMarks({
+      dataVersion: () => Number(dataVersion.get()),
+      everyMark: () => rows(queries.bookings.everyVersion()),
+    }),
     read: async (query) => rows(query),
     atomically: async <const Q extends readonly CompiledQuery[]>(batch: Q) => atomically.immediate(batch) as RowsOf<Q>,
     transact,

@@ -1,18 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
-import { DIALECTS, POSTGRES_URL, dropTestDatabases, freshDatabase } from '../dialects.js';
+import { DIALECTS, POSTGRES_URL, dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
 import { PROCESS_TEST_TIMEOUT_MS, serve, stopAll, type SlotlineProcess } from '../slotline-process.js';
 
 vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 /**
- * Two real Slotline processes on one PostgreSQL schema, as behind a load balancer: the database
- * alone keeps bookings single, and each process sees the other's bookings at once.
+ * Two real Slotline processes on one database (a PostgreSQL schema, or one SQLite file), as behind
+ * a load balancer: the database alone keeps bookings single, and each process sees the other's
+ * bookings at once.
  */
 const CONFIG = `calendars:
   - id: shared
@@ -26,7 +28,7 @@ const CONFIG = `calendars:
 interface Row {
   readonly resource_id: string;
   readonly contact_id: string;
-  readonly start_at: string;
+  readonly start_at: string | number;
   readonly status: string;
 }
 
@@ -36,31 +38,8 @@ const listed = async (slotline: SlotlineProcess): Promise<string[]> => {
   return (answer.body.available as { start_iso: string }[]).map((slot) => slot.start_iso);
 };
 
-describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one PostgreSQL schema', () => {
-  let folder: string;
-  let database: string;
-  let client: pg.Client;
-  /** Every booking of the shared schema, read directly. */
-  const rows = async (): Promise<Row[]> => {
-    const schema = new URL(database).searchParams.get('schema')!;
-    return (await client.query<Row>(`select resource_id, contact_id, start_at, status from "${schema}".bookings`)).rows;
-  };
-  let a: SlotlineProcess;
-  let b: SlotlineProcess;
-  const other = (slotline: SlotlineProcess) => (slotline === a ? b : a);
-
-  beforeAll(async () => {
-    folder = mkdtempSync(join(tmpdir(), 'slotline-two-'));
-    database = freshDatabase('postgres');
-    client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await stopAll();
-    await client.end();
-    await dropTestDatabases();
-    rmSync(folder, { recursive: true, force: true });
-  });
+describe.skipIf(!DIALECTS.includes('postgres'))('processes opening one new PostgreSQL schema', () => {
+  afterAll(dropTestDatabases);
 
   it('should let several processes open a new schema at the same moment', async () => {
     for (let round = 0; round < 5; round++) {
@@ -72,12 +51,70 @@ describe.skipIf(!DIALECTS.includes('postgres'))('two Slotline processes on one P
       );
     }
   });
+});
 
-  it('should start both processes together on one new schema', async ({ signal }) => {
+/** Every booking of the shared database, read directly. */
+function bookingRows(dialect: Dialect, database: string): { rows(): Promise<Row[]>; close(): Promise<void> } {
+  const columns = 'resource_id, contact_id, start_at, status';
+  if (dialect === 'sqlite') {
+    return {
+      rows: async () => {
+        const db = new BetterSqlite3(database.slice('sqlite:'.length), { readonly: true });
+        try {
+          return db.prepare(`select ${columns} from bookings`).all() as Row[];
+        } finally {
+          db.close();
+        }
+      },
+      close: async () => {},
+    };
+  }
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  const connected = client.connect();
+  const schema = new URL(database).searchParams.get('schema')!;
+  return {
+    rows: async () => {
+      await connected;
+      return (await client.query<Row>(`select ${columns} from "${schema}".bookings`)).rows;
+    },
+    close: async () => {
+      await connected;
+      await client.end();
+    },
+  };
+}
+
+describe.each(DIALECTS)('two Slotline processes on one %s database', (dialect) => {
+  let folder: string;
+  let database: string;
+  let bookings: ReturnType<typeof bookingRows>;
+  const rows = () => bookings.rows();
+  let a: SlotlineProcess;
+  let b: SlotlineProcess;
+  const other = (slotline: SlotlineProcess) => (slotline === a ? b : a);
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'slotline-two-'));
+    database = freshDatabase(dialect);
+    bookings = bookingRows(dialect, database);
+  });
+  afterAll(async () => {
+    await stopAll();
+    await bookings.close();
+    await dropTestDatabases();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('should start both processes on one new database', async ({ signal }) => {
     const config = join(folder, 'slotline.yaml');
     writeFileSync(config, CONFIG);
     const args = ['--config', config, '--database', database];
-    [a, b] = await Promise.all([serve(args, { signal }), serve(args, { signal })]);
+    // PostgreSQL's processes take turns to migrate under a lock; on SQLite the first one migrates the new file.
+    if (dialect === 'postgres') [a, b] = await Promise.all([serve(args, { signal }), serve(args, { signal })]);
+    else {
+      a = await serve(args, { signal });
+      b = await serve(args, { signal });
+    }
     expect(await rows()).toEqual([]);
   });
 

@@ -129,7 +129,17 @@ export function postgresRunner(pool: pg.Pool, onCommitted: () => void): Runner {
  * (those after it in a transaction fail only because it did).
  */
 async function pipelined(client: pg.PoolClient, statements: readonly pg.QueryConfig[]): Promise<unknown[][]> {
-  const answers = await Promise.allSettled(statements.map((config) => client.query(config)));
+  // pg writes each statement as it is queued: corked, the whole step goes out in one write, and
+  // the server wakes once for it.
+  const { stream } = client.connection;
+  stream.cork();
+  let sent: Promise<pg.QueryResult>[];
+  try {
+    sent = statements.map((config) => client.query(config));
+  } finally {
+    stream.uncork();
+  }
+  const answers = await Promise.allSettled(sent);
   const failed = answers.find((answer) => answer.status === 'rejected');
   if (failed) throw failed.reason;
   return answers.map((answer) => (answer as PromiseFulfilledResult<pg.QueryResult>).value.rows as unknown[]);

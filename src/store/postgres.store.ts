@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { PoolSettings } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
@@ -6,14 +6,11 @@ import type { Database } from './database.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
 import { listenForMarks } from './postgres.marks.js';
 import { bookingStatistics } from './postgres.statistics.js';
-import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
+import { postgresRunner, sqlState } from './postgres.runner.js';
 import { StoreUnavailableError } from './store-unavailable.error.js';
 import { storeQueries } from './store-queries.js';
 import { storeOn, type Store } from './store.js';
 
-/** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
-const RETRYABLE = new Set(['23P01', '40001', '40P01']);
-const ATTEMPTS = 10;
 /** How often the mark listener reads every mark again, and how long it waits to reconnect. */
 const MARKS_CHECK_MS = 5_000;
 const MARKS_RETRY_MS = 1_000;
@@ -21,8 +18,10 @@ const MARKS_RETRY_MS = 1_000;
 /**
  * PostgreSQL, for several Slotline processes on one database. The exclusion constraint
  * `bookings_no_overlap` makes overlapping active bookings on one resource impossible whatever
- * the processes do; advisory locks per contact and per calendar day make each booking decision
- * see the bookings it competes with, so the constraint is a last guard rather than the rule.
+ * the processes do; advisory locks per contact, per start and (under a cap) per resource-day make
+ * each booking decision see the bookings it competes with, so the constraint is a last guard
+ * rather than the rule. Queries run as named prepared statements, each transaction's pipelined
+ * (postgres.runner.ts).
  *
  * `?schema=NAME` in the URL keeps Slotline's tables in their own schema (created if missing).
  */
@@ -42,6 +41,8 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
     statement_timeout: settings.statementTimeout,
     // The server cancels slow statements; this catches a network that stops answering altogether.
     query_timeout: settings.statementTimeout + 1_000,
+    // A transaction's statements go out together (postgres.runner.ts).
+    pipeline: true,
   });
   // A connection that the server or the network drops must not crash the process: idle ones
   // report to the pool, checked-out ones to themselves. The query fails, the pool discards it.
@@ -70,62 +71,17 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
     checkEveryMs: MARKS_CHECK_MS,
     retryMs: MARKS_RETRY_MS,
   });
-  const rows = async <R>(executor: Kysely<Database>, query: CompiledQuery<R>) =>
-    (await executor.executeQuery(query)).rows;
-
   const statistics = bookingStatistics(async () => {
     await sql`analyze bookings`.execute(db);
   });
+  const runner = postgresRunner(pool, () => statistics.changed());
 
   return storeOn({
     queries,
     marks,
-    read: (query) => unavailableOnOutage(() => rows(db, query)),
-    atomically: <const Q extends readonly CompiledQuery[]>(batch: Q) =>
-      unavailableOnOutage(() =>
-        db.transaction().execute(async (trx) => {
-          const results: unknown[][] = [];
-          for (const query of batch) results.push(await rows(trx, query));
-          return results as RowsOf<Q>;
-        }),
-      ),
-    transact: <R extends Reads, T>(run: Transaction<R, T>) =>
-      unavailableOnOutage(async () => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const done = await db.transaction().execute(async (trx): Promise<Transacted<T>> => {
-              await lock(trx, run.locks, run.sharedLocks);
-              const held = new Set(run.locks);
-              for (;;) {
-                const read: Record<string, unknown[]> = {};
-                for (const [name, query] of Object.entries(run.reads)) read[name] = await rows(trx, query);
-                const planned = run.plan(read as RowsByName<R>);
-                const needed = [...new Set(run.locksFor?.(planned.result))].filter((key) => !held.has(key)).sort();
-                if (needed.length > 0) {
-                  await lock(trx, needed);
-                  needed.forEach((key) => held.add(key));
-                  continue;
-                }
-                const { writes, result } = planned;
-                if (!writes) return { result };
-                for (const write of writes.writes) await rows(trx, write);
-                if (!writes.bumpVersion) return { result };
-                const [bumped] = await rows(trx, writes.bumpVersion);
-                return { result, version: bumped!.version };
-              }
-            });
-            if (done.version !== undefined) statistics.changed();
-            return done;
-          } catch (error) {
-            if (!RETRYABLE.has(sqlState(error) ?? '')) throw error;
-            if (attempt === ATTEMPTS) {
-              throw new StoreUnavailableError(`transaction still conflicted after ${ATTEMPTS} attempts`, {
-                cause: error,
-              });
-            }
-          }
-        }
-      }),
+    read: (query) => unavailableOnOutage(() => runner.read(query)),
+    atomically: (batch) => unavailableOnOutage(() => runner.atomically(batch)),
+    transact: (run) => unavailableOnOutage(() => runner.transact(run)),
     ping: () =>
       unavailableOnOutage(async () => {
         await sql`select 1`.execute(db);
@@ -148,18 +104,6 @@ const bigintAsNumber = ((oid: number, format?: 'text' | 'binary') =>
     ? Number
     : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
-/**
- * Transaction-scoped advisory locks on text keys, exclusive ones first, in one statement:
- * decisions on one key wait for each other, and a shared key lets its holders run together.
- */
-async function lock(trx: Kysely<Database>, keys: readonly string[], shared: readonly string[] = []): Promise<void> {
-  const calls = [
-    ...keys.map((key) => sql`pg_advisory_xact_lock(hashtextextended(${key}, 0))`),
-    ...shared.map((key) => sql`pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`),
-  ];
-  if (calls.length > 0) await sql`select ${sql.join(calls)}`.execute(trx);
-}
-
 /** Takes `schema` out of the URL's query: it is Slotline's setting, not the driver's. */
 function splitSchema(url: string): { connectionString: string; schema?: string } {
   const parsed = new URL(url);
@@ -170,11 +114,6 @@ function splitSchema(url: string): { connectionString: string; schema?: string }
 
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /**

@@ -1,0 +1,182 @@
+import type { CompiledQuery } from 'kysely';
+import type pg from 'pg';
+import { StoreUnavailableError } from './store-unavailable.error.js';
+import type { Reads, RowsByName, RowsOf, Runner, Transacted, Transaction } from './runner.js';
+
+/** Conflicts that a fresh attempt resolves: the overlap guard, serialisation failures, deadlocks. */
+const RETRYABLE = new Set(['23P01', '40001', '40P01']);
+/**
+ * A prepared statement whose table changed shape under it (another process migrated): the
+ * connection is dropped, with its prepared statements, and the transaction tried again.
+ */
+const stalePlan = (error: unknown) =>
+  sqlState(error) === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
+const ATTEMPTS = 10;
+/**
+ * Statements prepared by name, at most: each connection keeps the plans of those it ran. The
+ * shapes a booking, a move, a cancel and the outbox send are a few dozen; a text beyond the
+ * limit (a search with many terms, say) runs unnamed, parsed and planned for its one use.
+ */
+const NAMED_STATEMENTS = 256;
+
+const BEGIN: pg.QueryConfig = { text: 'begin' };
+const COMMIT: pg.QueryConfig = { text: 'commit' };
+
+/**
+ * How the PostgreSQL store runs its compiled queries, straight on pg rather than through Kysely's
+ * executor, for two things a booking is made of:
+ *
+ * - **Named prepared statements**: each query's text gets a name (the same for the same text in
+ *   this process), so each connection parses it once and PostgreSQL may keep its plan, instead of
+ *   parsing and planning every statement of every booking again.
+ * - **Pipelining** (the pool's connections are pipelined): the statements of one step are sent
+ *   together and answered in order, so a transaction costs two round trips whatever its size
+ *   (`begin`, its locks and its reads; then, after the plan ran here, its writes, the version
+ *   bump and `commit`), plus one for each re-plan under new locks. The server runs them one after the other, so the reads are taken after the
+ *   locks are held, exactly as if each had waited for the one before; a statement that fails
+ *   fails those after it in the transaction, and its `commit` rolls back.
+ *
+ * `onCommitted` is told of every commit that bumped a calendar's version.
+ */
+export function postgresRunner(pool: pg.Pool, onCommitted: () => void): Runner {
+  const named = statementNames(NAMED_STATEMENTS);
+  const statement = (query: CompiledQuery): pg.QueryConfig => ({
+    name: named(query.sql),
+    text: query.sql,
+    values: query.parameters as unknown[],
+  });
+
+  /** Runs `step` on one connection; whatever it leaves open is rolled back, a broken connection dropped. */
+  const onConnection = async <T>(step: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await step(client);
+    } catch (error) {
+      if (stalePlan(error)) broken = error as Error;
+      else if (client.getTransactionStatus() !== 'I') {
+        await client.query('rollback').catch((rollbackFailed: Error) => {
+          broken = rollbackFailed;
+        });
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+
+  /** One transaction's attempt: locks and reads, plans (again under new locks), writes and commits. */
+  const attempt = async <R extends Reads, T>(client: pg.PoolClient, run: Transaction<R, T>): Promise<Transacted<T>> => {
+    const names = Object.keys(run.reads);
+    const reads = Object.values(run.reads).map(statement);
+    const first = [BEGIN, ...locks(run.locks, run.sharedLocks)];
+    let rows = (await pipelined(client, [...first, ...reads])).slice(first.length);
+    const held = new Set(run.locks);
+    for (;;) {
+      const read: Record<string, unknown[]> = {};
+      names.forEach((name, index) => (read[name] = rows[index]!));
+      const planned = run.plan(read as RowsByName<R>);
+      const needed = [...new Set(run.locksFor?.(planned.result))].filter((key) => !held.has(key)).sort();
+      if (needed.length > 0) {
+        needed.forEach((key) => held.add(key));
+        rows = (await pipelined(client, [...locks(needed), ...reads])).slice(1);
+        continue;
+      }
+      const { writes, result } = planned;
+      const bump = writes?.bumpVersion ? [statement(writes.bumpVersion)] : [];
+      const answers = await pipelined(client, [...(writes?.writes ?? []).map(statement), ...bump, COMMIT]);
+      if (bump.length === 0) return { result };
+      const [bumped] = answers.at(-2) as { version: number }[];
+      return { result, version: bumped!.version };
+    }
+  };
+
+  return {
+    read: async <R>(query: CompiledQuery<R>) => {
+      // pg drops a connection whose query failed, so a stale plan is gone for the second try.
+      const once = async () => (await pool.query(statement(query))).rows as R[];
+      return once().catch((error: unknown) => {
+        if (stalePlan(error)) return once();
+        throw error;
+      });
+    },
+    atomically: <const Q extends readonly CompiledQuery[]>(batch: Q) =>
+      onConnection(async (client) => {
+        const answers = await pipelined(client, [BEGIN, ...batch.map(statement), COMMIT]);
+        return answers.slice(1, -1) as RowsOf<Q>;
+      }),
+    transact: async <R extends Reads, T>(run: Transaction<R, T>) => {
+      for (let tries = 1; ; tries++) {
+        try {
+          const done = await onConnection((client) => attempt(client, run));
+          if (done.version !== undefined) onCommitted();
+          return done;
+        } catch (error) {
+          if (!RETRYABLE.has(sqlState(error) ?? '') && !stalePlan(error)) throw error;
+          if (tries === ATTEMPTS) {
+            throw new StoreUnavailableError(`transaction still conflicted after ${ATTEMPTS} attempts`, {
+              cause: error,
+            });
+          }
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Sends the statements at once and waits for every answer, in order; throws the first failure
+ * (those after it in a transaction fail only because it did).
+ */
+async function pipelined(client: pg.PoolClient, statements: readonly pg.QueryConfig[]): Promise<unknown[][]> {
+  // pg writes each statement as it is queued: corked, the whole step goes out in one write, and
+  // the server wakes once for it.
+  const { stream } = client.connection;
+  stream.cork();
+  let sent: Promise<pg.QueryResult>[];
+  try {
+    sent = statements.map((config) => client.query(config));
+  } finally {
+    stream.uncork();
+  }
+  const answers = await Promise.allSettled(sent);
+  const failed = answers.find((answer) => answer.status === 'rejected');
+  if (failed) throw failed.reason;
+  return answers.map((answer) => (answer as PromiseFulfilledResult<pg.QueryResult>).value.rows as unknown[]);
+}
+
+/**
+ * Transaction-scoped advisory locks on text keys, exclusive ones first, in one statement:
+ * decisions on one key wait for each other, and a shared key lets its holders run together.
+ */
+function locks(keys: readonly string[], shared: readonly string[] = []): pg.QueryConfig[] {
+  if (keys.length + shared.length === 0) return [];
+  const calls = [
+    ...keys.map((_, index) => `pg_advisory_xact_lock(hashtextextended($${index + 1}, 0))`),
+    ...shared.map((_, index) => `pg_advisory_xact_lock_shared(hashtextextended($${keys.length + index + 1}, 0))`),
+  ];
+  const text = `select ${calls.join(', ')}`;
+  return [{ name: `slotline_locks_${keys.length}_${shared.length}`, text, values: [...keys, ...shared] }];
+}
+
+/**
+ * A name per statement text, the same for the same text, for the first `limit` texts; later
+ * texts get none (pg then sends them unnamed). Names are `slotline_<n>`, so they never meet the
+ * locks' own names.
+ */
+export function statementNames(limit: number): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (name === undefined && names.size < limit) {
+      name = `slotline_${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+}
+
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

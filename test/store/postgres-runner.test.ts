@@ -1,0 +1,139 @@
+import { CompiledQuery } from 'kysely';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
+import { openStore } from '../../src/store/open-store.js';
+import { postgresRunner, statementNames } from '../../src/store/postgres.runner.js';
+import type { Runner } from '../../src/store/runner.js';
+import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL } from '../dialects.js';
+
+/**
+ * The PostgreSQL runner sends each transaction's statements together, as named prepared
+ * statements: it must still behave as if each statement had waited for the one before.
+ */
+const pools: pg.Pool[] = [];
+const clients: pg.Client[] = [];
+afterEach(async () => {
+  await Promise.all([...pools.splice(0).map((pool) => pool.end()), ...clients.splice(0).map((c) => c.end())]);
+});
+afterAll(dropTestDatabases);
+
+const raw = <R>(text: string, values: unknown[] = []) => CompiledQuery.raw(text, values) as CompiledQuery<R>;
+
+/** A fresh schema with a table `t`, a runner on one pipelined connection to it, and a plain client. */
+async function fresh(): Promise<{ runner: Runner; client: pg.Client; commits: () => number }> {
+  const url = freshDatabase('postgres');
+  await (await openStore(url, DEFAULT_POOL)).close();
+  const schema = new URL(url).searchParams.get('schema')!;
+  const options = `-c search_path="${schema}",public`;
+  const pool = new pg.Pool({ connectionString: POSTGRES_URL, options, max: 1, pipeline: true });
+  const client = new pg.Client({ connectionString: POSTGRES_URL, options });
+  pools.push(pool);
+  clients.push(client);
+  await client.connect();
+  await client.query('create table t (id int primary key, note text)');
+  let commits = 0;
+  return { runner: postgresRunner(pool, () => commits++), client, commits: () => commits };
+}
+
+describe('statement names', () => {
+  it('should name the same text alike, and name no text past the limit', () => {
+    const named = statementNames(2);
+    expect(named('select 1')).toBe(named('select 1'));
+    expect(named('select 2')).not.toBe(named('select 1'));
+    expect(named('select 3')).toBeUndefined();
+    expect(named('select 2')).toBeDefined();
+  });
+});
+
+describe.runIf(DIALECTS.includes('postgres'))('the PostgreSQL runner', () => {
+  it('should prepare a statement once per connection and run it again by its name', async () => {
+    const { runner } = await fresh();
+    const query = raw<{ id: number }>('select id from t where id > $1', [0]);
+    await runner.read(query);
+    await runner.transact({ locks: ['a key'], reads: { rows: query }, plan: () => ({ result: undefined }) });
+    const prepared = await runner.read(
+      raw<{ name: string; statement: string }>('select name, statement from pg_prepared_statements'),
+    );
+    expect(prepared.filter((row) => row.statement === query.sql)).toEqual([
+      { name: expect.stringMatching(/^slotline_\d+$/), statement: query.sql },
+    ]);
+  });
+
+  it('should take the reads after the locks are held, though they are sent together', async () => {
+    const { runner, client } = await fresh();
+    await client.query('begin');
+    await client.query(`select pg_advisory_xact_lock(hashtextextended('k', 0))`);
+    const transacted = runner.transact({
+      locks: ['k'],
+      reads: { rows: raw<{ id: number }>('select id from t') },
+      plan: (rows) => ({ result: rows.rows.map((row) => row.id) }),
+    });
+    // Once the runner waits for the lock, the holder writes and commits.
+    await vi.waitFor(
+      async () => {
+        const { rows } = await client.query(
+          `select count(*)::int as waiting from pg_locks where not granted and pg_backend_pid() = any(pg_blocking_pids(pid))`,
+        );
+        expect(rows[0].waiting).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    await client.query(`insert into t (id) values (1)`);
+    await client.query('commit');
+    await expect(transacted).resolves.toEqual({ result: [1] });
+  });
+
+  it('should write nothing when a write fails, and leave its connection usable', async () => {
+    const { runner, commits } = await fresh();
+    const insert = (id: number) => raw(`insert into t (id) values ($1)`, [id]);
+    const failing = runner.transact({
+      locks: [],
+      reads: {},
+      plan: () => ({
+        writes: {
+          writes: [insert(1), insert(1), insert(2)],
+          bumpVersion: raw<{ version: number }>('select 1 as version'),
+        },
+        result: undefined,
+      }),
+    });
+    await expect(failing).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      runner.transact({
+        locks: [],
+        reads: {},
+        plan: () => {
+          throw new Error('a decision that fails');
+        },
+      }),
+    ).rejects.toThrow('a decision that fails');
+    expect(await runner.read(raw('select id from t'))).toEqual([]);
+    const done = await runner.transact({
+      locks: [],
+      reads: { before: raw<{ n: number }>('select count(*)::int as n from t') },
+      plan: (rows) => ({
+        writes: { writes: [insert(3)], bumpVersion: raw<{ version: number }>('select 7 as version') },
+        result: rows.before[0]!.n,
+      }),
+    });
+    expect(done).toEqual({ result: 0, version: 7 });
+    expect(commits()).toBe(1);
+    expect(await runner.atomically([insert(4), raw<{ id: number }>('select id from t order by id')])).toEqual([
+      [],
+      [{ id: 3 }, { id: 4 }],
+    ]);
+  });
+
+  it('should run a prepared read again after another process changed its table', async () => {
+    const { runner, client } = await fresh();
+    await client.query(`insert into t (id, note) values (1, 'one')`);
+    const all = raw('select * from t');
+    expect(await runner.read(all)).toEqual([{ id: 1, note: 'one' }]);
+    await client.query('alter table t add column added int');
+    expect(await runner.read(all)).toEqual([{ id: 1, note: 'one', added: null }]);
+    await client.query('alter table t drop column note');
+    const read = await runner.transact({ locks: [], reads: { all }, plan: (rows) => ({ result: rows.all }) });
+    expect(read.result).toEqual([{ id: 1, added: null }]);
+  });
+});

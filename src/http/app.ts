@@ -97,7 +97,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url}.` }),
   );
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request for a synchronous count.
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.requestDuration.observe(
       {
         // The route pattern, never the raw URL, keeps the label set small.
@@ -107,6 +108,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   const liveBusy = liveBusyReader(app.log);

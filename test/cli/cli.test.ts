@@ -172,6 +172,12 @@ describe('slotline serve', () => {
       booked.push(slot.start_iso);
     }
     expect(await first.stop()).toBe(0);
+    // Log lines go out in batches: the last ones, written just before SIGTERM, are written on exit.
+    const logged = first
+      .logs()
+      .filter((line) => line.msg === 'request completed' && (line.req as { url: string }).url === '/book');
+    expect(logged).toHaveLength(booked.length);
+    expect(first.logs()).toContainEqual(expect.objectContaining({ msg: 'shutting down' }));
 
     const second = await serve(['--config', config], { env, signal });
     for (const [index, start] of booked.entries()) {

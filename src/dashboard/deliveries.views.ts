@@ -7,6 +7,9 @@ import { STRINGS } from './strings.js';
 export const SHOWN = 100;
 
 export interface DeliveryRow {
+  /** When it was written, local to its calendar: the first column. */
+  readonly created: string;
+  /** The columns after it. */
   readonly cells: readonly (Html | string | number)[];
   /** Where its `Retry` form posts. */
   readonly retryAction: string;
@@ -16,6 +19,7 @@ export interface DeliveryRow {
 
 /** A table of deliveries: the failed ones end in a `Retry` button, the pending ones in their next attempt. */
 export function deliveryTable(options: {
+  /** The headers of `cells`. */
   readonly headers: readonly string[];
   readonly rows: readonly DeliveryRow[];
   readonly retry: boolean;
@@ -26,6 +30,7 @@ export function deliveryTable(options: {
   return html`<table>
     <thead>
       <tr>
+        <th scope="col">${STRINGS.deliveryColumns.created}</th>
         ${headers.map((header) => html`<th scope="col">${header}</th>`)}
         <th scope="col">
           ${retry ? html`<span class="visually-hidden">${STRINGS.actionsColumn}</span>` : STRINGS.deliveryColumns.next}
@@ -36,8 +41,9 @@ export function deliveryTable(options: {
       ${rows.map(
         (row) =>
           html`<tr>
+            <td class="nowrap">${row.created}</td>
             ${row.cells.map((cell) => html`<td>${cell}</td>`)}
-            <td>
+            <td class="nowrap">
               ${
                 retry
                   ? html`<form method="post" action="${row.retryAction}">

@@ -30,14 +30,14 @@ export function registerEmailPages(scope: FastifyInstance, context: DashboardCon
     const columns = STRINGS.mailColumns;
     const table = (deliveries: readonly EmailDelivery[], retry: boolean) =>
       deliveryTable({
-        headers: [columns.created, columns.kind, columns.recipient, columns.booking, columns.attempts, columns.error],
+        headers: [columns.kind, columns.recipient, columns.booking, columns.attempts, columns.error],
         retry,
         csrf,
         rows: deliveries.map((delivery) => {
           const zone = zones.get(delivery.calendarId) ?? 'UTC';
           return {
+            created: localDateTime(zone, delivery.createdAt),
             cells: [
-              localDateTime(zone, delivery.createdAt),
               delivery.kind,
               STRINGS.recipientRoles[delivery.mail.role],
               html`<a href="${bookingPath(delivery.bookingId)}">${delivery.bookingId}</a>`,

@@ -113,7 +113,6 @@ export const STRINGS = {
   email: 'E-mail',
   emailIntro: 'Mails that failed, and those waiting to be sent: reminders wait for their time.',
   mailColumns: {
-    created: 'Created',
     kind: 'Kind',
     recipient: 'Recipient',
     booking: 'Booking',

@@ -28,7 +28,7 @@ export function registerWebhookPages(scope: FastifyInstance, context: DashboardC
     const columns = STRINGS.deliveryColumns;
     const table = (deliveries: readonly WebhookDelivery[], retry: boolean) =>
       deliveryTable({
-        headers: [columns.created, columns.event, columns.calendar, columns.endpoint, columns.attempts, columns.last],
+        headers: [columns.event, columns.calendar, columns.endpoint, columns.attempts, columns.last],
         retry,
         csrf,
         rows: deliveries.map((delivery) => {
@@ -36,8 +36,8 @@ export function registerWebhookPages(scope: FastifyInstance, context: DashboardC
           const zone = calendar?.timezone ?? 'UTC';
           const last = [delivery.lastStatus ?? STRINGS.noAnswer, delivery.lastError].filter(Boolean).join(': ');
           return {
+            created: localDateTime(zone, delivery.createdAt),
             cells: [
-              localDateTime(zone, delivery.createdAt),
               delivery.eventType,
               calendar?.name ?? delivery.calendarId,
               hosts.get(delivery.endpoint) ?? delivery.endpoint,

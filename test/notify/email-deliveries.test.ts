@@ -1,33 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../dialects.js';
-import { ADMIN, apiPost, expectProblem, TOKEN } from '../http/api-client.js';
+import { apiPost, expectProblem, TOKEN } from '../http/api-client.js';
 import { appsOn, type Running } from '../http/harness.js';
 import { loggedApp } from '../http/logged-app.js';
+import { CALLER, emailYaml, NINE, NOW, WITHIN } from './email-app.js';
 import { startSmtpReceiver, type SmtpReceiver } from './smtp-receiver.js';
 
 /**
  * The e-mail deliveries in the business's API: a real SMTP server refuses a mail, the API lists it
  * failed, a retry sends it. Real app, real database, the app's own outbox worker.
  */
-const NOW = Date.parse('2026-12-01T06:00:00Z');
-const NINE = '2026-12-02T09:00:00.000Z';
-const CALLER = 'ada@example.org';
-const WITHIN = { timeout: 20_000, interval: 50 };
-
-const yaml = (smtpUrl: string, more = '') => `${ADMIN}email:
-  smtp_url: ${smtpUrl}
-  from: "Praxis am Kanal <termine@example.com>"
-  to_resource: false
-  retry_schedule: [50ms]
-${more}calendars:
-  - id: physio
-    name: Praxis am Kanal
-    timezone: Europe/Berlin
-    duration: 30m
-    hours: { mon-sun: ["10:00-17:00"] }
-    resources:
-      - { id: anna, name: Anna Berg, email: anna@example.com }
-`;
+const yaml = (smtpUrl: string, more = '') => emailYaml(smtpUrl, `  to_resource: false\n${more}`);
 
 async function apiGet(app: Running, path: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${app.url}/api/v1${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -145,7 +128,11 @@ describe.each(DIALECTS)('e-mail deliveries in the API on %s', (dialect) => {
     // Refused for now, with a retry an hour away: pending, and growing older.
     receiver.refuseNext.push(451);
     await app.app.close();
-    const slow = await open({ yaml: yaml(receiver.url).replace('[50ms]', '[1h]'), now: NOW, database: app.database });
+    const slow = await open({
+      yaml: yaml(receiver.url).replace('[50ms, 50ms]', '[1h]'),
+      now: NOW,
+      database: app.database,
+    });
     slow.app.outbox.start();
     await book(slow, 'bob', '2026-12-02T11:00:00.000Z', 'bob@example.org');
     await vi.waitFor(async () => {

@@ -39,8 +39,9 @@ export function registerEmailRoutes(scope: FastifyInstance, config: LiveConfig, 
         summary: 'Send a failed mail again now',
         description:
           'A failed mail becomes pending and due at once; the worker sends it within a second, the same ' +
-          'message under the same Message-ID. If it fails again for now, it is failed again: the retry ' +
-          'schedule is not started over. A mail that is not failed is left as it is: 409.',
+          'message under the same Message-ID. Its attempts are kept: the retry schedule does not start ' +
+          'over, so a mail that used it up is failed again at its next refusal. A mail that is not failed ' +
+          'is left as it is: 409.',
         params: EmailDeliveryId,
         response: { 200: EmailDelivery, ...problemAnswers(400, 401, 404, 409) },
       },

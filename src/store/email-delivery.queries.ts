@@ -34,7 +34,7 @@ export function emailDeliveryQueries(dialect: Dialect) {
 
     byId: (id: string) => db.selectFrom('email_deliveries').selectAll().where('id', '=', id).compile(),
 
-    /** A failed mail, due now; its attempts stay, so a retry that fails for now is failed again. */
+    /** A failed mail, due now; its attempts stay, so the retry schedule goes on where it ended. */
     retryFailed: (id: string, now: number) =>
       db
         .updateTable('email_deliveries')

@@ -15,6 +15,7 @@ import { toHttpError } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { registerBookingPages } from './booking.pages.js';
 import { registerCalendarPages } from './calendar.pages.js';
+import { registerEmailPages } from './email.pages.js';
 import { registerMovePages } from './move.pages.js';
 import { registerTimeOffPages } from './time-off.pages.js';
 import { registerWebhookPages } from './webhooks.pages.js';
@@ -116,6 +117,7 @@ export function registerDashboard(routeContext: RouteContext): void {
         registerMovePages(signedIn, context);
         registerTimeOffPages(signedIn, context);
         registerWebhookPages(signedIn, context);
+        registerEmailPages(signedIn, context);
       });
     },
     { prefix: '/admin' },

@@ -57,6 +57,7 @@ export function page({ title, body, csrf, styles = [], scripts = [] }: PageParts
           <a href="/admin">${STRINGS.calendars}</a>
           <a href="/admin/bookings">${STRINGS.bookings}</a>
           <a href="/admin/webhooks">${STRINGS.webhooks}</a>
+          <a href="/admin/email">${STRINGS.email}</a>
           <form method="post" action="/admin/sign-out">
             <input type="hidden" name="_csrf" value="${csrf}" />
             <button type="submit">${STRINGS.signOut}</button>

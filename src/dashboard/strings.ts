@@ -110,6 +110,19 @@ export const STRINGS = {
   retried: 'The delivery is pending again; it is sent within a second.',
   noAnswer: 'no answer',
 
+  email: 'E-mail',
+  emailIntro: 'Mails that failed, and those waiting to be sent: reminders wait for their time.',
+  mailColumns: {
+    kind: 'Kind',
+    recipient: 'Recipient',
+    booking: 'Booking',
+    attempts: 'Attempts',
+    error: 'Last error',
+  },
+  recipientRoles: { contact: 'Caller', resource: 'Staff member' },
+  mailRetried: 'The mail is pending again; it is sent within a second.',
+  mailNotFailed: 'That mail is no longer failed; nothing was changed.',
+
   searchLabel: 'Search',
   searchHint: 'Name, e-mail, phone number or contact id',
   statusLabel: 'Status',

@@ -5,6 +5,7 @@ import { adminTokenMatcher } from './admin-token.js';
 import { registerBookingChangeRoutes } from './api-booking-changes.routes.js';
 import { registerTimeOffRoutes } from './api-time-off.routes.js';
 import { registerBookingReadRoutes } from './api.bookings.routes.js';
+import { registerEmailRoutes } from './api.email.routes.js';
 import { registerWebhookRoutes } from './api.webhooks.routes.js';
 import { CalendarsAnswer, problemAnswers } from './api.schemas.js';
 import { toHttpError } from './http-error.js';
@@ -48,6 +49,7 @@ export function registerApi(context: RouteContext): void {
         registerBookingReadRoutes(api, config, store);
         registerTimeOffRoutes(api, context);
         registerWebhookRoutes(api, config, store);
+        registerEmailRoutes(api, config, store);
       }
     },
     { prefix: API_PREFIX },

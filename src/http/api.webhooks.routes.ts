@@ -4,8 +4,8 @@ import type { Static } from 'typebox';
 import { formatInstant } from '../contract/timestamp.js';
 import type { Store } from '../store/store.js';
 import type { WebhookDelivery as StoredDelivery } from '../store/webhook-delivery.js';
-import { cursorCodecOf } from './api-cursor.js';
 import { perConfig, type LiveConfig } from '../config/live-config.js';
+import { deliveriesPage, isProblem } from './api.deliveries.js';
 import { problemAnswers } from './api.schemas.js';
 import {
   WebhookDeliveriesAnswer,
@@ -46,24 +46,8 @@ export function registerWebhookRoutes(scope: FastifyInstance, config: LiveConfig
       },
     },
     async (request, reply) => {
-      const { status, cursor, limit } = request.query;
-      const filters = { status };
-      let after: { createdAt: number; id: string } | undefined;
-      if (cursor !== undefined) {
-        const position = cursorCodecOf(config.current).open(cursor, filters);
-        const [createdAt, id] = position ?? [];
-        if (position?.length !== 2 || !Number.isSafeInteger(createdAt) || typeof id !== 'string') {
-          return sendProblem(reply, problem(400, 'Not a cursor of this query; start again without one.', 'cursor'));
-        }
-        after = { createdAt: createdAt as number, id };
-      }
-      const page = await store.webhookDeliveries({ status, after, limit: limit ?? 100 });
-      return {
-        deliveries: page.deliveries.map(present),
-        next_cursor: page.next
-          ? cursorCodecOf(config.current).seal([page.next.createdAt, page.next.id], filters)
-          : null,
-      };
+      const answer = await deliveriesPage(config, request.query, (filter) => store.webhookDeliveries(filter), present);
+      return isProblem(answer) ? sendProblem(reply, answer) : answer;
     },
   );
 

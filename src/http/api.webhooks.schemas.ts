@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { Cursor, Limit, NextCursor, Nullable, Text } from './api.schemas.js';
+import { deliveriesAnswer, deliveriesQuery } from './api.deliveries.js';
+import { Nullable, Text } from './api.schemas.js';
 
 /** Schemas of the webhook deliveries in the business's API. */
 
@@ -24,18 +25,8 @@ export const WebhookDelivery = Type.Object(
   { additionalProperties: false },
 );
 
-export const WebhookDeliveriesQuery = Type.Object(
-  {
-    status: Type.Optional(Status),
-    limit: Type.Optional(Limit),
-    cursor: Type.Optional(Cursor),
-  },
-  { additionalProperties: false },
-);
+export const WebhookDeliveriesQuery = deliveriesQuery(Status);
 
-export const WebhookDeliveriesAnswer = Type.Object(
-  { deliveries: Type.Array(WebhookDelivery), next_cursor: NextCursor },
-  { additionalProperties: false },
-);
+export const WebhookDeliveriesAnswer = deliveriesAnswer(WebhookDelivery);
 
 export const WebhookDeliveryId = Type.Object({ id: Text(128) }, { additionalProperties: false });

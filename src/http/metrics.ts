@@ -50,21 +50,32 @@ export function createMetrics() {
   };
 }
 
-/** The age of the oldest webhook delivery still pending, read from the database at each scrape. */
+/** The age of the oldest webhook delivery and mail still pending, read from the database at each scrape. */
 export function watchOutbox(
   metrics: Metrics,
-  store: Pick<Store, 'oldestPendingWebhook'>,
+  store: Pick<Store, 'oldestPendingWebhook' | 'oldestPendingEmail'>,
   clock: () => number = Date.now,
 ): void {
-  new Gauge({
-    name: 'slotline_webhook_oldest_pending_seconds',
-    help: 'Age of the oldest webhook delivery not yet delivered or given up; 0 when none is pending',
-    registers: [metrics.registry],
-    async collect() {
-      const oldest = await store.oldestPendingWebhook();
-      this.set(oldest === undefined ? 0 : Math.max(0, clock() - oldest) / 1000);
-    },
-  });
+  const ageGauge = (name: string, help: string, oldestPending: () => Promise<number | undefined>) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      async collect() {
+        const oldest = await oldestPending();
+        this.set(oldest === undefined ? 0 : Math.max(0, clock() - oldest) / 1000);
+      },
+    });
+  ageGauge(
+    'slotline_webhook_oldest_pending_seconds',
+    'Age of the oldest webhook delivery not yet delivered or given up; 0 when none is pending',
+    () => store.oldestPendingWebhook(),
+  );
+  ageGauge(
+    'slotline_email_oldest_pending_seconds',
+    'Age of the oldest mail not yet sent or given up, reminders waiting for their time left out; 0 when none is pending',
+    () => store.oldestPendingEmail(),
+  );
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,6 +1,7 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
-import type { EmailOutcome, NewEmailDelivery } from './email-delivery.js';
+import { newestFirst } from './delivery-page.js';
+import type { EmailDeliveryFilter, EmailOutcome, NewEmailDelivery } from './email-delivery.js';
 
 /** Queries of the e-mail deliveries: written by the fan-out, leased and updated by the worker. */
 export function emailDeliveryQueries(dialect: Dialect) {
@@ -26,6 +27,32 @@ export function emailDeliveryQueries(dialect: Dialect) {
             created_at: delivery.createdAt,
           })),
         )
+        .compile(),
+
+    list: (filter: EmailDeliveryFilter) =>
+      db.selectFrom('email_deliveries').selectAll().$call(newestFirst(filter)).compile(),
+
+    byId: (id: string) => db.selectFrom('email_deliveries').selectAll().where('id', '=', id).compile(),
+
+    /** A failed mail, due now; its attempts stay, so the retry schedule goes on where it ended. */
+    retryFailed: (id: string, now: number) =>
+      db
+        .updateTable('email_deliveries')
+        .set({ status: 'pending', next_at: now, sent_at: null })
+        .where('id', '=', id)
+        .where('status', '=', 'failed')
+        .returningAll()
+        .compile(),
+
+    /** Reminders wait for their time by design: the oldest of the other pending mails tells whether mail flows. */
+    oldestPending: () =>
+      db
+        .selectFrom('email_deliveries')
+        .select('created_at')
+        .where('status', '=', 'pending')
+        .where('kind', '!=', 'booking.reminder')
+        .orderBy('created_at')
+        .limit(1)
         .compile(),
 
     /** The pending reminders of these bookings will not be sent: they were cancelled, replaced or moved. */

@@ -1,4 +1,5 @@
 import type { Mail } from '../notify/mail-event.js';
+import type { DeliveryFilter, DeliveryPage } from './delivery-page.js';
 import type { EmailDeliveryStatus, EmailDeliveryTable } from './email-delivery.table.js';
 
 export type { EmailDeliveryStatus } from './email-delivery.table.js';
@@ -36,3 +37,12 @@ export type EmailOutcome =
   | { readonly kind: 'skipped'; readonly reason: string }
   | { readonly kind: 'retry'; readonly error: string; readonly retryAt: number }
   | { readonly kind: 'failed'; readonly error: string };
+
+export type EmailDeliveryFilter = DeliveryFilter<EmailDeliveryStatus>;
+export type EmailDeliveryPage = DeliveryPage<EmailDelivery>;
+
+/** A retry asked for: only a failed mail is sent again; `retried` false leaves `delivery` as it was. */
+export interface EmailRetry {
+  readonly retried: boolean;
+  readonly delivery: EmailDelivery;
+}

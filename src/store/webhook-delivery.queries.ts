@@ -1,5 +1,6 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
+import { newestFirst } from './delivery-page.js';
 import type { AttemptOutcome, NewWebhookDelivery, WebhookDeliveryFilter } from './webhook-delivery.js';
 
 /** Queries of the webhook deliveries: written by the fan-out, leased and updated by the worker. */
@@ -66,24 +67,8 @@ export function webhookDeliveryQueries(dialect: Dialect) {
 
     byId: (id: string) => db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).compile(),
 
-    /** Newest first; one row more than the limit, to tell whether another page follows. */
     list: (filter: WebhookDeliveryFilter) =>
-      db
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .$if(filter.status !== undefined, (query) => query.where('status', '=', filter.status!))
-        .$if(filter.after !== undefined, (query) =>
-          query.where((eb) =>
-            eb.or([
-              eb('created_at', '<', filter.after!.createdAt),
-              eb.and([eb('created_at', '=', filter.after!.createdAt), eb('id', '<', filter.after!.id)]),
-            ]),
-          ),
-        )
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(filter.limit + 1)
-        .compile(),
+      db.selectFrom('webhook_deliveries').selectAll().$call(newestFirst(filter)).compile(),
 
     oldestPending: () =>
       db

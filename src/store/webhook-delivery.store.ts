@@ -1,3 +1,4 @@
+import { pageOf } from './delivery-page.js';
 import type { Runner } from './runner.js';
 import type {
   AttemptOutcome,
@@ -39,14 +40,8 @@ export function webhookDeliveryStore(runner: Runner, queries: WebhookDeliveryQue
     releaseWebhookDelivery: async (id, now) => {
       await runner.atomically([queries.release(id, now)]);
     },
-    webhookDeliveries: async (filter) => {
-      const rows = await runner.read(queries.list(filter));
-      const deliveries = rows.slice(0, filter.limit).map(toWebhookDelivery);
-      const last = deliveries.at(-1);
-      return rows.length > filter.limit && last
-        ? { deliveries, next: { createdAt: last.createdAt, id: last.id } }
-        : { deliveries };
-    },
+    webhookDeliveries: async (filter) =>
+      pageOf(await runner.read(queries.list(filter)), filter.limit, toWebhookDelivery),
     rearmWebhookDelivery: async (id, now) => {
       const [rows] = await runner.atomically([queries.rearm(id, now)]);
       return rows[0] && toWebhookDelivery(rows[0]);

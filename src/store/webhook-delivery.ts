@@ -1,4 +1,5 @@
 import type { AuditAction } from './audit.table.js';
+import type { DeliveryFilter, DeliveryPage } from './delivery-page.js';
 import type { WebhookDeliveryStatus } from './webhook-delivery.table.js';
 
 export type { WebhookDeliveryStatus } from './webhook-delivery.table.js';
@@ -29,19 +30,5 @@ export type AttemptOutcome =
   | { readonly kind: 'retry'; readonly status: number | null; readonly error: string; readonly retryAt: number }
   | { readonly kind: 'failed'; readonly status: number | null; readonly error: string };
 
-/** Which deliveries to list, newest first: by status, after the cursor, at most `limit`. */
-export interface WebhookDeliveryFilter {
-  readonly status?: WebhookDeliveryStatus;
-  readonly after?: WebhookDeliveryCursor;
-  readonly limit: number;
-}
-
-export interface WebhookDeliveryCursor {
-  readonly createdAt: number;
-  readonly id: string;
-}
-
-export interface WebhookDeliveryPage {
-  readonly deliveries: WebhookDelivery[];
-  readonly next?: WebhookDeliveryCursor;
-}
+export type WebhookDeliveryFilter = DeliveryFilter<WebhookDeliveryStatus>;
+export type WebhookDeliveryPage = DeliveryPage<WebhookDelivery>;

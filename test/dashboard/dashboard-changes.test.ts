@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appsOn, starts, type Running } from '../http/harness.js';
+import { startSmtpReceiver } from '../notify/smtp-receiver.js';
 import { newSecret, receivers, webhooksYaml } from '../webhooks/receiver.js';
 import { ADMIN_YAML, launchChromium, TOKEN } from './browser.js';
 
-// Moves, time off and webhook deliveries through the dashboard in Chromium, checked against telli's
+// Moves, time off, webhook and e-mail deliveries through the dashboard in Chromium, checked against telli's
 // /available. Tuesday 1 December 2026, 07:00 in Berlin; the browser runs in New York.
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const KEY = 'telli-signing-key-for-the-dashboard';
@@ -226,5 +227,56 @@ describe('changes through the dashboard in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('should list a mail the server refused and send it again on Retry', async () => {
+    const smtp = await startSmtpReceiver();
+    smtp.refuseNext.push(550);
+    const email = `email:\n  smtp_url: ${smtp.url}\n  from: "Physio <termine@example.com>"\n  to_resource: false\n  remind_before: 3h\n`;
+    const app = await start({
+      yaml: `${ADMIN_YAML}signing_keys: ["${KEY}"]\n${email}${CALENDAR}`,
+      now: NOW,
+      signWith: KEY,
+    });
+    try {
+      app.app.outbox.start();
+      const details = { name: 'Eve Ng', email: 'eve@example.org' };
+      const answer = await app.post('/book', {
+        contact_id: 'c_eve',
+        contact_details: details,
+        start_iso: '2026-12-02T09:30:00.000Z',
+      });
+      expect(answer.body).toEqual({ status: 'success' });
+      await vi.waitFor(async () => {
+        expect((await app.store.emailDeliveries({ status: 'failed', limit: 10 })).deliveries).toHaveLength(1);
+      }, WITHIN);
+      const { page, errors } = await signedIn(app);
+
+      await page.getByRole('link', { name: 'E-mail' }).click();
+      const failed = page.getByRole('row').filter({ hasText: 'booking.created' });
+      await expect(failed.textContent()).resolves.toContain('Caller');
+      await expect(failed.textContent()).resolves.toContain('550');
+      const reminder = page.getByRole('row').filter({ hasText: 'booking.reminder' });
+      // Due three hours before 10:30 in Berlin; the page shows the calendar's time, whatever the browser's zone.
+      await expect(reminder.textContent()).resolves.toContain('2026-12-02 07:30');
+      expect(await page.content()).not.toContain('eve@example.org');
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-email.png`, fullPage: true });
+
+      await failed.getByRole('button', { name: 'Retry' }).click();
+      await expect(page.getByRole('status').textContent()).resolves.toBe(
+        'The mail is pending again; it is sent within a second.',
+      );
+      await vi.waitFor(() => expect(smtp.received).toHaveLength(1), WITHIN);
+      await page.reload();
+      expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      await page.getByRole('link', { name: /^[0-9a-f-]{36}$/ }).click();
+      await page.waitForURL(/\/admin\/bookings\//);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Eve Ng');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await app.app.outbox.stop();
+      await smtp.close();
+    }
   });
 });

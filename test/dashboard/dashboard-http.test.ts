@@ -130,6 +130,8 @@ describe('the dashboard over HTTP', () => {
     const { cookie: session } = await signIn(app, TOKEN);
     const signOut = await postForm(app, '/admin/sign-out', { _csrf: 'forged' }, session);
     expect(signOut.status).toBe(403);
+    const retry = await postForm(app, '/admin/email/mail_any/retry', { _csrf: 'forged' }, session);
+    expect(retry.status).toBe(403);
   });
 
   it('should rate-limit sign-in attempts', async () => {
@@ -207,6 +209,7 @@ describe('the dashboard over HTTP', () => {
       ['/admin/calendars/nope/time-off', 404],
       ['/admin/calendars/physio/time-off?date=never', 400],
       ['/admin/webhooks?done=bogus', 400],
+      ['/admin/email?done=bogus', 400],
     ];
     for (const [path, status] of cases) {
       const page = await get(app, path, cookie);
@@ -257,6 +260,7 @@ describe('the dashboard over HTTP', () => {
       ['/admin/calendars/nope/time-off', {}, 404],
       ['/admin/time-off/no-such-time-off/remove', {}, 404],
       ['/admin/webhooks/no-such-delivery/retry', {}, 404],
+      ['/admin/email/no-such-delivery/retry', {}, 404],
     ];
     for (const [path, fields, status] of posts) {
       const answer = await postForm(app, path, { ...csrf, ...fields }, withCsrf);

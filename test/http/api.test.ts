@@ -174,6 +174,15 @@ describe.each(DIALECTS)('the business API on %s', (dialect) => {
     const calendars = document.paths['/api/v1/calendars'].get;
     expect(calendars.security).toEqual([{ bearer: [] }]);
     expect(calendars.responses['401'].content['application/problem+json'].schema.required).toContain('detail');
+    const mails = document.paths['/api/v1/email/deliveries'].get;
+    expect(mails.parameters.map((parameter: { name: string }) => parameter.name)).toEqual([
+      'status',
+      'limit',
+      'cursor',
+    ]);
+    expect(Object.keys(document.paths['/api/v1/email/deliveries/{id}/retry'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '404', '409']),
+    );
     for (const path of ['/available', '/calendars/{calendarId}/available']) {
       expect(document.paths[path].post.requestBody.content['application/json'].schema.properties).toHaveProperty(
         'contact_id',

@@ -3,8 +3,9 @@ import { parseConfig } from '../../src/config/config.loader.js';
 import { holdConfig } from '../../src/config/live-config.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox.worker.js';
 import { DIALECTS } from '../dialects.js';
-import { ADMIN, apiPost } from '../http/api-client.js';
+import { apiPost } from '../http/api-client.js';
 import { appsOn, type Running } from '../http/harness.js';
+import { CALLER, emailYaml, NINE, NOW, STAFF, WITHIN } from './email-app.js';
 import { inviteOf } from './invite-reader.js';
 import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from './smtp-receiver.js';
 
@@ -12,40 +13,23 @@ import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from './smtp-
  * E-mail end to end: bookings through telli's /book and the admin API on a real database, the
  * outbox worker fanning them out and sending them to a real SMTP server, which parses what it gets.
  */
-const NOW = Date.parse('2026-12-01T06:00:00Z');
-const NINE = '2026-12-02T09:00:00.000Z';
 const LATER = '2026-12-02T11:00:00.000Z';
-const CALLER = 'ada@example.org';
-const STAFF = 'anna@example.com';
-/** Long enough for the slowest machine, and never waited out when things work. */
-const WITHIN = { timeout: 20_000, interval: 50 };
-
-const yaml = (smtpUrl: string, more = '') => `${ADMIN}email:
-  smtp_url: ${smtpUrl}
-  from: "Praxis am Kanal <termine@example.com>"
-  retry_schedule: [50ms, 50ms]
-${more}calendars:
-  - id: physio
-    name: Praxis am Kanal
-    timezone: Europe/Berlin
-    duration: 30m
-    hours: { mon-sun: ["10:00-17:00"] }
-    resources:
-      - { id: anna, name: Anna Berg, email: ${STAFF} }
-`;
 
 describe.each(DIALECTS)('e-mail from the outbox on %s', (dialect) => {
-  const open = appsOn(dialect);
   let receiver: SmtpReceiver;
   const workers: OutboxWorker[] = [];
-
+  // Hooks run last registered first: the workers stop, then the apps close, then the server, which
+  // would otherwise wait for their connections.
+  afterEach(async () => {
+    await receiver.close();
+  });
+  const open = appsOn(dialect);
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));
-    await receiver.close();
   });
 
   async function withEmail(more = '', database?: string): Promise<Running> {
-    return open({ yaml: yaml(receiver.url, more), now: NOW, database });
+    return open({ yaml: emailYaml(receiver.url, more), now: NOW, database });
   }
 
   /** The app's own worker, on the real clock, as `slotline serve` runs it. */
@@ -216,12 +200,14 @@ describe.each(DIALECTS)('e-mail from the outbox on %s', (dialect) => {
       await book(app, 'ada', NINE, CALLER);
       await vi.waitFor(() => expect(receiver.received).toHaveLength(1), WITHIN);
 
-      config.replace(parseConfig(yaml(other.url, `  to_resource: false\n`), {}));
+      config.replace(parseConfig(emailYaml(other.url, `  to_resource: false\n`), {}));
       await book(app, 'bob', LATER, 'bob@example.org');
       await vi.waitFor(() => expect(other.received).toHaveLength(1), WITHIN);
       expect(other.received[0]!.rcptTo).toEqual(['bob@example.org']);
       expect(receiver.received).toHaveLength(1);
     } finally {
+      // The worker first: the server would otherwise wait for its connection.
+      await Promise.all(workers.splice(0).map((worker) => worker.stop()));
       await other.close();
     }
   });

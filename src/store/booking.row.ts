@@ -5,7 +5,11 @@ import type { BookingTable } from './booking.table.js';
 /** A bookings row as both dialects return it (PostgreSQL's bigint columns are parsed to numbers). */
 export type BookingRow = Selectable<BookingTable>;
 
-export function toBooking(row: BookingRow): Booking {
+/**
+ * One object literal, not `{ ...toBooking(row), createdBy, cancelReason }`: the spread made a
+ * listed booking's mapping ten times slower (the bookings list's profile, bench/README.md).
+ */
+export function toBookingRecord(row: BookingRow): BookingRecord {
   return {
     id: row.id,
     calendarId: row.calendar_id,
@@ -21,12 +25,13 @@ export function toBooking(row: BookingRow): Booking {
     status: row.status,
     createdAt: row.created_at,
     cancelledAt: row.cancelled_at,
+    createdBy: row.created_by,
+    cancelReason: row.cancel_reason,
   };
 }
 
-export function toBookingRecord(row: BookingRow): BookingRecord {
-  return { ...toBooking(row), createdBy: row.created_by, cancelReason: row.cancel_reason };
-}
+/** A record is a booking: its two more fields cost nothing to carry. */
+export const toBooking: (row: BookingRow) => Booking = toBookingRecord;
 
 export function toBlockedRange(
   row: Pick<BookingRow, 'id' | 'resource_id' | 'start_at' | 'blocked_start' | 'blocked_end'>,

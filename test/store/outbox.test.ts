@@ -2,7 +2,6 @@ import { CompiledQuery, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
-import type { NewBooking } from '../../src/store/booking.js';
 import type { OutboxEvent, OutboxRouter } from '../../src/store/outbox.js';
 import { outboxStore } from '../../src/store/outbox.store.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -10,6 +9,7 @@ import { postgresRunner } from '../../src/store/postgres.runner.js';
 import { storeQueries } from '../../src/store/store-queries.js';
 import type { Store } from '../../src/store/store.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL, type Dialect } from '../dialects.js';
+import { bookDirectly } from './book-directly.js';
 import { databaseAt } from './database-at.js';
 
 /**
@@ -33,39 +33,9 @@ async function storesOn(database: string, count: number): Promise<Store[]> {
   return stores;
 }
 
-/** A booking of `contact` at NOW + `hours`, replacing the contact's earlier one when asked. */
+/** A booking of Ada at NOW + `hours`, replacing her earlier one when asked. */
 async function book(store: Store, id: string, hours: number, replace = false): Promise<void> {
-  const start = NOW + hours * 60 * MINUTE;
-  const booking: NewBooking = {
-    id,
-    calendarId: 'cal',
-    resourceId: 'r1',
-    start,
-    end: start + 30 * MINUTE,
-    blockedStart: start,
-    blockedEnd: start + 30 * MINUTE,
-    contactKey: 'contact_id:ada',
-    contactId: 'ada',
-    externalContactId: null,
-    contactDetails: { name: 'Ada' },
-    createdAt: NOW,
-  };
-  const query = {
-    calendarId: 'cal',
-    day: '2026-12-01',
-    capped: false,
-
-    start: booking.blockedStart,
-    contactKey: booking.contactKey,
-    window: { start: booking.blockedStart, end: booking.blockedEnd },
-    now: NOW,
-    country: undefined,
-  };
-  await store.book(query, (snapshot) => ({
-    insert: booking,
-    replace: replace ? snapshot.contactBookings : [],
-    result: undefined,
-  }));
+  await bookDirectly(store, { id, start: NOW + hours * 60 * MINUTE, createdAt: NOW, contactId: 'ada' }, { replace });
 }
 
 /** A router that records the events and makes one delivery of each. */

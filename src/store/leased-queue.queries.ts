@@ -20,6 +20,9 @@ export type QueueKey<T extends QueueTable> = Pick<QueueRow<T>, (typeof KEY_COLUM
 /** The due, lease and release queries of one queue table. */
 export function leasedQueueQueries<T extends QueueTable>(dialect: Dialect, table: T) {
   const db = new Kysely<Database>({ dialect });
+  // Kysely cannot type a query on a table that a type parameter names: each query is built on the
+  // union of the queue tables, which checks the columns it uses, and `$castTo` gives its rows the
+  // type of table T's own.
   const queue: QueueTable = table;
   /** A row still to be attempted: a delivery while pending, a write-back until done. */
   const open = (eb: ExpressionBuilder<Database, QueueTable>) =>

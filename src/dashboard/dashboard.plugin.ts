@@ -1,5 +1,4 @@
 import { perConfig } from '../config/live-config.js';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +8,8 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError } from 'fastify';
-import type { AdminToken } from '../config/config.types.js';
 import { cursorCodecOf } from '../http/api-cursor.js';
+import { keyFromTokens } from '../http/admin-token.js';
 import { toHttpError } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { registerBookingPages } from './booking.pages.js';
@@ -78,7 +77,9 @@ export function registerDashboard(routeContext: RouteContext): void {
           },
         },
       });
-      await scope.register(cookie, { secret: derivedSecret('slotline-cookie', config.current.admin?.tokens ?? []) });
+      await scope.register(cookie, {
+        secret: keyFromTokens('slotline-cookie', config.current.admin?.tokens ?? []).toString('base64url'),
+      });
       await scope.register(csrf, {
         cookieKey: 'slotline_csrf',
         cookieOpts: { path: '/admin', sameSite: 'strict', httpOnly: true, signed: true },
@@ -122,12 +123,6 @@ export function registerDashboard(routeContext: RouteContext): void {
     },
     { prefix: '/admin' },
   );
-}
-
-function derivedSecret(purpose: string, tokens: readonly AdminToken[]): string {
-  return createHash('sha256')
-    .update([purpose, ...tokens.map((token) => token.token).sort()].join('\u0000'))
-    .digest('base64url');
 }
 
 function errorPage(status: number): string {

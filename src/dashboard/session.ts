@@ -1,6 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminToken } from '../config/config.types.js';
+import { keyFromTokens } from '../http/admin-token.js';
 
 export const SESSION_COOKIE = 'slotline_session';
 export const SESSION_MS = 12 * 60 * 60 * 1000;
@@ -18,9 +19,7 @@ export interface SessionCodec {
 }
 
 export function sessionCodec(tokens: readonly AdminToken[]): SessionCodec {
-  const keys = new Map(
-    tokens.map((token) => [token.name, createHash('sha256').update(`slotline-session\u0000${token.token}`).digest()]),
-  );
+  const keys = new Map(tokens.map((token) => [token.name, keyFromTokens('slotline-session', [token])]));
   const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest();
 
   return {

@@ -28,6 +28,15 @@ export function adminTokenFinder(tokens: readonly AdminToken[]): (given: string)
   };
 }
 
+/**
+ * A secret key for one `purpose` (cursor MACs, session MACs, cookie signing), derived from the
+ * admin tokens' values: every process with the same tokens derives the same key, in whatever order
+ * the config lists them, and changing a token changes it. Each purpose gets its own key.
+ */
+export function keyFromTokens(purpose: string, tokens: readonly AdminToken[]): Buffer {
+  return sha256([purpose, ...tokens.map((token) => token.token).sort()].join('\u0000'));
+}
+
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AdminToken, Config } from '../config/config.types.js';
 import { perConfig } from '../config/live-config.js';
+import { keyFromTokens } from './admin-token.js';
 
 /**
  * Opaque, tamper-evident page cursors: `base64url(JSON [...position, filters hash]).base64url(MAC)`.
@@ -18,9 +19,7 @@ export interface CursorCodec {
 export const cursorCodecOf = perConfig((config: Config) => cursorCodec(config.admin?.tokens ?? []));
 
 function cursorCodec(tokens: readonly AdminToken[]): CursorCodec {
-  const key = createHash('sha256')
-    .update(['slotline-cursor', ...tokens.map((token) => token.token).sort()].join('\u0000'))
-    .digest();
+  const key = keyFromTokens('slotline-cursor', tokens);
   const mac = (payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, 16);
   const filtersHash = (filters: unknown) =>
     createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);

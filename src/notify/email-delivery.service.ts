@@ -1,6 +1,6 @@
 import type { EmailConfig } from '../config/config.types.js';
 import { formatInstant } from '../contract/timestamp.js';
-import { jittered } from '../outbox/retry.js';
+import { attemptAllDue, jittered } from '../outbox/retry.js';
 import type { BookingStore } from '../store/booking.store.js';
 import type { EmailDelivery, EmailOutcome } from '../store/email-delivery.js';
 import type { EmailDeliveryStore } from '../store/email-delivery.store.js';
@@ -100,19 +100,14 @@ export function createEmailDelivery(options: {
 
   return {
     /** Sends every mail due now; resolves to the earliest retry it scheduled, so the worker can wake for it. */
-    async flush(): Promise<number | undefined> {
-      let earliest: number | undefined;
-      for (;;) {
+    flush: () =>
+      attemptAllDue(BATCH, async () => {
         const email = options.email();
-        if (stopped || !email) return earliest;
+        if (stopped || !email) return [];
         const now = clock();
         const claimed = await store.claimEmailDeliveries(now, now + LEASE_MS, BATCH);
-        for (const retryAt of await Promise.all(claimed.map((delivery) => attempt(delivery, email)))) {
-          if (retryAt !== undefined) earliest = Math.min(earliest ?? Infinity, retryAt);
-        }
-        if (claimed.length < BATCH) return earliest;
-      }
-    },
+        return claimed.map((delivery) => () => attempt(delivery, email));
+      }),
     /** Takes no new mails; the ones being sent finish (each wait is bounded). */
     stop(): void {
       stopped = true;

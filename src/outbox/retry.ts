@@ -5,3 +5,25 @@ const JITTER = 0.1;
 export function jittered(wait: number, random: () => number = Math.random): number {
   return Math.round(wait * (1 - JITTER + 2 * JITTER * random()));
 }
+
+/** One attempt at a claimed message; resolves to when it is to be retried, or undefined when it is settled. */
+export type Attempt = () => Promise<number | undefined>;
+
+/**
+ * Claims and makes attempts, a batch at a time, until a batch comes back short (nothing else is due
+ * now); resolves to the earliest retry they scheduled, so the worker can wake for it. `claim`
+ * answers none to stop.
+ */
+export async function attemptAllDue(
+  batch: number,
+  claim: () => Promise<readonly Attempt[]>,
+): Promise<number | undefined> {
+  let earliest: number | undefined;
+  for (;;) {
+    const attempts = await claim();
+    for (const retryAt of await Promise.all(attempts.map((attempt) => attempt()))) {
+      if (retryAt !== undefined) earliest = Math.min(earliest ?? Infinity, retryAt);
+    }
+    if (attempts.length < batch) return earliest;
+  }
+}

@@ -2,6 +2,7 @@ import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
 import { newestFirst } from './delivery-page.js';
 import type { EmailDeliveryFilter, EmailOutcome, NewEmailDelivery } from './email-delivery.js';
+import { leasedQueueQueries } from './leased-queue.queries.js';
 
 /** Queries of the e-mail deliveries: written by the fan-out, leased and updated by the worker. */
 export function emailDeliveryQueries(dialect: Dialect) {
@@ -9,6 +10,8 @@ export function emailDeliveryQueries(dialect: Dialect) {
   const one = (id: string) => db.updateTable('email_deliveries').where('id', '=', id);
 
   return {
+    ...leasedQueueQueries(dialect, 'email_deliveries'),
+
     insert: (deliveries: readonly NewEmailDelivery[]) =>
       db
         .insertInto('email_deliveries')
@@ -63,25 +66,6 @@ export function emailDeliveryQueries(dialect: Dialect) {
         .where('kind', '=', 'booking.reminder')
         .where('status', '=', 'pending')
         .where('booking_id', 'in', bookingIds)
-        .compile(),
-
-    due: (now: number, limit: number) =>
-      db
-        .selectFrom('email_deliveries')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('next_at', '<=', now)
-        .orderBy('next_at')
-        .limit(limit)
-        .compile(),
-
-    /** Returns the row only when this caller got the lease: the one attempt until `until` is its own. */
-    lease: (id: string, now: number, until: number) =>
-      one(id)
-        .set({ next_at: until })
-        .where('status', '=', 'pending')
-        .where('next_at', '<=', now)
-        .returningAll()
         .compile(),
 
     attempted: (id: string, outcome: EmailOutcome, now: number) =>

@@ -8,6 +8,7 @@ import type {
 } from './email-delivery.js';
 import type { EmailDeliveryQueries } from './email-delivery.queries.js';
 import { toEmailDelivery } from './email-delivery.row.js';
+import { claimDue } from './leased-queue.store.js';
 import type { Runner } from './runner.js';
 
 /** The e-mail deliveries: the outbox worker leases, sends and settles them; the business's API lists and retries them. */
@@ -25,14 +26,8 @@ export interface EmailDeliveryStore {
 
 export function emailDeliveryStore(runner: Runner, queries: EmailDeliveryQueries): EmailDeliveryStore {
   return {
-    claimEmailDeliveries: async (now, leaseUntil, limit) => {
-      const claimed = [];
-      for (const { id } of await runner.read(queries.due(now, limit))) {
-        const [leased] = await runner.atomically([queries.lease(id, now, leaseUntil)]);
-        if (leased[0]) claimed.push(toEmailDelivery(leased[0]));
-      }
-      return claimed;
-    },
+    claimEmailDeliveries: async (now, leaseUntil, limit) =>
+      (await claimDue(runner, queries, now, leaseUntil, limit)).map(toEmailDelivery),
     emailAttempted: async (id, outcome, now) => {
       await runner.atomically([queries.attempted(id, outcome, now)]);
     },

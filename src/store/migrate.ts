@@ -25,11 +25,12 @@ export interface MigrationReport {
 export type OnMigrated = (report: MigrationReport) => void;
 
 /**
- * Brings the schema up to date. On PostgreSQL, processes starting together take turns under an
- * advisory lock, so one migrates and the others find nothing left to do.
+ * Brings the schema up to date. Processes starting together take turns, so one migrates and the
+ * others find nothing left to do: on PostgreSQL under an advisory lock, on SQLite under the
+ * database's write lock.
  */
 export async function migrate(db: Kysely<Database>, schema?: string): Promise<MigrationReport> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return migrateToLatest(db);
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return migrateSqlite(db);
   return db.connection().execute(async (connection) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
     try {
@@ -39,6 +40,26 @@ export async function migrate(db: Kysely<Database>, schema?: string): Promise<Mi
       return await migrateToLatest(connection, schema ?? 'public');
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
+    }
+  });
+}
+
+/**
+ * Kysely's migrator takes no lock on SQLite and runs each statement on its own. Inside one
+ * BEGIN IMMEDIATE, the write lock is held before the migrator reads what was applied: a second
+ * process waits for it (the connection's busy timeout), then finds everything applied; and a
+ * migration that fails leaves nothing half done.
+ */
+async function migrateSqlite(db: Kysely<Database>): Promise<MigrationReport> {
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      const report = await migrateToLatest(connection);
+      await sql`commit`.execute(connection);
+      return report;
+    } catch (error) {
+      await sql`rollback`.execute(connection);
+      throw error;
     }
   });
 }

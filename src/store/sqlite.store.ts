@@ -9,6 +9,11 @@ import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runne
 import { storeQueries } from './store-queries.js';
 import { storeOn, type Store } from './store.js';
 
+/** How long a statement waits for another process's write lock. */
+const BUSY_WAIT_MS = 5_000;
+/** How long opening waits for another process's migration. */
+const MIGRATION_WAIT_MS = 10 * 60_000;
+
 /**
  * SQLite through one better-sqlite3 connection. A transaction's reads, plan and writes (a
  * booking's check and insert) run synchronously in one BEGIN IMMEDIATE transaction: the write
@@ -21,9 +26,11 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
+  // A process that finds another migrating the file waits for it, however long the migration takes.
+  sqlite.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
   const dialect = new SqliteDialect({ database: sqlite });
   const migrated = await migrate(new Kysely<Database>({ dialect }));
+  sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
   onMigrated?.(migrated);
 
   const queries = storeQueries(dialect);

@@ -1,6 +1,7 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
 import { newestFirst } from './delivery-page.js';
+import { leasedQueueQueries } from './leased-queue.queries.js';
 import type { AttemptOutcome, NewWebhookDelivery, WebhookDeliveryFilter } from './webhook-delivery.js';
 
 /** Queries of the webhook deliveries: written by the fan-out, leased and updated by the worker. */
@@ -9,6 +10,8 @@ export function webhookDeliveryQueries(dialect: Dialect) {
   const one = (id: string) => db.updateTable('webhook_deliveries').where('id', '=', id);
 
   return {
+    ...leasedQueueQueries(dialect, 'webhook_deliveries'),
+
     insert: (deliveries: readonly NewWebhookDelivery[]) =>
       db
         .insertInto('webhook_deliveries')
@@ -26,28 +29,6 @@ export function webhookDeliveryQueries(dialect: Dialect) {
           })),
         )
         .compile(),
-
-    due: (now: number, limit: number) =>
-      db
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('next_at', '<=', now)
-        .orderBy('next_at')
-        .limit(limit)
-        .compile(),
-
-    /** Returns the row only when this caller got the lease: the one attempt until `until` is its own. */
-    lease: (id: string, now: number, until: number) =>
-      one(id)
-        .set({ next_at: until })
-        .where('status', '=', 'pending')
-        .where('next_at', '<=', now)
-        .returningAll()
-        .compile(),
-
-    /** An attempt that was not made after all (the process is stopping): due again at once. */
-    release: (id: string, now: number) => one(id).set({ next_at: now }).where('status', '=', 'pending').compile(),
 
     attempted: (id: string, outcome: AttemptOutcome, now: number) =>
       one(id)

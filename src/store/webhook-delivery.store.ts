@@ -1,4 +1,5 @@
 import { pageOf } from './delivery-page.js';
+import { claimDue } from './leased-queue.store.js';
 import type { Runner } from './runner.js';
 import type {
   AttemptOutcome,
@@ -26,19 +27,13 @@ export interface WebhookDeliveryStore {
 
 export function webhookDeliveryStore(runner: Runner, queries: WebhookDeliveryQueries): WebhookDeliveryStore {
   return {
-    claimWebhookDeliveries: async (now, leaseUntil, limit) => {
-      const claimed = [];
-      for (const { id } of await runner.read(queries.due(now, limit))) {
-        const [leased] = await runner.atomically([queries.lease(id, now, leaseUntil)]);
-        if (leased[0]) claimed.push(toWebhookDelivery(leased[0]));
-      }
-      return claimed;
-    },
+    claimWebhookDeliveries: async (now, leaseUntil, limit) =>
+      (await claimDue(runner, queries, now, leaseUntil, limit)).map(toWebhookDelivery),
     webhookAttempted: async (id, outcome, now) => {
       await runner.atomically([queries.attempted(id, outcome, now)]);
     },
     releaseWebhookDelivery: async (id, now) => {
-      await runner.atomically([queries.release(id, now)]);
+      await runner.atomically([queries.release({ id }, now)]);
     },
     webhookDeliveries: async (filter) =>
       pageOf(await runner.read(queries.list(filter)), filter.limit, toWebhookDelivery),

@@ -1,5 +1,6 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
+import { leasedQueueQueries } from './leased-queue.queries.js';
 import type { ClaimedWriteback, Writeback } from './writeback.js';
 
 /** Queries of the write-back queue: bookings to put into, or delete from, CalDAV calendars. */
@@ -15,6 +16,8 @@ export function writebackQueries(dialect: Dialect) {
   const leased = (writeback: ClaimedWriteback) => one(writeback).where('generation', '=', writeback.generation);
 
   return {
+    ...leasedQueueQueries(dialect, 'writebacks'),
+
     queue: (writebacks: readonly Writeback[], now: number) =>
       db
         .insertInto('writebacks')
@@ -36,25 +39,6 @@ export function writebackQueries(dialect: Dialect) {
             generation: sql<number>`writebacks.generation + 1`,
           }),
         )
-        .compile(),
-
-    due: (now: number, limit: number) =>
-      db
-        .selectFrom('writebacks')
-        .select(['booking_id', 'source_id', 'action', 'attempts', 'generation'])
-        .where('done_at', 'is', null)
-        .where('next_at', '<=', now)
-        .orderBy('next_at')
-        .limit(limit)
-        .compile(),
-
-    /** Returns a row only when this caller got the lease. */
-    lease: (writeback: ClaimedWriteback, now: number, until: number) =>
-      leased(writeback)
-        .set({ next_at: until })
-        .where('done_at', 'is', null)
-        .where('next_at', '<=', now)
-        .returning('booking_id')
         .compile(),
 
     done: (writeback: ClaimedWriteback, now: number) => leased(writeback).set({ done_at: now, error: null }).compile(),

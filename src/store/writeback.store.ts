@@ -1,3 +1,4 @@
+import { claimDue } from './leased-queue.store.js';
 import type { Runner } from './runner.js';
 import type { ClaimedWriteback } from './writeback.js';
 import type { WritebackQueries } from './writeback.queries.js';
@@ -17,15 +18,8 @@ export interface WritebackStore {
 
 export function writebackStore(runner: Runner, queries: WritebackQueries): WritebackStore {
   return {
-    claimWritebacks: async (now, leaseUntil, limit) => {
-      const claimed = [];
-      for (const row of await runner.read(queries.due(now, limit))) {
-        const writeback = toClaimedWriteback(row);
-        const [leased] = await runner.atomically([queries.lease(writeback, now, leaseUntil)]);
-        if (leased.length > 0) claimed.push(writeback);
-      }
-      return claimed;
-    },
+    claimWritebacks: async (now, leaseUntil, limit) =>
+      (await claimDue(runner, queries, now, leaseUntil, limit)).map(toClaimedWriteback),
     writebackDone: async (writeback, now) => {
       await runner.atomically([queries.done(writeback, now)]);
     },

@@ -1,5 +1,5 @@
 import type { WebhookConfig } from '../config/config.types.js';
-import { jittered } from '../outbox/retry.js';
+import { attemptAllDue, jittered } from '../outbox/retry.js';
 import type { AttemptOutcome, WebhookDelivery } from '../store/webhook-delivery.js';
 import type { WebhookDeliveryStore } from '../store/webhook-delivery.store.js';
 import { ATTEMPT_TIMEOUT_MS, sendWebhook, type SendResult } from './webhook-sender.js';
@@ -74,18 +74,13 @@ export function createWebhookDelivery(options: {
      * Attempts every delivery due now; resolves to the earliest retry it scheduled, so the worker
      * can wake for it.
      */
-    async flush(): Promise<number | undefined> {
-      let earliest: number | undefined;
-      for (;;) {
-        if (stopping.signal.aborted) return earliest;
+    flush: () =>
+      attemptAllDue(BATCH, async () => {
+        if (stopping.signal.aborted) return [];
         const now = clock();
         const claimed = await store.claimWebhookDeliveries(now, now + LEASE_MS, BATCH);
-        for (const retryAt of await Promise.all(claimed.map(attempt))) {
-          if (retryAt !== undefined) earliest = Math.min(earliest ?? Infinity, retryAt);
-        }
-        if (claimed.length < BATCH) return earliest;
-      }
-    },
+        return claimed.map((delivery) => () => attempt(delivery));
+      }),
     /** Aborts the attempts in flight; their deliveries are due again at once, for the next process. */
     abort(): void {
       stopping.abort();

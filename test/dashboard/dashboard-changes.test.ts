@@ -4,27 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appsOn, starts, type Running } from '../http/harness.js';
 import { startSmtpReceiver } from '../notify/smtp-receiver.js';
 import { newSecret, receivers, webhooksYaml } from '../webhooks/receiver.js';
-import { ADMIN_YAML, launchChromium, TOKEN } from './browser.js';
+import { ADMIN_YAML, ARTIFACTS, CALENDAR, KEY, launchChromium, newPage, NOW, signIn, YAML } from './browser.js';
 
-// Moves, time off, webhook and e-mail deliveries through the dashboard in Chromium, checked against telli's
-// /available. Tuesday 1 December 2026, 07:00 in Berlin; the browser runs in New York.
-const NOW = Date.parse('2026-12-01T06:00:00Z');
-const KEY = 'telli-signing-key-for-the-dashboard';
-const CALENDAR = `calendars:
-  - id: physio
-    name: Physio
-    timezone: Europe/Berlin
-    duration: 45m
-    assignment: ordered
-    horizon: 7d
-    max_slots: 1000
-    hours: { mon-sun: ["09:00-17:00"] }
-    resources:
-      - { id: lena, name: Lena Berg }
-      - { id: max, name: Max Ullrich }
-`;
-const YAML = `${ADMIN_YAML}signing_keys: ["${KEY}"]\n${CALENDAR}`;
-const ARTIFACTS = 'test-artifacts';
+// Moves, time off, webhook and e-mail deliveries through the dashboard in Chromium, checked against
+// telli's /available.
 const WITHIN = { timeout: 10_000, interval: 50 };
 
 /** `HH:MM` in Berlin of a December instant (UTC+1). */
@@ -45,21 +28,9 @@ describe('changes through the dashboard in Chromium', () => {
 
   /** A signed-in page in a fresh browser context whose clock is in New York; it records console errors. */
   async function signedIn(app: Running): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({
-      timezoneId: 'America/New_York',
-      viewport: { width: 1200, height: 900 },
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${app.url}/admin/sign-in`);
-    await page.getByLabel('Token').fill(TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/admin\/calendars\/physio/);
-    return { page, errors };
+    const opened = await newPage(browser);
+    await signIn(opened.page, app.url);
+    return opened;
   }
 
   async function book(app: Running, contactId: string, name: string, startIso: string) {

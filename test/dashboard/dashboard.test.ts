@@ -1,28 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropTestDatabases } from '../dialects.js';
 import { start, starts, type Running } from '../http/harness.js';
-import { ADMIN_YAML, launchChromium, TOKEN } from './browser.js';
-
-// Tuesday 1 December 2026, 07:00 in Berlin. The browser runs in New York, six hours behind.
-const NOW = Date.parse('2026-12-01T06:00:00Z');
-const KEY = 'telli-signing-key-for-the-dashboard';
-const YAML = `${ADMIN_YAML}signing_keys: ["${KEY}"]
-calendars:
-  - id: physio
-    name: Physio
-    timezone: Europe/Berlin
-    duration: 45m
-    assignment: ordered
-    horizon: 7d
-    max_slots: 1000
-    hours: { mon-sun: ["09:00-17:00"] }
-    resources:
-      - { id: lena, name: Lena Berg }
-      - { id: max, name: Max Ullrich }
-`;
-const ARTIFACTS = 'test-artifacts';
+import { ARTIFACTS, KEY, launchChromium, newPage, NOW, signIn, TOKEN, YAML } from './browser.js';
 
 describe('the dashboard in Chromium', () => {
   let app: Running;
@@ -42,28 +23,6 @@ describe('the dashboard in Chromium', () => {
     }
   });
 
-  /** A page in a fresh browser context whose clock is in New York; it records console errors. */
-  async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({
-      timezoneId: 'America/New_York',
-      viewport: { width: 1200, height: 900 },
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    return { page, errors };
-  }
-
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(`${app.url}/admin/sign-in`);
-    await page.getByLabel('Token').fill(TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/admin\/calendars\/physio/);
-  }
-
   async function book(contactId: string, name: string, startIso: string, details: Record<string, string> = {}) {
     const answer = await app.post('/book', {
       contact_id: contactId,
@@ -74,7 +33,7 @@ describe('the dashboard in Chromium', () => {
   }
 
   it('should send a signed-out user to the sign-in page', async () => {
-    const { page } = await newPage();
+    const { page } = await newPage(browser);
     for (const path of ['/admin', '/admin/calendars/physio?date=2026-12-02', '/admin/bookings']) {
       await page.goto(app.url + path);
       expect(new URL(page.url()).pathname).toBe('/admin/sign-in');
@@ -84,7 +43,7 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('should refuse a wrong token with a 401 and an error, and set no session', async () => {
-    const { page } = await newPage();
+    const { page } = await newPage(browser);
     await page.goto(`${app.url}/admin/sign-in`);
     await page.getByLabel('Token').fill('not-the-token-0123456789abcdef');
     const [answer] = await Promise.all([
@@ -102,8 +61,8 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('should sign in with a strict HttpOnly session cookie, and sign out', async () => {
-    const { page } = await newPage();
-    await signIn(page);
+    const { page } = await newPage(browser);
+    await signIn(page, app.url);
 
     const session = (await page.context().cookies()).find((cookie) => cookie.name === 'slotline_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: false, path: '/admin' });
@@ -122,8 +81,8 @@ describe('the dashboard in Chromium', () => {
     // 10:30 in Berlin: the first goes to Lena (assignment: ordered), the second to Max.
     await book('c_ada', 'Ada Lovelace', '2026-12-02T09:30:00.000Z');
     await book('c_bob', 'Bob <b>Builder</b>', '2026-12-02T09:30:00.000Z');
-    const { page, errors } = await newPage();
-    await signIn(page);
+    const { page, errors } = await newPage(browser);
+    await signIn(page, app.url);
 
     // Today is 1 December in Berlin; the next day holds the bookings.
     const [dayAnswer] = await Promise.all([
@@ -180,8 +139,8 @@ describe('the dashboard in Chromium', () => {
     await book('c_cleo', 'Cleo Park', slot);
     await book('c_dan', 'Dan Wu', slot);
     expect(starts(await app.post('/available', {}))).not.toContain(slot);
-    const { page, errors } = await newPage();
-    await signIn(page);
+    const { page, errors } = await newPage(browser);
+    await signIn(page, app.url);
     await page.goto(`${app.url}/admin/calendars/physio?date=2026-12-03`);
 
     await page.getByRole('link', { name: /10:30 Cleo Park/ }).click();
@@ -214,8 +173,8 @@ describe('the dashboard in Chromium', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(cancelled.status).toBe(200);
-    const { page } = await newPage();
-    await signIn(page);
+    const { page } = await newPage(browser);
+    await signIn(page, app.url);
     await page.getByRole('link', { name: 'Bookings' }).click();
 
     const search = async (q: string, status = 'Active') => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../dialects.js';
+import { ADMIN, apiCall, expectProblem } from './api-client.js';
 import { appsOn, starts, type Running } from './harness.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const NINE = '2026-12-02T09:00:00.000Z';
-const TOKEN = 'front-desk-token-0123456789abcdef';
-const ADMIN = `admin:\n  tokens:\n    - { name: front-desk, token: "${TOKEN}" }\n`;
 // A CalDAV source nobody answers: bookings are queued for it, and nothing here sends them.
 const CALENDARS = `calendars:
   - id: physio
@@ -19,23 +18,8 @@ const CALENDARS = `calendars:
 `;
 const YAML = ADMIN + CALENDARS;
 
-interface Reply {
-  readonly status: number;
-  readonly type: string | null;
-  readonly body: any;
-}
-
-async function cancel(app: Running, id: string, body?: unknown, token: string | null = TOKEN): Promise<Reply> {
-  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${app.url}/api/v1/bookings/${encodeURIComponent(id)}/cancel`, {
-    method: 'POST',
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), body: text && JSON.parse(text) };
-}
+const cancel = (app: Running, id: string, body?: unknown, token?: string | null) =>
+  apiCall(app, 'POST', `/bookings/${encodeURIComponent(id)}/cancel`, body, token);
 
 async function bookNine(app: Running, contactId = 'c_123'): Promise<string> {
   const answer = await app.post('/book', {
@@ -49,13 +33,6 @@ async function bookNine(app: Running, contactId = 'c_123'): Promise<string> {
     (candidate) => candidate.contactId === contactId && candidate.status === 'active',
   );
   return booking!.id;
-}
-
-function expectProblem(reply: Reply, status: number, field?: string): void {
-  expect(reply.status).toBe(status);
-  expect(reply.type).toMatch(/^application\/problem\+json\b/);
-  expect(reply.body).toEqual(expect.objectContaining({ type: 'about:blank', status, detail: expect.any(String) }));
-  if (field) expect(reply.body.field).toBe(field);
 }
 
 describe.each(DIALECTS)('cancelling a booking through the API on %s', (dialect) => {

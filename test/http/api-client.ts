@@ -11,18 +11,31 @@ export interface Reply {
   readonly body: any;
 }
 
-/** POSTs `body` (a string goes as it is) to the API with the admin token, or with `token`, or none for null. */
-export async function apiPost(app: Running, path: string, body: unknown, token: string | null = TOKEN): Promise<Reply> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token !== null) headers.authorization = `Bearer ${token}`;
+/**
+ * Calls the API with the admin token, or with `token`, or none for null; `body` goes as JSON (a
+ * string as it is), and without one the request has no body and no content type.
+ */
+export async function apiCall(
+  app: Running,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+  token: string | null = TOKEN,
+): Promise<Reply> {
+  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${app.url}/api/v1${path}`, {
-    method: 'POST',
+    method,
     headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, type: response.headers.get('content-type'), body: text && JSON.parse(text) };
 }
+
+/** POSTs `body` to the API, as `apiCall`. */
+export const apiPost = (app: Running, path: string, body: unknown, token?: string | null): Promise<Reply> =>
+  apiCall(app, 'POST', path, body, token);
 
 export function expectProblem(reply: Reply, status: number, field?: string): void {
   expect(reply.status).toBe(status);

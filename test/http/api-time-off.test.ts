@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../dialects.js';
+import { ADMIN, apiCall, expectProblem, type Reply } from './api-client.js';
 import { appsOn, starts, type Running } from './harness.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
@@ -9,8 +10,6 @@ const SOON = { timeout: 10_000, interval: 20 };
 const NINE = '2026-12-02T09:00:00.000Z';
 const NINE_45 = '2026-12-02T09:45:00.000Z';
 const TEN_30 = '2026-12-02T10:30:00.000Z';
-const TOKEN = 'front-desk-token-0123456789abcdef';
-const ADMIN = `admin:\n  tokens:\n    - { name: front-desk, token: "${TOKEN}" }\n`;
 const CALENDARS = `calendars:
   - id: physio
     timezone: Europe/Berlin
@@ -23,31 +22,8 @@ const CALENDARS = `calendars:
 `;
 const YAML = ADMIN + CALENDARS;
 
-interface Reply {
-  readonly status: number;
-  readonly type: string | null;
-  readonly body: any;
-}
-
-async function call(
-  app: Running,
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  body?: unknown,
-  token: string | null = TOKEN,
-): Promise<Reply> {
-  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${app.url}/api/v1${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), body: text && JSON.parse(text) };
-}
-
-const addTimeOff = (app: Running, body: unknown, token?: string | null) => call(app, 'POST', '/time-off', body, token);
+const addTimeOff = (app: Running, body: unknown, token?: string | null) =>
+  apiCall(app, 'POST', '/time-off', body, token);
 
 async function book(app: Running, contactId: string, startIso: string): Promise<Reply & { id?: string }> {
   const answer = await app.post('/book', {
@@ -62,16 +38,9 @@ async function book(app: Running, contactId: string, startIso: string): Promise<
 }
 
 async function auditEntries(app: Running): Promise<any[]> {
-  const reply = await call(app, 'GET', '/audit');
+  const reply = await apiCall(app, 'GET', '/audit');
   expect(reply.status).toBe(200);
   return reply.body.entries;
-}
-
-function expectProblem(reply: Reply, status: number, field?: string): void {
-  expect(reply.status).toBe(status);
-  expect(reply.type).toMatch(/^application\/problem\+json\b/);
-  expect(reply.body).toEqual(expect.objectContaining({ type: 'about:blank', status, detail: expect.any(String) }));
-  if (field) expect(reply.body.field).toBe(field);
 }
 
 describe.each(DIALECTS)('time off through the API on %s', (dialect) => {
@@ -162,13 +131,13 @@ describe.each(DIALECTS)('time off through the API on %s', (dialect) => {
     await vi.waitFor(async () => expect(starts(await second.post('/available', {}))).not.toContain(NINE), SOON);
 
     first.setNow(NOW + 60_000);
-    const removed = await call(first, 'DELETE', `/time-off/${added.body.id}`);
+    const removed = await apiCall(first, 'DELETE', `/time-off/${added.body.id}`);
 
     expect(removed).toEqual({ status: 204, type: null, body: '' });
     expect(starts(await first.post('/available', {}))).toContain(NINE);
     await vi.waitFor(async () => expect(starts(await second.post('/available', {}))).toContain(NINE), SOON);
-    expect((await call(first, 'GET', '/time-off')).body).toEqual({ time_off: [] });
-    expectProblem(await call(second, 'DELETE', `/time-off/${added.body.id}`), 404);
+    expect((await apiCall(first, 'GET', '/time-off')).body).toEqual({ time_off: [] });
+    expectProblem(await apiCall(second, 'DELETE', `/time-off/${added.body.id}`), 404);
     expect((await book(second, 'c_1', NINE)).body).toEqual({ status: 'success' });
     const actions = (await auditEntries(first)).filter((entry) => entry.time_off_id === added.body.id);
     expect(actions).toEqual([
@@ -198,7 +167,7 @@ describe.each(DIALECTS)('time off through the API on %s', (dialect) => {
     const mainDec2 = await add({ calendar: 'main', start_iso: '2026-12-02T10:00Z', end_iso: '2026-12-02T11:00Z' });
     const ids = (reply: Reply) => reply.body.time_off.map((timeOff: { id: string }) => timeOff.id);
 
-    const all = await call(app, 'GET', '/time-off');
+    const all = await apiCall(app, 'GET', '/time-off');
     expect(ids(all)).toEqual([mainDec2, physioDec2, lenaDec3]);
     expect(all.body.time_off[2]).toEqual({
       id: lenaDec3,
@@ -210,11 +179,11 @@ describe.each(DIALECTS)('time off through the API on %s', (dialect) => {
       created_at: new Date(NOW).toISOString(),
       created_by: 'front-desk',
     });
-    expect(ids(await call(app, 'GET', '/time-off?calendar=physio'))).toEqual([physioDec2, lenaDec3]);
+    expect(ids(await apiCall(app, 'GET', '/time-off?calendar=physio'))).toEqual([physioDec2, lenaDec3]);
     const range = 'from=2026-12-02T12:30:00Z&to=2026-12-03T09:00:00Z';
-    expect(ids(await call(app, 'GET', `/time-off?${range}`))).toEqual([physioDec2]);
-    expect(ids(await call(app, 'GET', `/time-off?calendar=main&${range}`))).toEqual([]);
-    expect(ids(await call(app, 'GET', '/time-off?from=2026-12-03T09:59:59Z'))).toEqual([lenaDec3]);
+    expect(ids(await apiCall(app, 'GET', `/time-off?${range}`))).toEqual([physioDec2]);
+    expect(ids(await apiCall(app, 'GET', `/time-off?calendar=main&${range}`))).toEqual([]);
+    expect(ids(await apiCall(app, 'GET', '/time-off?from=2026-12-03T09:59:59Z'))).toEqual([lenaDec3]);
   });
 
   it('should either refuse a booking made while the time off is added or list it among the conflicts', async () => {
@@ -260,18 +229,18 @@ describe.each(DIALECTS)('time off through the API on %s', (dialect) => {
     expect((await addTimeOff(app, '{"calendar":')).status).toBe(400);
     expectProblem(await addTimeOff(app, valid, null), 401);
     expectProblem(await addTimeOff(app, valid, 'wrong-token-0123456789abcdefghij'), 401);
-    expectProblem(await call(app, 'GET', '/time-off?calendar=nope'), 400, 'calendar');
-    expectProblem(await call(app, 'GET', '/time-off?from=yesterday'), 400, 'from');
-    expectProblem(await call(app, 'GET', `/time-off?from=${TEN_30}&to=${NINE}`), 400, 'to');
-    expectProblem(await call(app, 'GET', '/time-off?limit=5'), 400);
-    expectProblem(await call(app, 'GET', '/time-off', undefined, null), 401);
-    expectProblem(await call(app, 'DELETE', '/time-off/no-such-time-off'), 404);
-    expectProblem(await call(app, 'DELETE', '/time-off/bad%00id'), 400, 'id');
-    expectProblem(await call(app, 'DELETE', '/time-off/no-such-time-off', undefined, null), 401);
+    expectProblem(await apiCall(app, 'GET', '/time-off?calendar=nope'), 400, 'calendar');
+    expectProblem(await apiCall(app, 'GET', '/time-off?from=yesterday'), 400, 'from');
+    expectProblem(await apiCall(app, 'GET', `/time-off?from=${TEN_30}&to=${NINE}`), 400, 'to');
+    expectProblem(await apiCall(app, 'GET', '/time-off?limit=5'), 400);
+    expectProblem(await apiCall(app, 'GET', '/time-off', undefined, null), 401);
+    expectProblem(await apiCall(app, 'DELETE', '/time-off/no-such-time-off'), 404);
+    expectProblem(await apiCall(app, 'DELETE', '/time-off/bad%00id'), 400, 'id');
+    expectProblem(await apiCall(app, 'DELETE', '/time-off/no-such-time-off', undefined, null), 401);
 
     expect(await app.store.changeMark('physio')).toBe(mark);
     expect(await app.store.changeMark('main')).toBe('0');
-    expect((await call(app, 'GET', '/time-off')).body).toEqual({ time_off: [] });
+    expect((await apiCall(app, 'GET', '/time-off')).body).toEqual({ time_off: [] });
     expect(await auditEntries(app)).toEqual([]);
     expect(starts(await app.post('/available', {}))).toContain(NINE);
   });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
 import { DIALECTS, POSTGRES_URL, dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
-import { PROCESS_TEST_TIMEOUT_MS, serve, stopAll, type SlotlineProcess } from '../slotline-process.js';
+import { BIN, PROCESS_TEST_TIMEOUT_MS, serve, stopAll, type SlotlineProcess } from '../slotline-process.js';
 
 vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS, hookTimeout: PROCESS_TEST_TIMEOUT_MS });
 
@@ -51,6 +52,55 @@ describe.skipIf(!DIALECTS.includes('postgres'))('processes opening one new Postg
       );
     }
   });
+});
+
+describe('processes migrating one new SQLite file', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'slotline-migrate-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** `slotline migrate` on the file, to its end: its exit code and what it printed. */
+  const migrate = (path: string, signal: AbortSignal) =>
+    new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const args = ['migrate', '--config', 'examples/slotline.yaml', '--database', `sqlite:${path}`];
+      const child = spawn(process.execPath, [BIN, ...args], { signal });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output }));
+    });
+  const schemaOf = (path: string) => {
+    const db = new BetterSqlite3(path, { readonly: true });
+    try {
+      return {
+        objects: db.prepare('select type, name, sql from sqlite_master order by type, name').all(),
+        migrations: db.prepare('select name from kysely_migration order by name').pluck().all(),
+      };
+    } finally {
+      db.close();
+    }
+  };
+
+  it(
+    'should let two processes migrate it at the same moment: one migrates, the other then finds it done',
+    async ({ signal }) => {
+      const alone = join(folder, 'alone.db');
+      expect((await migrate(alone, signal)).code).toBe(0);
+      const expected = schemaOf(alone);
+      for (let round = 0; round < 4; round++) {
+        const path = join(folder, `raced-${round}.db`);
+        const runs = await Promise.all([migrate(path, signal), migrate(path, signal)]);
+        expect(runs.map((run) => run.code)).toEqual([0, 0]);
+        expect(runs.map((run) => run.output).sort()).toEqual([
+          expect.stringMatching(/^created the database schema: applied 0001-bookings, /),
+          expect.stringMatching(/^database is up to date, nothing to apply/),
+        ]);
+        expect(schemaOf(path)).toEqual(expected);
+      }
+      // Nine processes, one after another in pairs: each start may take seconds on a loaded machine.
+    },
+    2 * PROCESS_TEST_TIMEOUT_MS,
+  );
 });
 
 /** Every booking of the shared database, read directly. */
@@ -109,12 +159,8 @@ describe.each(DIALECTS)('two Slotline processes on one %s database', (dialect) =
     const config = join(folder, 'slotline.yaml');
     writeFileSync(config, CONFIG);
     const args = ['--config', config, '--database', database];
-    // PostgreSQL's processes take turns to migrate under a lock; on SQLite the first one migrates the new file.
-    if (dialect === 'postgres') [a, b] = await Promise.all([serve(args, { signal }), serve(args, { signal })]);
-    else {
-      a = await serve(args, { signal });
-      b = await serve(args, { signal });
-    }
+    // They take turns to migrate: under an advisory lock on PostgreSQL, SQLite's write lock on SQLite.
+    [a, b] = await Promise.all([serve(args, { signal }), serve(args, { signal })]);
     expect(await rows()).toEqual([]);
   });
 

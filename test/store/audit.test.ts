@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
-import type { NewBooking } from '../../src/store/booking.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { appsOn, calendarYaml } from '../http/harness.js';
 import { DIALECTS, freshDatabase } from '../dialects.js';
+import { bookDirectly } from './book-directly.js';
 import { databaseAt } from './database-at.js';
 
 /** The audit trail and the business's reads: who changed what, written with the change itself. */
@@ -17,34 +17,6 @@ const stores: Store[] = [];
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));
 });
-
-async function bookDirectly(store: Store, booking: Partial<NewBooking> & { id: string; start: number }) {
-  const full: NewBooking = {
-    calendarId: 'cal',
-    resourceId: 'r1',
-    end: booking.start + 30 * MINUTE,
-    blockedStart: booking.start,
-    blockedEnd: booking.start + 30 * MINUTE,
-    contactKey: `contact_id:${booking.id}`,
-    contactId: booking.id,
-    externalContactId: null,
-    contactDetails: { name: 'Ada' },
-    createdAt: NOW,
-    ...booking,
-  };
-  const query = {
-    calendarId: full.calendarId,
-    day: new Date(full.start).toISOString().slice(0, 10),
-    capped: false,
-
-    start: full.blockedStart,
-    contactKey: full.contactKey,
-    window: { start: full.blockedStart, end: full.blockedEnd },
-    now: NOW,
-    country: undefined,
-  };
-  await store.book(query, () => ({ insert: full, result: undefined }));
-}
 
 describe.each(DIALECTS)('on %s', (dialect) => {
   const open = appsOn(dialect);
@@ -160,7 +132,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
   it('should page through the audit trail by seq, oldest first, and filter it', async () => {
     const store = await openFresh();
     for (let index = 0; index < 5; index++)
-      await bookDirectly(store, { id: `b${index}`, start: NOW + index * 60 * MINUTE });
+      await bookDirectly(store, { id: `b${index}`, start: NOW + index * 60 * MINUTE, createdAt: NOW });
     const seen: string[] = [];
     let after: number | undefined;
     let pages = 0;
@@ -184,9 +156,9 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     // Two resources, so several bookings share a start and only the id orders them.
     for (let index = 0; index < 7; index++) {
       const start = NOW + Math.floor(index / 2) * 60 * MINUTE;
-      await bookDirectly(store, { id: `b${index}`, start, resourceId: index % 2 === 0 ? 'r1' : 'r2' });
+      await bookDirectly(store, { id: `b${index}`, start, createdAt: NOW, resourceId: index % 2 === 0 ? 'r1' : 'r2' });
     }
-    await bookDirectly(store, { id: 'other', start: NOW, calendarId: 'elsewhere' });
+    await bookDirectly(store, { id: 'other', start: NOW, createdAt: NOW, calendarId: 'elsewhere' });
 
     const listed: string[] = [];
     let after;

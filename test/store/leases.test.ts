@@ -1,10 +1,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { NewBooking } from '../../src/store/booking.js';
 import { openStore } from '../../src/store/open-store.js';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
 import type { Store } from '../../src/store/store.js';
 import type { Writeback } from '../../src/store/writeback.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
+import { bookDirectly } from './book-directly.js';
 
 /**
  * The leases that let several processes share one database: one process at a time syncs a
@@ -32,33 +32,15 @@ async function twoStores(dialect: Dialect): Promise<[Store, Store]> {
 
 /** Books one slot and queues its write-back to each source, as the booking service does. */
 async function bookWithWritebacks(store: Store, ...sourceIds: string[]): Promise<Writeback[]> {
-  const booking: NewBooking = {
+  const writebacks = sourceIds.map((sourceId): Writeback => ({ bookingId: 'booking-1', sourceId, action: 'put' }));
+  const booking = {
     id: 'booking-1',
-    calendarId: 'cal',
-    resourceId: 'r1',
     start: NOW + 60 * MINUTE,
-    end: NOW + 90 * MINUTE,
-    blockedStart: NOW + 60 * MINUTE,
-    blockedEnd: NOW + 90 * MINUTE,
-    contactKey: 'contact-1',
-    contactId: 'contact-1',
-    externalContactId: null,
-    contactDetails: {},
     createdAt: NOW,
+    contactId: 'contact-1',
+    contactKey: 'contact-1',
   };
-  const writebacks = sourceIds.map((sourceId): Writeback => ({ bookingId: booking.id, sourceId, action: 'put' }));
-  const query = {
-    calendarId: 'cal',
-    day: '2026-11-30',
-    capped: false,
-
-    start: booking.blockedStart,
-    contactKey: booking.contactKey,
-    window: { start: booking.blockedStart, end: booking.blockedEnd },
-    now: NOW,
-    country: undefined,
-  };
-  await store.book(query, () => ({ insert: booking, writebacks, result: undefined }));
+  await bookDirectly(store, booking, { writebacks });
   return writebacks;
 }
 

@@ -1,10 +1,15 @@
+import { CompiledQuery, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
-import type { NewBooking } from '../../src/store/booking.js';
 import type { OutboxEvent, OutboxRouter } from '../../src/store/outbox.js';
+import { outboxStore } from '../../src/store/outbox.store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { postgresRunner } from '../../src/store/postgres.runner.js';
+import { storeQueries } from '../../src/store/store-queries.js';
 import type { Store } from '../../src/store/store.js';
-import { DIALECTS, dropTestDatabases, freshDatabase, type Dialect } from '../dialects.js';
+import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL, type Dialect } from '../dialects.js';
+import { bookDirectly } from './book-directly.js';
 import { databaseAt } from './database-at.js';
 
 /**
@@ -28,39 +33,9 @@ async function storesOn(database: string, count: number): Promise<Store[]> {
   return stores;
 }
 
-/** A booking of `contact` at NOW + `hours`, replacing the contact's earlier one when asked. */
+/** A booking of Ada at NOW + `hours`, replacing her earlier one when asked. */
 async function book(store: Store, id: string, hours: number, replace = false): Promise<void> {
-  const start = NOW + hours * 60 * MINUTE;
-  const booking: NewBooking = {
-    id,
-    calendarId: 'cal',
-    resourceId: 'r1',
-    start,
-    end: start + 30 * MINUTE,
-    blockedStart: start,
-    blockedEnd: start + 30 * MINUTE,
-    contactKey: 'contact_id:ada',
-    contactId: 'ada',
-    externalContactId: null,
-    contactDetails: { name: 'Ada' },
-    createdAt: NOW,
-  };
-  const query = {
-    calendarId: 'cal',
-    day: '2026-12-01',
-    capped: false,
-
-    start: booking.blockedStart,
-    contactKey: booking.contactKey,
-    window: { start: booking.blockedStart, end: booking.blockedEnd },
-    now: NOW,
-    country: undefined,
-  };
-  await store.book(query, (snapshot) => ({
-    insert: booking,
-    replace: replace ? snapshot.contactBookings : [],
-    result: undefined,
-  }));
+  await bookDirectly(store, { id, start: NOW + hours * 60 * MINUTE, createdAt: NOW, contactId: 'ada' }, { replace });
 }
 
 /** A router that records the events and makes one delivery of each. */
@@ -159,4 +134,51 @@ describe.each(DIALECTS)('on %s', (dialect: Dialect) => {
     expect(await store!.fanOut(recording().route, 10, NOW)).toBe(0);
     expect((await store!.auditEntries({ limit: 10 })).entries).toHaveLength(1);
   });
+});
+
+describe('marking entries fanned out', () => {
+  const sizes = [1, 2, 3, 10, 100];
+
+  it.each([
+    ['sqlite', new SqliteDialect({ database: {} as never })],
+    ['postgres', new PostgresDialect({ pool: {} as never })],
+  ])('should be one statement text on %s whatever the batch size', (_name, dialect) => {
+    const { outbox } = storeQueries(dialect);
+    const texts = sizes.map(
+      (size) =>
+        outbox.fannedOut(
+          Array.from({ length: size }, (_, seq) => seq + 1),
+          NOW,
+        ).sql,
+    );
+    expect(new Set(texts).size).toBe(1);
+  });
+
+  it.runIf(DIALECTS.includes('postgres'))(
+    'should leave PostgreSQL one prepared statement for it after batches of every size',
+    async () => {
+      const url = freshDatabase('postgres');
+      const [store] = await storesOn(url, 1);
+      for (let hour = 1; hour <= 1 + 2 + 4 + 8; hour++) await book(store!, `b${hour}`, hour);
+      // One connection, so that every statement the fan-outs prepared is on it.
+      const schema = new URL(url).searchParams.get('schema')!;
+      const pool = new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path="${schema}"`, max: 1 });
+      try {
+        const runner = postgresRunner(pool, () => {});
+        const outbox = outboxStore(runner, storeQueries(new PostgresDialect({ pool })));
+        const noMessages: OutboxRouter = () => ({ webhooks: [], emails: { deliveries: [], voidReminders: [] } });
+        for (const size of [1, 2, 4, 8]) expect(await outbox.fanOut(noMessages, size, NOW)).toBe(size);
+
+        const prepared = await runner.read(
+          CompiledQuery.raw(
+            `select statement from pg_prepared_statements where statement like 'update "audit_entries"%'`,
+          ),
+        );
+        expect(prepared).toHaveLength(1);
+        expect(await outbox.fanOut(noMessages, 10, NOW)).toBe(0);
+      } finally {
+        await pool.end();
+      }
+    },
+  );
 });

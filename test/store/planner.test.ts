@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { ANALYZE_EVERY } from '../../src/store/postgres.statistics.js';
 import type { Store } from '../../src/store/store.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL } from '../dialects.js';
+import { bookDirectly } from './book-directly.js';
 
 /**
  * A calendar that was empty at the last ANALYZE: the planner thinks it holds no bookings and
@@ -38,37 +39,8 @@ const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatM
 /** Booking `index` of the new calendar, an hour after the one before, as /book writes it. */
 async function book(store: Store, index: number): Promise<void> {
   const start = (index + 1) * HOUR;
-  const id = `new${index}`;
-  await store.book(
-    {
-      calendarId: 'new',
-      day: new Date(start).toISOString().slice(0, 10),
-      capped: false,
-
-      start,
-      contactKey: `contact_id:${id}`,
-      window: { start, end: start + HOUR / 2 },
-      now: NOW,
-      country: undefined,
-    },
-    () => ({
-      insert: {
-        id,
-        calendarId: 'new',
-        resourceId: `r${index % 10}`,
-        start,
-        end: start + HOUR / 2,
-        blockedStart: start,
-        blockedEnd: start + HOUR / 2,
-        contactKey: `contact_id:${id}`,
-        contactId: id,
-        externalContactId: null,
-        contactDetails: {},
-        createdAt: NOW,
-      },
-      result: undefined,
-    }),
-  );
+  const booking = { id: `new${index}`, start, end: start + HOUR / 2, createdAt: NOW, calendarId: 'new' };
+  await bookDirectly(store, { ...booking, resourceId: `r${index % 10}`, contactDetails: {} });
 }
 
 describe.runIf(DIALECTS.includes('postgres'))('the window read on postgres', () => {

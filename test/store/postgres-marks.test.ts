@@ -5,6 +5,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { listenForMarks, type ChangeMarks } from '../../src/store/postgres.marks.js';
 import type { Store } from '../../src/store/store.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL } from '../dialects.js';
+import { bookDirectly } from './book-directly.js';
 
 /**
  * Change marks on PostgreSQL travel by LISTEN/NOTIFY: a process learns of another's commit
@@ -25,33 +26,7 @@ afterEach(async () => {
 afterAll(dropTestDatabases);
 
 async function book(store: Store, id: string, start: number): Promise<number> {
-  const booking = {
-    id,
-    calendarId: 'cal',
-    resourceId: 'r1',
-    start,
-    end: start + 30 * MINUTE,
-    blockedStart: start,
-    blockedEnd: start + 30 * MINUTE,
-    contactKey: `contact_id:${id}`,
-    contactId: id,
-    externalContactId: null,
-    contactDetails: {},
-    createdAt: NOW,
-  };
-  const query = {
-    calendarId: 'cal',
-    day: '2026-12-02',
-    capped: false,
-
-    start,
-    contactKey: booking.contactKey,
-    window: { start, end: start + 30 * MINUTE },
-    now: NOW,
-    country: undefined,
-  };
-  const { change } = await store.book(query, () => ({ insert: booking, result: undefined }));
-  return Number(change!.markAfter);
+  return Number((await bookDirectly(store, { id, start, createdAt: NOW }))!.markAfter);
 }
 
 /** Ends the listener's connection from the server's side, as a restart or a network cut would. */

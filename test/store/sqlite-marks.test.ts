@@ -5,6 +5,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { sqliteMarks } from '../../src/store/sqlite.marks.js';
 import type { Store } from '../../src/store/store.js';
 import { dropTestDatabases, freshDatabase } from '../dialects.js';
+import { bookDirectly } from './book-directly.js';
 
 /**
  * Change marks on SQLite are held in memory and checked against the connection's data version:
@@ -37,32 +38,7 @@ const open = async (url: string) => {
 };
 
 async function book(store: Store, id: string, start: number): Promise<string> {
-  const booking = {
-    id,
-    calendarId: 'cal',
-    resourceId: 'r1',
-    start,
-    end: start + 30 * MINUTE,
-    blockedStart: start,
-    blockedEnd: start + 30 * MINUTE,
-    contactKey: `contact_id:${id}`,
-    contactId: id,
-    externalContactId: null,
-    contactDetails: {},
-    createdAt: NOW,
-  };
-  const query = {
-    calendarId: 'cal',
-    day: '2026-12-02',
-    capped: false,
-    start,
-    contactKey: booking.contactKey,
-    window: { start, end: start + 30 * MINUTE },
-    now: NOW,
-    country: undefined,
-  };
-  const { change } = await store.book(query, () => ({ insert: booking, result: undefined }));
-  return change!.markAfter;
+  return (await bookDirectly(store, { id, start, createdAt: NOW }))!.markAfter;
 }
 
 describe('change marks on sqlite', () => {

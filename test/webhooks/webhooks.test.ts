@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../dialects.js';
+import { ADMIN, apiCall } from '../http/api-client.js';
 import { appsOn, type Running } from '../http/harness.js';
 import { newSecret, receivers, webhooksYaml, type Answer, type Receiver, type Received } from './receiver.js';
 
@@ -11,8 +12,6 @@ import { newSecret, receivers, webhooksYaml, type Answer, type Receiver, type Re
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const NINE = '2026-12-02T09:00:00.000Z';
 const LATER = '2026-12-02T09:45:00.000Z';
-const TOKEN = 'front-desk-token-0123456789abcdef';
-const ADMIN = `admin:\n  tokens:\n    - { name: front-desk, token: "${TOKEN}" }\n`;
 const CALENDARS = `calendars:
   - id: physio
     timezone: Europe/Berlin
@@ -26,33 +25,15 @@ const CALENDARS = `calendars:
 /** Long enough for the slowest machine, and never waited out when things work. */
 const WITHIN = { timeout: 20_000, interval: 50 };
 
-async function api(
-  app: Running,
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${app.url}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKEN}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text && JSON.parse(text) };
-}
-
 /** A booking as `GET /api/v1/bookings/{id}` shows it, without its history. */
 const bookingOf = async (app: Running, id: string) => {
-  const booking = (await api(app, 'GET', `/bookings/${id}`)).body;
+  const booking = (await apiCall(app, 'GET', `/bookings/${id}`)).body;
   delete booking.history;
   return booking;
 };
 
 const deliveries = async (app: Running, status?: string) =>
-  (await api(app, 'GET', `/webhooks/deliveries${status ? `?status=${status}` : ''}`)).body.deliveries as any[];
+  (await apiCall(app, 'GET', `/webhooks/deliveries${status ? `?status=${status}` : ''}`)).body.deliveries as any[];
 
 describe.each(DIALECTS)('webhooks on %s', (dialect) => {
   const open = appsOn(dialect);
@@ -109,7 +90,7 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     const app = await withWebhooks([endpoint(hook, secret)]);
     const first = await book(app, 'ada', NINE);
     const second = await book(app, 'ada', LATER);
-    const cancelled = await api(app, 'POST', `/bookings/${second}/cancel`);
+    const cancelled = await apiCall(app, 'POST', `/bookings/${second}/cancel`);
     expect(cancelled.status).toBe(200);
 
     await vi.waitFor(() => expect(hook.received).toHaveLength(4), WITHIN);
@@ -174,12 +155,12 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     expect(failed).toMatchObject({ attempts: 3, last_status: 500, last_error: expect.stringContaining('500') });
 
     answer = { status: 200 };
-    const retried = await api(app, 'POST', `/webhooks/deliveries/${failed.id}/retry`);
+    const retried = await apiCall(app, 'POST', `/webhooks/deliveries/${failed.id}/retry`);
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ id: failed.id, status: 'pending' });
     await vi.waitFor(async () => expect(await deliveries(app, 'delivered')).toHaveLength(1), WITHIN);
     expect(hook.received.map((request) => request.id)).toEqual(Array(4).fill(failed.id));
-    expect((await api(app, 'POST', '/webhooks/deliveries/msg_nope/retry')).status).toBe(404);
+    expect((await apiCall(app, 'POST', '/webhooks/deliveries/msg_nope/retry')).status).toBe(404);
     expect((await deliveries(app, 'failed')).length).toBe(0);
   });
 
@@ -218,7 +199,7 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     ]);
     const physio = await book(app, 'ada', NINE);
     await book(app, 'bob', NINE, 'dental');
-    expect((await api(app, 'POST', `/bookings/${physio}/cancel`)).status).toBe(200);
+    expect((await apiCall(app, 'POST', `/bookings/${physio}/cancel`)).status).toBe(200);
 
     await vi.waitFor(async () => expect(await deliveries(app, 'delivered')).toHaveLength(2), WITHIN);
     expect(cancels.events().map((event) => [event.type, event.data.calendar])).toEqual([
@@ -234,7 +215,7 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     const hook = await receiver(secret);
     const app = await withWebhooks([endpoint(hook, secret, { events: '[booking.moved]' })]);
     const id = await book(app, 'ada', NINE);
-    const moved = await api(app, 'POST', `/bookings/${id}/move`, { start_iso: LATER });
+    const moved = await apiCall(app, 'POST', `/bookings/${id}/move`, { start_iso: LATER });
     expect(moved.status).toBe(200);
 
     await vi.waitFor(() => expect(hook.received).toHaveLength(1), WITHIN);
@@ -253,14 +234,14 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     const secret = newSecret();
     const hook = await receiver(secret);
     const app = await withWebhooks([endpoint(hook, secret)]);
-    const added = await api(app, 'POST', '/time-off', {
+    const added = await apiCall(app, 'POST', '/time-off', {
       calendar: 'dental',
       start_iso: NINE,
       end_iso: LATER,
       note: 'Team training',
     });
     expect(added.status).toBe(201);
-    expect((await api(app, 'DELETE', `/time-off/${added.body.id}`)).status).toBe(204);
+    expect((await apiCall(app, 'DELETE', `/time-off/${added.body.id}`)).status).toBe(204);
 
     await vi.waitFor(() => expect(hook.received).toHaveLength(2), WITHIN);
     const timeOff = {
@@ -288,17 +269,18 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     await book(app, 'cy', '2026-12-02T10:30:00Z');
 
     await vi.waitFor(async () => expect(await deliveries(app, 'delivered')).toHaveLength(3), WITHIN);
-    const first = (await api(app, 'GET', '/webhooks/deliveries?status=delivered&limit=2')).body;
+    const first = (await apiCall(app, 'GET', '/webhooks/deliveries?status=delivered&limit=2')).body;
     expect(first.deliveries).toHaveLength(2);
-    const rest = (await api(app, 'GET', `/webhooks/deliveries?status=delivered&limit=2&cursor=${first.next_cursor}`))
-      .body;
+    const rest = (
+      await apiCall(app, 'GET', `/webhooks/deliveries?status=delivered&limit=2&cursor=${first.next_cursor}`)
+    ).body;
     expect(rest).toMatchObject({ next_cursor: null });
     const all = [...first.deliveries, ...rest.deliveries];
     expect(new Set(all.map((delivery) => delivery.id)).size).toBe(3);
     expect(all.map((delivery) => delivery.created_at)).toEqual([...all.map((d) => d.created_at)].sort().reverse());
-    const wrong = await api(app, 'GET', `/webhooks/deliveries?status=failed&cursor=${first.next_cursor}`);
+    const wrong = await apiCall(app, 'GET', `/webhooks/deliveries?status=failed&cursor=${first.next_cursor}`);
     expect(wrong).toMatchObject({ status: 400, body: { field: 'cursor' } });
-    expect((await api(app, 'GET', '/webhooks/deliveries?status=lost')).status).toBe(400);
+    expect((await apiCall(app, 'GET', '/webhooks/deliveries?status=lost')).status).toBe(400);
   });
 });
 

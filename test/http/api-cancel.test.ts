@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../dialects.js';
-import { ADMIN, apiCall, expectProblem } from './api-client.js';
+import { ADMIN, apiCall, bookedId, expectProblem } from './api-client.js';
 import { appsOn, starts, type Running } from './harness.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
@@ -21,19 +21,8 @@ const YAML = ADMIN + CALENDARS;
 const cancel = (app: Running, id: string, body?: unknown, token?: string | null) =>
   apiCall(app, 'POST', `/bookings/${encodeURIComponent(id)}/cancel`, body, token);
 
-async function bookNine(app: Running, contactId = 'c_123'): Promise<string> {
-  const answer = await app.post('/book', {
-    contact_id: contactId,
-    external_contact_id: 'crm-42',
-    contact_details: { name: 'Ada' },
-    start_iso: NINE,
-  });
-  expect(answer.body).toEqual({ status: 'success' });
-  const [booking] = (await app.store.bookings('physio')).filter(
-    (candidate) => candidate.contactId === contactId && candidate.status === 'active',
-  );
-  return booking!.id;
-}
+const bookNine = (app: Running, contactId = 'c_123') =>
+  bookedId(app, { contact_id: contactId, external_contact_id: 'crm-42', start_iso: NINE });
 
 describe.each(DIALECTS)('cancelling a booking through the API on %s', (dialect) => {
   const start = appsOn(dialect);

@@ -33,6 +33,23 @@ export async function apiCall(
   return { status: response.status, type: response.headers.get('content-type'), body: text && JSON.parse(text) };
 }
 
+/**
+ * Books through telli's `/book` of `calendar` (`contact_details` default to Ada), expects success,
+ * and answers the new booking's id.
+ */
+export async function bookedId(
+  app: Running,
+  booking: { contact_id: string; start_iso: string } & Record<string, unknown>,
+  calendar = 'physio',
+): Promise<string> {
+  const answer = await app.post(`/calendars/${calendar}/book`, { contact_details: { name: 'Ada' }, ...booking });
+  expect(answer.body).toEqual({ status: 'success' });
+  const [created] = (await app.store.bookings(calendar)).filter(
+    (candidate) => candidate.contactId === booking.contact_id && candidate.status === 'active',
+  );
+  return created!.id;
+}
+
 /** POSTs `body` to the API, as `apiCall`. */
 export const apiPost = (app: Running, path: string, body: unknown, token?: string | null): Promise<Reply> =>
   apiCall(app, 'POST', path, body, token);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../dialects.js';
-import { ADMIN, apiPost, expectProblem, expectRefused } from './api-client.js';
+import { ADMIN, apiPost, bookedId, expectProblem, expectRefused } from './api-client.js';
 import { appsOn, starts, type Running } from './harness.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
@@ -27,16 +27,8 @@ const at = (date: number, time: string) => `2026-12-${String(date).padStart(2, '
 const move = (app: Running, id: string, body: unknown, token?: string | null) =>
   apiPost(app, `/bookings/${encodeURIComponent(id)}/move`, body, token);
 
-/** Books through telli's /book and answers the new booking's id. */
-async function book(app: Running, contactId: string, startIso: string, calendar = 'physio'): Promise<string> {
-  const path = calendar === 'physio' ? '/book' : `/calendars/${calendar}/book`;
-  const answer = await app.post(path, { contact_id: contactId, contact_details: { name: 'Ada' }, start_iso: startIso });
-  expect(answer.body).toEqual({ status: 'success' });
-  const [booking] = (await app.store.bookings(calendar)).filter(
-    (candidate) => candidate.contactId === contactId && candidate.status === 'active',
-  );
-  return booking!.id;
-}
+const book = (app: Running, contactId: string, startIso: string, calendar?: string) =>
+  bookedId(app, { contact_id: contactId, start_iso: startIso }, calendar);
 
 describe.each(DIALECTS)('moving a booking through the API on %s', (dialect) => {
   const start = appsOn(dialect);

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
 import { DIALECTS } from '../dialects.js';
-import { ADMIN, apiCall } from '../http/api-client.js';
+import { ADMIN, apiCall, bookedId } from '../http/api-client.js';
 import { appsOn, type Running } from '../http/harness.js';
 import { newSecret, receivers, webhooksYaml, type Answer, type Receiver, type Received } from './receiver.js';
 
@@ -46,15 +46,8 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     return app;
   }
 
-  async function book(app: Running, contactId: string, start: string, calendar = 'physio'): Promise<string> {
-    const path = calendar === 'physio' ? '/book' : `/calendars/${calendar}/book`;
-    const answer = await app.post(path, { contact_id: contactId, contact_details: { name: 'Ada' }, start_iso: start });
-    expect(answer.body).toEqual({ status: 'success' });
-    const [booking] = (await app.store.bookings(calendar)).filter(
-      (candidate) => candidate.contactId === contactId && candidate.status === 'active',
-    );
-    return booking!.id;
-  }
+  const book = (app: Running, contactId: string, start: string, calendar?: string) =>
+    bookedId(app, { contact_id: contactId, start_iso: start }, calendar);
 
   const endpoint = (hook: Receiver, secret: string, more: Record<string, string> = {}) => ({
     url: hook.url,

@@ -87,28 +87,29 @@ export function freeStartsOfDay(rules: SlotRules, day: OpenDay, from: number, to
  * blocked ranges, so one free resource answers for the others.
  */
 class MixedGridStarts implements Starts {
-  private readonly nextStart: Float64Array;
-  private readonly index: Int32Array;
-  private readonly free: Uint8Array;
+  /** Made when the first start is asked: of a day's three parts, a long listing often asks one. */
+  private cursors: { readonly next: Float64Array; readonly index: Int32Array; readonly free: Uint8Array } | undefined;
 
   constructor(
     private readonly rules: SlotRules,
     private readonly day: OpenDay,
-    from: number,
+    private readonly from: number,
     private readonly to: number,
-  ) {
-    const count = day.runs.length;
-    this.nextStart = new Float64Array(count);
-    this.index = new Int32Array(count).fill(-1);
-    this.free = new Uint8Array(count);
-    for (let r = 0; r < count; r++) this.nextStart[r] = nextGridStart(day.runs[r]!, day.base, rules.interval, from);
+  ) {}
+
+  private firstCursors() {
+    const { runs, base } = this.day;
+    const next = new Float64Array(runs.length);
+    for (let r = 0; r < runs.length; r++) next[r] = nextGridStart(runs[r]!, base, this.rules.interval, this.from);
+    return { next, index: new Int32Array(runs.length).fill(-1), free: new Uint8Array(runs.length) };
   }
 
   next(): number {
     const { base, runs, blocked } = this.day;
     const { interval, bufferBefore } = this.rules;
     const reach = this.rules.duration + this.rules.bufferAfter;
-    const { nextStart: next, index, free, to } = this;
+    const { next, index, free } = (this.cursors ??= this.firstCursors());
+    const { to } = this;
     const count = runs.length;
     for (;;) {
       // The earliest grid start, a free one first among equals.
@@ -154,27 +155,29 @@ class MixedGridStarts implements Starts {
  * resource is, each resource's blocked ranges walked once, front to back.
  */
 class SharedGridStarts implements Starts {
-  /** The next grid start to check. */
-  private start: number;
+  /** The next grid start to check; NaN until the first start is asked. */
+  private start = NaN;
   /** Each resource's place in its blocked ranges, found when it is first checked: often the first is free. */
-  private readonly indices: Int32Array;
+  private indices: Int32Array | undefined;
 
   constructor(
     private readonly rules: SlotRules,
     private readonly day: OpenDay,
-    from: number,
+    private readonly from: number,
     private readonly to: number,
-  ) {
-    this.start = nextGridStart(day.runs[0]!, day.base, rules.interval, from);
-    this.indices = new Int32Array(day.blocked.length).fill(-1);
-  }
+  ) {}
 
   next(): number {
     const { base, runs, blocked } = this.day;
     const grid = runs[0]!;
     const { interval, bufferBefore } = this.rules;
     const reach = this.rules.duration + this.rules.bufferAfter;
-    const { indices, to } = this;
+    const { to } = this;
+    if (!this.indices) {
+      this.indices = new Int32Array(blocked.length).fill(-1);
+      this.start = nextGridStart(grid, base, interval, this.from);
+    }
+    const indices = this.indices;
     for (let start = this.start; start < to; start = nextGridStart(grid, base, interval, start + 1)) {
       for (let r = 0; r < blocked.length; r++) {
         const own = blocked[r]!;

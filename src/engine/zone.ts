@@ -30,6 +30,8 @@ interface UtcDayOffsets {
 }
 
 const zones = new Map<string, ZoneOffsets>();
+/** Per zone: some fifty years of days, far more than a calendar's horizon and the days around it. */
+const MAX_DAYS_KEPT = 20_000;
 
 function offsetsOf(name: string): ZoneOffsets {
   let offsets = zones.get(name);
@@ -46,6 +48,8 @@ export function offsetAt(zone: string, instant: number): number {
   const dayNumber = Math.floor(instant / DAY_MS);
   let day = offsets.days.get(dayNumber);
   if (!day) {
+    // A feed's events may lie on any day of any century: start afresh rather than grow without bound.
+    if (offsets.days.size >= MAX_DAYS_KEPT) offsets.days.clear();
     day = learnDay(offsets.zone, dayNumber);
     offsets.days.set(dayNumber, day);
   }

@@ -69,4 +69,15 @@ describe('offsetAt and localDateOf against luxon', () => {
     }
     expect(disagreements).toEqual([]);
   });
+
+  it('should agree still after more days than it keeps, from 1970 to 2040', () => {
+    const zone = 'America/New_York';
+    const disagreements: string[] = [];
+    for (let day = Date.parse('1970-01-01T00:00:00Z'); day < Date.parse('2040-01-01T00:00:00Z'); day += DAY) {
+      for (const instant of [day + 7 * HOUR, day + 17 * HOUR]) {
+        if (offsetAt(zone, instant) !== luxonOffset(zone, instant)) disagreements.push(new Date(instant).toISOString());
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { ResourceLoad } from '../engine/availability.js';
-import { isSortedBy, mergeIntervals } from '../engine/interval.js';
+import { isAscending, mergeBy, mergeIntervals } from '../engine/interval.js';
 import type { Schedule } from '../engine/schedule.js';
 import type { BlockedRange } from '../store/booking.js';
 import type { BusyRange } from '../store/source.js';
@@ -37,19 +37,21 @@ export function resourceLoad(
   ranges: readonly BlockedRange[],
   busy: readonly BusyRange[] = [],
 ): ResourceLoad {
+  const booked = mergeBy(
+    ranges,
+    (range) => range.blockedStart,
+    (range) => range.blockedEnd,
+  );
   return {
     schedule,
-    blocked: mergeIntervals([
-      ...ranges.map((range) => ({ start: range.blockedStart, end: range.blockedEnd })),
-      ...busy,
-    ]),
+    blocked: busy.length === 0 ? booked : mergeIntervals([...booked, ...busy]),
     bookingStarts: sortedStarts(ranges),
   };
 }
 
 function sortedStarts(ranges: readonly BlockedRange[]): number[] {
   const starts = ranges.map((range) => range.start);
-  return isSortedBy(starts, (start) => start) ? starts : starts.sort((a, b) => a - b);
+  return isAscending(starts) ? starts : starts.sort((a, b) => a - b);
 }
 
 /** The engine's view of each resource, in the calendar's order. */

@@ -1,4 +1,4 @@
-import { blockedRange, freeStartsOfDay, isDayFull, openResources } from './free-starts.js';
+import { blockedRange, freeStartsOfDay, isDayFull, openResources, type Starts } from './free-starts.js';
 import { isGridStart, nextGridStartOn } from './grid.js';
 import { overlapsAny, type Interval } from './interval.js';
 import { addDays, datesBetween } from './local-date.js';
@@ -48,7 +48,7 @@ export function listSlots(
   const chosen: number[] = [];
   const earliest = now + rules.minNotice;
   const end = now + rules.horizon + 1;
-  const offersOf = (date: string): Iterator<number> => {
+  const offersOf = (date: string): Starts => {
     const day = localDay(rules.timezone, date);
     if (!memo) return offerOrder(rules, resources, day, earliest, end);
     // Bounds within the day, so a day wholly inside notice and horizon is asked alike whatever `now`.
@@ -67,8 +67,8 @@ export function listSlots(
       let taken = 0;
       while (taken < share && chosen.length < rules.maxSlots) {
         const next = day.starts.next();
-        if (next.done) break;
-        chosen.push(next.value);
+        if (next === Infinity) break;
+        chosen.push(next);
         taken++;
       }
       if (day.share === 0 && taken > 0) {
@@ -95,30 +95,38 @@ function partStarts(zone: string, day: LocalDay): readonly [midday: number, afte
  * A day's free starts in the order they are offered: the earliest of the morning (before 12:00),
  * of the afternoon and evening (from 14:00) and of the middle of the day, then the second of each,
  * and so on; a part with none left is skipped. Only starts in [earliest, end) count. Computed only
- * as far as asked.
+ * as far as asked: nothing until the first is asked, as a listing makes one for every day.
  */
-function* offerOrder(
+function offerOrder(
   rules: SlotRules,
   resources: readonly ResourceLoad[],
   day: LocalDay,
   earliest: number,
   end: number,
-): Generator<number> {
-  const [midday, afternoon] = partStarts(rules.timezone, day);
-  const open = openResources(rules, resources, day);
-  const between = (from: number, to: number) =>
-    freeStartsOfDay(rules, open, Math.max(from, earliest), Math.min(to, end));
-  let parts = [between(-Infinity, midday), between(afternoon, Infinity), between(midday, afternoon)];
-  while (parts.length > 0) {
-    const unfinished = [];
-    for (const part of parts) {
-      const next = part.next();
-      if (next.done) continue;
-      yield next.value;
-      unfinished.push(part);
-    }
-    parts = unfinished;
-  }
+): Starts {
+  let parts: Starts[] | undefined;
+  let turn = 0;
+  return {
+    next() {
+      if (!parts) {
+        const [midday, afternoon] = partStarts(rules.timezone, day);
+        const open = openResources(rules, resources, day);
+        const between = (from: number, to: number) =>
+          freeStartsOfDay(rules, open, Math.max(from, earliest), Math.min(to, end));
+        parts = [between(-Infinity, midday), between(afternoon, Infinity), between(midday, afternoon)];
+      }
+      while (parts.length > 0) {
+        if (turn >= parts.length) turn = 0;
+        const start = parts[turn]!.next();
+        if (start !== Infinity) {
+          turn++;
+          return start;
+        }
+        parts.splice(turn, 1);
+      }
+      return Infinity;
+    },
+  };
 }
 
 /**
@@ -218,7 +226,7 @@ export function nearestFreeStarts(
       (before < first || found.some(isBefore(target))) && (after > last || found.some(isAtOrAfter(target)));
     if (ring > lastRing && sidesDone) break;
     for (const date of new Set([before, after])) {
-      if (date >= first && date <= last) found.push(...freeStarts(rules, resources, now, date));
+      if (date >= first && date <= last) found.push(...freeStartsOn(rules, resources, now, date));
     }
     if (found.length >= count && lastRing === Infinity) lastRing = ring + 1;
   }
@@ -243,16 +251,6 @@ function bookableDates(rules: SlotRules, now: number): readonly string[] {
   return lastDates.dates;
 }
 
-/** Every free start of local `date` within notice and horizon, earliest first: a day's slots to pick from. */
-export function freeStartsOn(
-  rules: SlotRules,
-  resources: readonly ResourceLoad[],
-  now: number,
-  date: string,
-): number[] {
-  return [...freeStarts(rules, resources, now, date)];
-}
-
 // The dates of the last listing: the next listing of the day asks for the same ones.
 let lastDates: { readonly from: string; readonly to: string; readonly dates: readonly string[] } = {
   from: '',
@@ -260,10 +258,18 @@ let lastDates: { readonly from: string; readonly to: string; readonly dates: rea
   dates: [],
 };
 
-/** A day's free starts within notice and horizon, earliest first, computed only as far as asked. */
-function freeStarts(rules: SlotRules, resources: readonly ResourceLoad[], now: number, date: string) {
+/** Every free start of local `date` within notice and horizon, earliest first: a day's slots to pick from. */
+export function freeStartsOn(
+  rules: SlotRules,
+  resources: readonly ResourceLoad[],
+  now: number,
+  date: string,
+): number[] {
   const open = openResources(rules, resources, localDay(rules.timezone, date));
-  return freeStartsOfDay(rules, open, now + rules.minNotice, now + rules.horizon + 1);
+  const starts = freeStartsOfDay(rules, open, now + rules.minNotice, now + rules.horizon + 1);
+  const all: number[] = [];
+  for (let start = starts.next(); start !== Infinity; start = starts.next()) all.push(start);
+  return all;
 }
 
 /**

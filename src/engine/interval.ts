@@ -6,19 +6,36 @@ export interface Interval {
 
 /** Sorts by start and joins overlapping or touching intervals, so lookups can binary-search. */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  return mergeBy(
+    intervals,
+    (interval) => interval.start,
+    (interval) => interval.end,
+  );
+}
+
+/**
+ * `mergeIntervals` of items read as intervals through `startOf` and `endOf`: an interval object is
+ * made only for each merged interval, not for every item, as a load merges thousands of bookings.
+ */
+export function mergeBy<T>(items: readonly T[], startOf: (item: T) => number, endOf: (item: T) => number): Interval[] {
   // Bookings come ordered by their end, which for slots of one length is the order of their starts.
-  const sorted = isSortedBy(intervals, (interval) => interval.start)
-    ? intervals
-    : [...intervals].sort((a, b) => a.start - b.start);
+  let sorted = true;
+  for (let i = 1; i < items.length && sorted; i++) sorted = startOf(items[i - 1]!) <= startOf(items[i]!);
+  const byStart = sorted ? items : [...items].sort((a, b) => startOf(a) - startOf(b));
   const merged: Interval[] = [];
-  for (const next of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && next.start <= last.end) {
-      if (next.end > last.end) merged[merged.length - 1] = { start: last.start, end: next.end };
+  let start = 0;
+  let end = -Infinity;
+  for (const item of byStart) {
+    const next = startOf(item);
+    if (next > end) {
+      if (end !== -Infinity) merged.push({ start, end });
+      start = next;
+      end = endOf(item);
     } else {
-      merged.push(next);
+      end = Math.max(end, endOf(item));
     }
   }
+  if (end !== -Infinity) merged.push({ start, end });
   return merged;
 }
 
@@ -53,8 +70,8 @@ export function firstIndexFrom(sorted: readonly number[], value: number): number
   return lo;
 }
 
-/** Whether `key` never decreases along `items`. */
-export function isSortedBy<T>(items: readonly T[], key: (item: T) => number): boolean {
-  for (let i = 1; i < items.length; i++) if (key(items[i - 1]!) > key(items[i]!)) return false;
+/** Whether the numbers never decrease. */
+export function isAscending(numbers: readonly number[]): boolean {
+  for (let i = 1; i < numbers.length; i++) if (numbers[i - 1]! > numbers[i]!) return false;
   return true;
 }

@@ -1,3 +1,4 @@
+import type { Starts } from './free-starts.js';
 import type { Interval } from './interval.js';
 import { addDays } from './local-date.js';
 import type { SlotRules } from './rules.js';
@@ -9,7 +10,7 @@ interface DayOffers {
   readonly from: number;
   readonly to: number;
   readonly offers: number[];
-  readonly rest: Iterator<number>;
+  readonly rest: Starts;
 }
 
 /**
@@ -27,8 +28,8 @@ export interface OfferMemo {
     rules: SlotRules,
     date: string,
     bounds: { readonly from: number; readonly to: number },
-    compute: () => Iterator<number>,
-  ): Iterator<number>;
+    compute: () => Starts,
+  ): Starts;
   /** The memo for the loads after bookings blocking `changed` were made or ended. */
   without(rules: SlotRules, changed: readonly Interval[]): OfferMemo;
 }
@@ -66,16 +67,17 @@ function memoOf(initial: Map<string, DayOffers>): OfferMemo {
 }
 
 /** The day's offers known so far, then further ones as asked, kept for the next listing. */
-function replay(day: DayOffers): Iterator<number> {
+function replay(day: DayOffers): Starts {
   const { offers, rest } = day;
   let index = 0;
   return {
     next() {
-      if (index < offers.length) return { done: false, value: offers[index++]! };
+      if (index < offers.length) return offers[index++]!;
       const next = rest.next();
-      if (next.done) return next;
-      offers.push(next.value);
-      index++;
+      if (next !== Infinity) {
+        offers.push(next);
+        index++;
+      }
       return next;
     },
   };

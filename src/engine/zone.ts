@@ -10,20 +10,59 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
-const zones = new Map<string, IANAZone>();
+/**
+ * A zone's offsets by UTC day (epoch day number), learnt from luxon when first asked: the offset
+ * at the day's first instant and, when the offset at the next day's first instant differs, the
+ * instant of the change between them. Luxon reads an offset through Intl in microseconds; this
+ * makes every later reading arithmetic. Assumes at most one offset change within a UTC day, as
+ * everywhere in this module.
+ */
+interface ZoneOffsets {
+  readonly zone: IANAZone;
+  readonly days: Map<number, UtcDayOffsets>;
+}
 
-function zoneOf(name: string): IANAZone {
-  let zone = zones.get(name);
-  if (!zone) {
-    zone = IANAZone.create(name);
-    zones.set(name, zone);
+interface UtcDayOffsets {
+  readonly before: number;
+  readonly after: number;
+  /** The first instant with the offset `after`; Infinity when the offset holds all day. */
+  readonly change: number;
+}
+
+const zones = new Map<string, ZoneOffsets>();
+/** Per zone: some fifty years of days, far more than a calendar's horizon and the days around it. */
+const MAX_DAYS_KEPT = 20_000;
+
+function offsetsOf(name: string): ZoneOffsets {
+  let offsets = zones.get(name);
+  if (!offsets) {
+    offsets = { zone: IANAZone.create(name), days: new Map() };
+    zones.set(name, offsets);
   }
-  return zone;
+  return offsets;
 }
 
 /** The zone's offset from UTC at an instant, in milliseconds. */
 export function offsetAt(zone: string, instant: number): number {
-  return zoneOf(zone).offset(instant) * MINUTE_MS;
+  const offsets = offsetsOf(zone);
+  const dayNumber = Math.floor(instant / DAY_MS);
+  let day = offsets.days.get(dayNumber);
+  if (!day) {
+    // A feed's events may lie on any day of any century: start afresh rather than grow without bound.
+    if (offsets.days.size >= MAX_DAYS_KEPT) offsets.days.clear();
+    day = learnDay(offsets.zone, dayNumber);
+    offsets.days.set(dayNumber, day);
+  }
+  return instant < day.change ? day.before : day.after;
+}
+
+function learnDay(zone: IANAZone, dayNumber: number): UtcDayOffsets {
+  const offsetOf = (instant: number) => zone.offset(instant) * MINUTE_MS;
+  const start = dayNumber * DAY_MS;
+  const before = offsetOf(start);
+  const after = offsetOf(start + DAY_MS);
+  if (before === after) return { before, after, change: Infinity };
+  return { before, after, change: firstInstantWithOffset(offsetOf, start, start + DAY_MS, before) };
 }
 
 /** The local calendar date of an instant, `YYYY-MM-DD`. */
@@ -69,7 +108,7 @@ export function wallRangeInstants(zone: string, date: string, startMinute: numbe
   // at its end. Offsets lie within [-12h, +14h], so every instant of the wall span lies in
   // [wallStart - 14h, wallEnd + 12h].
   offsets.change ??= firstInstantWithOffset(
-    zone,
+    (instant) => offsetAt(zone, instant),
     midnight - 14 * HOUR_MS,
     midnight + DAY_MS + 12 * HOUR_MS,
     offsets.before,
@@ -99,7 +138,7 @@ interface DayOffsets {
   change?: number;
 }
 
-// By zone and date: reading an offset costs microseconds (Intl), and every schedule reads the same days.
+// By zone and date: every schedule reads the same days.
 const offsetsByDay = new Map<string, DayOffsets>();
 
 /**
@@ -111,10 +150,7 @@ function dayOffsets(zone: string, date: string, midnight: number): DayOffsets {
   const key = `${zone} ${date}`;
   let offsets = offsetsByDay.get(key);
   if (!offsets) {
-    // The previous date's window holds this one's start: when its offset was steady, that is this
-    // window's first offset, and one offset is read instead of two (dates are asked in order).
-    const previous = offsetsByDay.get(`${zone} ${new Date(midnight - DAY_MS).toISOString().slice(0, 10)}`);
-    const before = previous?.steady ?? offsetAt(zone, midnight - 14 * HOUR_MS);
+    const before = offsetAt(zone, midnight - 14 * HOUR_MS);
     const after = offsetAt(zone, midnight + DAY_MS + 12 * HOUR_MS);
     offsets = { before, after, steady: before === after ? before : undefined };
     offsetsByDay.set(key, offsets);
@@ -128,10 +164,15 @@ export function steadyOffset(zone: string, date: string, midnight: number): numb
 }
 
 /** Binary search for the first instant in (low, high] whose offset differs from `offsetBefore`. */
-function firstInstantWithOffset(zone: string, low: number, high: number, offsetBefore: number): number {
+function firstInstantWithOffset(
+  offsetOf: (instant: number) => number,
+  low: number,
+  high: number,
+  offsetBefore: number,
+): number {
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
-    if (offsetAt(zone, mid) === offsetBefore) low = mid;
+    if (offsetOf(mid) === offsetBefore) low = mid;
     else high = mid;
   }
   return high;

@@ -64,6 +64,20 @@ export async function measure(options: Options): Promise<LoadResult> {
  * throughputs and counts add up, percentiles come from all their samples together.
  */
 export function combine(results: readonly LoadResult[]): LoadResult {
+  return merged(results, {
+    seconds: Math.max(...results.map((result) => result.seconds)),
+    rps: results.reduce((total, result) => total + result.rps, 0),
+  });
+}
+
+/** Runs made one after another against one server as one: its requests over their seconds together. */
+export function inSequence(results: readonly LoadResult[]): LoadResult {
+  const seconds = results.reduce((total, result) => total + result.seconds, 0);
+  const requests = results.reduce((total, result) => total + result.requests, 0);
+  return merged(results, { seconds, rps: requests / seconds });
+}
+
+function merged(results: readonly LoadResult[], time: Pick<LoadResult, 'seconds' | 'rps'>): LoadResult {
   const latencies = new Float64Array(results.reduce((sum, result) => sum + result.latencies.length, 0));
   let at = 0;
   for (const result of results) {
@@ -71,12 +85,11 @@ export function combine(results: readonly LoadResult[]): LoadResult {
     at += result.latencies.length;
   }
   latencies.sort();
-  const sum = (key: 'requests' | 'rps' | 'non2xx' | 'status5xx' | 'errors' | 'timeouts') =>
+  const sum = (key: 'requests' | 'non2xx' | 'status5xx' | 'errors' | 'timeouts') =>
     results.reduce((total, result) => total + result[key], 0);
   return {
     requests: sum('requests'),
-    seconds: Math.max(...results.map((result) => result.seconds)),
-    rps: sum('rps'),
+    ...time,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     non2xx: sum('non2xx'),

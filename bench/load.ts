@@ -5,6 +5,7 @@
  * (fractions of a millisecond) instead of its histogram, which stores whole milliseconds and, in
  * rate-limited mode, adds synthetic samples at 1 ms steps: both blur a p99 measured against 5 ms.
  */
+import http from 'node:http';
 import autocannon, { type Options } from 'autocannon';
 import { sign } from '../src/contract/signature.js';
 import { SIGNING_KEY } from './scenario.js';
@@ -32,7 +33,7 @@ export interface LoadResult {
 }
 
 /**
- * One autocannon run. `options` are autocannon's (url, connections, duration, overallRate,
+ * One autocannon run. `options` are autocannon's (url, connections, duration,
  * requests, …); a fixed body is signed. Returns throughput, percentiles of 2xx answers (and their sorted `latencies`), and
  * what went wrong.
  */
@@ -55,6 +56,88 @@ export async function measure(options: Options): Promise<LoadResult> {
     status5xx: result['5xx'],
     errors: result.errors,
     timeouts: result.timeouts,
+    latencies: sorted,
+  };
+}
+
+export interface PacedOptions {
+  readonly url: string;
+  readonly rate: number;
+  readonly connections: number;
+  readonly duration: number;
+  readonly method?: 'GET' | 'POST';
+  /** A POST body, signed as telli signs. */
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  /** Seconds after which an answer counts as a timeout. */
+  readonly timeout?: number;
+}
+
+/**
+ * A steady load: request i is due at i / rate seconds, and is sent then on one of `connections`
+ * keep-alive connections (or waits for one to be free). autocannon's own rate limit is not
+ * steady: each connection sends back to back until it has made its share of the second, then
+ * waits for the next second, so "1,000 req/s" arrives as a burst at saturation once a second, and
+ * its p99 is that of a saturated server. A latency here runs from the moment the request was due
+ * to its answer's last byte, so time spent waiting for a free connection behind a slow answer
+ * counts too.
+ */
+export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
+  const { url, rate, connections, duration, method = 'POST', body, timeout = 10 } = options;
+  const headers = { ...(body === undefined ? {} : signedHeaders(body)), ...options.headers };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  const counts = { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 };
+  const due = Math.floor(rate * duration);
+  const started = performance.now();
+  const answers: Promise<void>[] = [];
+  const send = (dueAt: number) =>
+    new Promise<void>((resolve) => {
+      let timedOut = false;
+      const request = http.request(url, { method, headers, agent }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          counts.requests += 1;
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) latencies.push(performance.now() - dueAt);
+          else counts.non2xx += 1;
+          if (status >= 500) counts.status5xx += 1;
+        });
+      });
+      request.setTimeout(timeout * 1000, () => {
+        timedOut = true;
+        counts.timeouts += 1;
+        request.destroy();
+      });
+      request.on('error', () => {
+        if (!timedOut) counts.errors += 1;
+      });
+      // After the answer's end, or once the request failed: every request settles here.
+      request.on('close', resolve);
+      request.end(body);
+    });
+  await new Promise<void>((finished) => {
+    let next = 0;
+    const tick = () => {
+      const now = performance.now();
+      for (; next < due && started + (next * 1000) / rate <= now; next += 1) {
+        answers.push(send(started + (next * 1000) / rate));
+      }
+      if (next < due) setTimeout(tick, started + (next * 1000) / rate - performance.now());
+      else finished();
+    };
+    tick();
+  });
+  await Promise.all(answers);
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    ...counts,
+    seconds,
+    rps: counts.requests / seconds,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
     latencies: sorted,
   };
 }

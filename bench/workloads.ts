@@ -14,7 +14,7 @@ import {
   type StormResult,
 } from './book-storm.js';
 import { BenchFailure, describe, log, type Bench, type Metered } from './harness.js';
-import { inSequence, measure, measureEach, signedHeaders, warmUp, type LoadResult } from './load.js';
+import { inSequence, measure, measureEach, measurePaced, signedHeaders, warmUp, type LoadResult } from './load.js';
 import { STORM_ID, stormGrid } from './scenario.js';
 import type { Server } from './servers.js';
 
@@ -128,17 +128,17 @@ function meteredTogether(list: readonly Metered<LoadResult>[]): Omit<Metered<obj
   };
 }
 
-/** /available at a steady STEADY_RATE requests a second; `timeout` in seconds gives up on an answer. */
+/** /available at a steady STEADY_RATE requests a second (`measurePaced`); `timeout` in seconds gives up on an answer. */
 export async function steady(
   bench: Bench,
   server: Server,
   { label, path = '/available', timeout }: { label: string; path?: string; timeout?: number },
 ): Promise<Metered<LoadResult>> {
   const result = await bench.metered(server, () =>
-    measure({
+    measurePaced({
       url: `${server.url}${path}`,
       connections: STEADY_CONNECTIONS,
-      overallRate: STEADY_RATE,
+      rate: STEADY_RATE,
       duration: bench.settings.seconds,
       body: AVAILABLE_BODY,
       ...(timeout ? { timeout } : {}),

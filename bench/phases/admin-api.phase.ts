@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { BenchFailure, describe, type Bench, type Launched, type Phase } from '../harness.js';
-import { measure } from '../load.js';
+import { measurePaced } from '../load.js';
 import { fixed, perRequest } from '../report.js';
 import { CALENDAR_ID, TIMEZONE } from '../scenario.js';
 import { FUTURE_BOOKINGS, PAST_BOOKINGS, seededPhone, seededPhoneWrittenOtherwise } from '../seed.js';
@@ -38,12 +38,12 @@ async function listLoad(bench: Bench, server: Launched, path: string, label: str
   const body = (await answer.json()) as { bookings?: unknown[] };
   if (answer.status !== 200) throw new BenchFailure(`${path} answered ${answer.status}: ${JSON.stringify(body)}`);
   const result = await bench.metered(server, () =>
-    measure({
+    measurePaced({
       url: `${server.url}${path}`,
       method: 'GET',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       connections: LIST_CONNECTIONS,
-      overallRate: LIST_RATE,
+      rate: LIST_RATE,
       duration: bench.settings.seconds,
     }),
   );

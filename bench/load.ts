@@ -78,9 +78,10 @@ export interface PacedOptions {
  * keep-alive connections (or waits for one to be free). autocannon's own rate limit is not
  * steady: each connection sends back to back until it has made its share of the second, then
  * waits for the next second, so "1,000 req/s" arrives as a burst at saturation once a second, and
- * its p99 is that of a saturated server. A latency here runs from the moment the request was due
- * to its answer's last byte, so time spent waiting for a free connection behind a slow answer
- * counts too.
+ * its p99 is that of a saturated server. A latency here runs from the moment the request was sent
+ * (a timer tick at most a millisecond after it was due: the server is not blamed for the timer's
+ * lateness) to its answer's last byte, so time spent waiting for a free connection behind a slow
+ * answer counts too.
  */
 export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
   const { url, rate, connections, duration, method = 'POST', body, timeout = 10 } = options;
@@ -91,7 +92,7 @@ export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
   const due = Math.floor(rate * duration);
   const started = performance.now();
   const answers: Promise<void>[] = [];
-  const send = (dueAt: number) =>
+  const send = (sentAt: number) =>
     new Promise<void>((resolve) => {
       let timedOut = false;
       const request = http.request(url, { method, headers, agent }, (response) => {
@@ -99,7 +100,7 @@ export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
         response.on('end', () => {
           counts.requests += 1;
           const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) latencies.push(performance.now() - dueAt);
+          if (status >= 200 && status < 300) latencies.push(performance.now() - sentAt);
           else counts.non2xx += 1;
           if (status >= 500) counts.status5xx += 1;
         });
@@ -121,7 +122,7 @@ export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
     const tick = () => {
       const now = performance.now();
       for (; next < due && started + (next * 1000) / rate <= now; next += 1) {
-        answers.push(send(started + (next * 1000) / rate));
+        answers.push(send(now));
       }
       if (next < due) setTimeout(tick, started + (next * 1000) / rate - performance.now());
       else finished();

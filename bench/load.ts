@@ -90,7 +90,6 @@ export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const counts = { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 };
   const due = Math.floor(rate * duration);
-  const started = performance.now();
   const answers: Promise<void>[] = [];
   const send = (sentAt: number) =>
     new Promise<void>((resolve) => {
@@ -117,6 +116,12 @@ export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
       request.on('close', resolve);
       request.end(body);
     });
+  // The connections are opened first, one request each, as autocannon opens its own before it measures.
+  await Promise.all(Array.from({ length: connections }, () => send(performance.now())));
+  Object.assign(counts, { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 });
+  latencies.length = 0;
+  answers.length = 0;
+  const started = performance.now();
   await new Promise<void>((finished) => {
     let next = 0;
     const tick = () => {

@@ -13,7 +13,6 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
-    overallRate?: number;
     /** Seconds without an answer before a request counts as a timeout (default 10). */
     timeout?: number;
     method?: string;

@@ -5,6 +5,7 @@
  * (fractions of a millisecond) instead of its histogram, which stores whole milliseconds and, in
  * rate-limited mode, adds synthetic samples at 1 ms steps: both blur a p99 measured against 5 ms.
  */
+import http from 'node:http';
 import autocannon, { type Options } from 'autocannon';
 import { sign } from '../src/contract/signature.js';
 import { SIGNING_KEY } from './scenario.js';
@@ -32,7 +33,7 @@ export interface LoadResult {
 }
 
 /**
- * One autocannon run. `options` are autocannon's (url, connections, duration, overallRate,
+ * One autocannon run. `options` are autocannon's (url, connections, duration,
  * requests, …); a fixed body is signed. Returns throughput, percentiles of 2xx answers (and their sorted `latencies`), and
  * what went wrong.
  */
@@ -59,11 +60,113 @@ export async function measure(options: Options): Promise<LoadResult> {
   };
 }
 
+export interface PacedOptions {
+  readonly url: string;
+  readonly rate: number;
+  readonly connections: number;
+  readonly duration: number;
+  readonly method?: 'GET' | 'POST';
+  /** A POST body, signed as telli signs. */
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  /** Seconds after which an answer counts as a timeout. */
+  readonly timeout?: number;
+}
+
+/**
+ * A steady load: request i is due at i / rate seconds, and is sent then on one of `connections`
+ * keep-alive connections (or waits for one to be free). autocannon's own rate limit is not
+ * steady: each connection sends back to back until it has made its share of the second, then
+ * waits for the next second, so "1,000 req/s" arrives as a burst at saturation once a second, and
+ * its p99 is that of a saturated server. A latency here runs from the moment the request was sent
+ * (a timer tick at most a millisecond after it was due: the server is not blamed for the timer's
+ * lateness) to its answer's last byte, so time spent waiting for a free connection behind a slow
+ * answer counts too.
+ */
+export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
+  const { url, rate, connections, duration, method = 'POST', body, timeout = 10 } = options;
+  const headers = { ...(body === undefined ? {} : signedHeaders(body)), ...options.headers };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  const counts = { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 };
+  const due = Math.floor(rate * duration);
+  const answers: Promise<void>[] = [];
+  const send = (sentAt: number) =>
+    new Promise<void>((resolve) => {
+      let timedOut = false;
+      const request = http.request(url, { method, headers, agent }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          counts.requests += 1;
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) latencies.push(performance.now() - sentAt);
+          else counts.non2xx += 1;
+          if (status >= 500) counts.status5xx += 1;
+        });
+      });
+      request.setTimeout(timeout * 1000, () => {
+        timedOut = true;
+        counts.timeouts += 1;
+        request.destroy();
+      });
+      request.on('error', () => {
+        if (!timedOut) counts.errors += 1;
+      });
+      // After the answer's end, or once the request failed: every request settles here.
+      request.on('close', resolve);
+      request.end(body);
+    });
+  // The connections are opened first, one request each, as autocannon opens its own before it measures.
+  await Promise.all(Array.from({ length: connections }, () => send(performance.now())));
+  Object.assign(counts, { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 });
+  latencies.length = 0;
+  answers.length = 0;
+  const started = performance.now();
+  await new Promise<void>((finished) => {
+    let next = 0;
+    const tick = () => {
+      const now = performance.now();
+      for (; next < due && started + (next * 1000) / rate <= now; next += 1) {
+        answers.push(send(now));
+      }
+      if (next < due) setTimeout(tick, started + (next * 1000) / rate - performance.now());
+      else finished();
+    };
+    tick();
+  });
+  await Promise.all(answers);
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    ...counts,
+    seconds,
+    rps: counts.requests / seconds,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    latencies: sorted,
+  };
+}
+
 /**
  * Several runs made at the same time (one per server, since autocannon takes one URL) as one:
  * throughputs and counts add up, percentiles come from all their samples together.
  */
 export function combine(results: readonly LoadResult[]): LoadResult {
+  return merged(results, {
+    seconds: Math.max(...results.map((result) => result.seconds)),
+    rps: results.reduce((total, result) => total + result.rps, 0),
+  });
+}
+
+/** Runs made one after another against one server as one: its requests over their seconds together. */
+export function inSequence(results: readonly LoadResult[]): LoadResult {
+  const seconds = results.reduce((total, result) => total + result.seconds, 0);
+  const requests = results.reduce((total, result) => total + result.requests, 0);
+  return merged(results, { seconds, rps: requests / seconds });
+}
+
+function merged(results: readonly LoadResult[], time: Pick<LoadResult, 'seconds' | 'rps'>): LoadResult {
   const latencies = new Float64Array(results.reduce((sum, result) => sum + result.latencies.length, 0));
   let at = 0;
   for (const result of results) {
@@ -71,12 +174,11 @@ export function combine(results: readonly LoadResult[]): LoadResult {
     at += result.latencies.length;
   }
   latencies.sort();
-  const sum = (key: 'requests' | 'rps' | 'non2xx' | 'status5xx' | 'errors' | 'timeouts') =>
+  const sum = (key: 'requests' | 'non2xx' | 'status5xx' | 'errors' | 'timeouts') =>
     results.reduce((total, result) => total + result[key], 0);
   return {
     requests: sum('requests'),
-    seconds: Math.max(...results.map((result) => result.seconds)),
-    rps: sum('rps'),
+    ...time,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     non2xx: sum('non2xx'),

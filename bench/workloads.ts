@@ -14,7 +14,7 @@ import {
   type StormResult,
 } from './book-storm.js';
 import { BenchFailure, describe, log, type Bench, type Metered } from './harness.js';
-import { measure, measureEach, signedHeaders, warmUp, type LoadResult } from './load.js';
+import { inSequence, measure, measureEach, measurePaced, signedHeaders, warmUp, type LoadResult } from './load.js';
 import { STORM_ID, stormGrid } from './scenario.js';
 import type { Server } from './servers.js';
 
@@ -74,17 +74,71 @@ export async function saturation(
   return result;
 }
 
-/** /available at a steady STEADY_RATE requests a second; `timeout` in seconds gives up on an answer. */
+/** How many turns each server gets in `alternating`. */
+export const ALTERNATING_ROUNDS = 5;
+
+/**
+ * /available at saturation on two servers in turn: after a warm-up each, ALTERNATING_ROUNDS rounds
+ * in which each server has the load for an equal share of the measured seconds. On this kind of
+ * machine one configuration's throughput swings by a quarter between runs minutes apart, so two
+ * servers measured one after the other can differ by the machine's mood alone; in turns, a swing
+ * falls on both alike. Returns each server's rounds taken together, and the second's throughput
+ * over the first's in each round.
+ */
+export async function alternating(
+  bench: Bench,
+  servers: readonly [Server, Server],
+  { labels, path = '/available' }: { labels: readonly [string, string]; path?: string },
+): Promise<{ results: [Metered<LoadResult>, Metered<LoadResult>]; roundRatios: number[] }> {
+  const { seconds, warmUpSeconds } = bench.settings;
+  const optionsOf = (server: Server) => ({
+    url: `${server.url}${path}`,
+    connections: SATURATION_CONNECTIONS,
+    body: AVAILABLE_BODY,
+  });
+  for (const server of servers) await warmUp(optionsOf(server), warmUpSeconds);
+  const rounds: [Metered<LoadResult>[], Metered<LoadResult>[]] = [[], []];
+  for (let round = 0; round < ALTERNATING_ROUNDS; round += 1) {
+    for (const [index, server] of servers.entries()) {
+      rounds[index]!.push(
+        await bench.metered(server, () => measure({ ...optionsOf(server), duration: seconds / ALTERNATING_ROUNDS })),
+      );
+    }
+  }
+  const results = rounds.map((list, index) => {
+    const result = { ...inSequence(list), ...meteredTogether(list) };
+    bench.checkHealthy(result, labels[index]!);
+    describe(`${labels[index]} (${ALTERNATING_ROUNDS} rounds, in turns)`, result);
+    return result;
+  }) as [Metered<LoadResult>, Metered<LoadResult>];
+  const roundRatios = rounds[0].map((first, round) => rounds[1][round]!.rps / first.rps);
+  return { results, roundRatios };
+}
+
+/** The cost of runs made one after another: CPU seconds add up, the others' share is averaged over the time. */
+function meteredTogether(list: readonly Metered<LoadResult>[]): Omit<Metered<object>, never> {
+  const seconds = list.reduce((total, result) => total + result.seconds, 0);
+  const databaseCpu = list.some((result) => result.databaseCpu !== undefined)
+    ? list.reduce((total, result) => total + (result.databaseCpu ?? 0), 0)
+    : undefined;
+  return {
+    other: list.reduce((total, result) => total + result.other * result.seconds, 0) / seconds,
+    serverCpu: list.reduce((total, result) => total + result.serverCpu, 0),
+    ...(databaseCpu !== undefined ? { databaseCpu } : {}),
+  };
+}
+
+/** /available at a steady STEADY_RATE requests a second (`measurePaced`); `timeout` in seconds gives up on an answer. */
 export async function steady(
   bench: Bench,
   server: Server,
   { label, path = '/available', timeout }: { label: string; path?: string; timeout?: number },
 ): Promise<Metered<LoadResult>> {
   const result = await bench.metered(server, () =>
-    measure({
+    measurePaced({
       url: `${server.url}${path}`,
       connections: STEADY_CONNECTIONS,
-      overallRate: STEADY_RATE,
+      rate: STEADY_RATE,
       duration: bench.settings.seconds,
       body: AVAILABLE_BODY,
       ...(timeout ? { timeout } : {}),

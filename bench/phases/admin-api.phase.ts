@@ -7,11 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { BenchFailure, describe, type Bench, type Launched, type Phase } from '../harness.js';
-import { measure } from '../load.js';
+import { measurePaced } from '../load.js';
 import { fixed, perRequest } from '../report.js';
 import { CALENDAR_ID, TIMEZONE } from '../scenario.js';
 import { FUTURE_BOOKINGS, PAST_BOOKINGS, seededPhone, seededPhoneWrittenOtherwise } from '../seed.js';
-import { saturation } from '../workloads.js';
+import { alternating, ALTERNATING_ROUNDS } from '../workloads.js';
 import { REFERENCE_SCENARIO } from './scenarios.js';
 
 const ADMIN_TOKEN = 'bench-admin-token-6c1e0b9d44f2a7';
@@ -38,12 +38,12 @@ async function listLoad(bench: Bench, server: Launched, path: string, label: str
   const body = (await answer.json()) as { bookings?: unknown[] };
   if (answer.status !== 200) throw new BenchFailure(`${path} answered ${answer.status}: ${JSON.stringify(body)}`);
   const result = await bench.metered(server, () =>
-    measure({
+    measurePaced({
       url: `${server.url}${path}`,
       method: 'GET',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       connections: LIST_CONNECTIONS,
-      overallRate: LIST_RATE,
+      rate: LIST_RATE,
       duration: bench.settings.seconds,
     }),
   );
@@ -58,9 +58,6 @@ export const adminApiPhase: Phase = {
   async run(bench) {
     const { config } = await bench.scenario();
     const { server: without } = await bench.launchOnSeed('admin-off', 'slotline (no admin API)');
-    const plain = await saturation(bench, without, { label: '/available without the admin API, 50 connections' });
-    await bench.stop(without);
-
     const database = `sqlite:${await bench.seededCopy('admin-on')}`;
     const logFile = join(bench.workDir, 'admin-on.log');
     const server = await bench.launch({
@@ -69,7 +66,14 @@ export const adminApiPhase: Phase = {
       database,
       logFile,
     });
-    const withAdmin = await saturation(bench, server, { label: '/available with the admin API, 50 connections' });
+    // In turns, so that a swing of the machine does not pass for the admin API's cost.
+    const {
+      results: [plain, withAdmin],
+      roundRatios,
+    } = await alternating(bench, [without, server], {
+      labels: ['/available without the admin API, 50 connections', '/available with the admin API, 50 connections'],
+    });
+    await bench.stop(without);
 
     const q = new URLSearchParams({ q: seededPhoneWrittenOtherwise(SEARCHED), status: 'all' });
     const search = await listLoad(bench, server, `/api/v1/bookings?${q}`, 'GET /api/v1/bookings?q=<phone>');
@@ -120,9 +124,10 @@ export const adminApiPhase: Phase = {
         ],
       },
       notes: [
-        `The two \`/available\` servers ran one after the other on copies of the same seed, with the same ` +
-          `config but for the admin section; server CPU per request ${perRequest(plain.serverCpu, plain.requests)} ` +
-          `without, ${perRequest(withAdmin.serverCpu, withAdmin.requests)} with.`,
+        `The two \`/available\` servers ran side by side on copies of the same seed, with the same config but ` +
+          `for the admin section, and took the load in turns (${ALTERNATING_ROUNDS} rounds; with over without in ` +
+          `each: ${roundRatios.map((ratio) => fixed(ratio, 3)).join(', ')}); server CPU per request ` +
+          `${perRequest(plain.serverCpu, plain.requests)} without, ${perRequest(withAdmin.serverCpu, withAdmin.requests)} with.`,
         `The search looked for "${seededPhoneWrittenOtherwise(SEARCHED)}", stored as "${seededPhone(SEARCHED)}", ` +
           `among ${(FUTURE_BOOKINGS + PAST_BOOKINGS).toLocaleString('en-US')} bookings of \`${CALENDAR_ID}\` and the copies in \`sourced\`: ${search.listed} found. ` +
           `The day list (${tomorrow.toISODate()}, Europe/Berlin) held ${dayList.listed} bookings in one page. ` +

@@ -1,6 +1,6 @@
 /**
  * /available of the reference calendar against its ceiling, the bare Fastify route answering the
- * same bytes: both at saturation, then both at a steady rate; between them, the `sourced`
+ * same bytes: both at saturation, in turns, then both at a steady rate; between them, the `sourced`
  * calendar's /available on the same server, its feeds synced before the server was measured.
  * Slotline runs as shipped (info logs, signed requests, metrics); a second server logging
  * warnings only shows what the request lines cost.
@@ -12,7 +12,15 @@ import { fixed, perRequest } from '../report.js';
 import { CLOSE_HOUR, HORIZON_DAYS, OPEN_HOUR, RESOURCES, SOURCED_ID } from '../scenario.js';
 import { startBare } from '../servers.js';
 import { EVENTS_PER_FEED, syncedBusy } from '../sources.js';
-import { captureAvailableAnswer, saturation, SATURATION_CONNECTIONS, STEADY_RATE, steady } from '../workloads.js';
+import {
+  alternating,
+  ALTERNATING_ROUNDS,
+  captureAvailableAnswer,
+  saturation,
+  SATURATION_CONNECTIONS,
+  STEADY_RATE,
+  steady,
+} from '../workloads.js';
 import { REFERENCE_SCENARIO } from './scenarios.js';
 
 /** `sourced` must be as fast as `reference`: within this share of its throughput. */
@@ -29,16 +37,20 @@ export const availablePhase: Phase = {
     const bare = await startBare({ bodyFile, logFile: join(bench.workDir, 'bare.log') });
     bench.servers.add(bare);
 
-    // Bare right before Slotline, same options, so both see the same machine state; then the same
+    // Bare and Slotline in turns, same options, so both see the same machine state; then the same
     // steady load on the ceiling: what the machine and the load generator add to a p99.
-    const bareResult = await saturation(bench, bare, { label: 'bare fastify, 50 connections' });
+    const {
+      results: [bareResult, available],
+      roundRatios,
+    } = await alternating(bench, [bare, slotline], {
+      labels: ['bare fastify, 50 connections', '/available, 50 connections'],
+    });
     const bareSteady = await steady(bench, bare, { label: 'bare fastify, steady 1,000 req/s' });
     bench.checkHealthy(bareSteady, 'bare steady');
     await bench.stop(bare);
     bench.figures.bare = bareResult;
-
-    const available = await saturation(bench, slotline, { label: '/available, 50 connections' });
     bench.figures.available = available;
+
     const sourcedAnswer = await captureAvailableAnswer(slotline, SOURCED_PATH);
     const sourced = await saturation(bench, slotline, {
       path: SOURCED_PATH,
@@ -109,7 +121,9 @@ export const availablePhase: Phase = {
         `The bare route answered the bytes of one real \`/available\` answer: ${answer.slots} slots, ` +
           `${Buffer.byteLength(answer.text)} bytes, from ${answer.first} to ${answer.last}. Each load ran ` +
           `${seconds} s after a ${warmUpSeconds} s warm-up at ${SATURATION_CONNECTIONS} connections (steady: ` +
-          `${seconds} s, no warm-up).`,
+          `${seconds} s, no warm-up). The bare route and \`/available\` took turns: ${ALTERNATING_ROUNDS} rounds of ` +
+          `${fixed(seconds / ALTERNATING_ROUNDS, 1)} s each; \`/available\` over bare in each round: ` +
+          `${roundRatios.map((ratio) => fixed(ratio, 3)).join(', ')}.`,
         `Server CPU per request: at saturation bare ${perRequest(bareResult.serverCpu, bareResult.requests)}, ` +
           `\`/available\` ${perRequest(available.serverCpu, available.requests)} ` +
           `(${fixed(available.serverCpu / available.requests / (bareResult.serverCpu / bareResult.requests), 1)} × bare), ` +

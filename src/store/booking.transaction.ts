@@ -67,7 +67,9 @@ export function bookingTransaction<T>(
       return { writes: planWrites(queries, query, plan), result: plan };
     },
     locksFor: (plan) =>
-      query.capped && plan.insert ? [resourceDayLock(query.calendarId, plan.insert.resourceId, query.day)] : [],
+      query.cappedDay !== undefined && plan.insert
+        ? [resourceDayLock(query.calendarId, plan.insert.resourceId, query.cappedDay)]
+        : [],
   };
 }
 

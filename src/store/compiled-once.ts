@@ -1,8 +1,5 @@
 import type { CompiledQuery } from 'kysely';
 
-/** What an argument of a query compiled once stands for: a value, or a value of one row of a list. */
-type Argument = string | number | boolean | null | readonly (string | number | null)[] | readonly object[] | object;
-
 /** Stands for an argument, an element of a list argument, or a column of a row, while the query compiles. */
 class Placeholder {
   constructor(
@@ -22,7 +19,7 @@ class Placeholder {
  * query as a parameter, unchanged, and look at nothing else: it runs once, on placeholders. A
  * value it does not pass through as a parameter throws on that first compile.
  */
-export function compiledOnce<A extends Argument[], R>(
+export function compiledOnce<A extends unknown[], R>(
   compile: (...args: A) => CompiledQuery<R>,
 ): (...args: A) => CompiledQuery<R> {
   const byShape = new Map<string, CompiledQuery<R>>();
@@ -37,11 +34,12 @@ export function compiledOnce<A extends Argument[], R>(
   };
 }
 
-function templateOf<A extends Argument[], R>(compile: (...args: A) => CompiledQuery<R>, args: A): CompiledQuery<R> {
-  const placeholders = args.map((arg, index) => {
-    if (!Array.isArray(arg)) return placeholderOf(arg, index);
-    return arg.map((element: unknown, position) => placeholderOf(element, index, position));
-  });
+function templateOf<A extends unknown[], R>(compile: (...args: A) => CompiledQuery<R>, args: A): CompiledQuery<R> {
+  const placeholders = args.map((arg, index) =>
+    Array.isArray(arg)
+      ? arg.map((element: unknown, position) => placeholderOf(element, index, position))
+      : placeholderOf(arg, index),
+  );
   const template = compile(...(placeholders as A));
   const passed = new Set(template.parameters.filter((parameter) => parameter instanceof Placeholder));
   const expected = placeholders
@@ -60,7 +58,7 @@ function placeholderOf(value: unknown, argument: number, element?: number): Plac
   return Object.fromEntries(Object.keys(value).map((column) => [column, new Placeholder(argument, element, column)]));
 }
 
-function valueOf(parameter: unknown, args: readonly Argument[]): unknown {
+function valueOf(parameter: unknown, args: readonly unknown[]): unknown {
   if (!(parameter instanceof Placeholder)) return parameter;
   const arg = args[parameter.argument];
   const value = parameter.element === undefined ? arg : (arg as readonly unknown[])[parameter.element];

@@ -166,7 +166,7 @@ export function createBooking({ store, availability, liveBusy, now }: BookingDep
  * What deciding a booking at `start` reads and locks: the bookings and busy time its blocked range
  * touches, which is all that a free check needs. Under `max_per_day` the decision counts the
  * bookings of the start's whole local day and takes that day's lock; `least_busy` counts them too.
- * Reading the whole day otherwise cost a storm's bookings most of their time in SQLite (bench/README.md).
+ * Reading the whole day otherwise took a storm's bookings nearly half their time in SQLite (bench/README.md).
  */
 export function decisionScope(calendar: CalendarConfig, start: number): Pick<BookingQuery, 'window' | 'cappedDay'> {
   const capped = Number.isFinite(calendar.maxPerDay);

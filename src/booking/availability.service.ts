@@ -6,15 +6,16 @@ import {
   slotsValidUntil,
   type ResourceLoad,
 } from '../engine/availability.js';
-import type { Interval } from '../engine/interval.js';
+import { overlapsAny, type Interval } from '../engine/interval.js';
 import { createOfferMemo, type OfferMemo } from '../engine/offer-memo.js';
-import type { BlockedRange, BookingChange } from '../store/booking.js';
+import type { BookingChange } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import {
   groupBusy,
   groupByResource,
   resourceLoad,
   resourceLoads,
+  withRange,
   type BusyByResource,
   type RangesByResource,
 } from './resource-loads.js';
@@ -119,34 +120,47 @@ export function createAvailability(store: Store): Availability {
     applyChange(calendar, change) {
       const cache = caches.get(calendar.id);
       if (!cache || cache.calendar !== calendar || cache.mark !== change.markBefore) return;
-      // Applying is idempotent, as the cached data may already hold this booking (see CalendarCache).
       const byResource = new Map(cache.byResource);
-      const edit = (resourceId: string, update: (ranges: readonly BlockedRange[]) => BlockedRange[]) =>
-        byResource.set(resourceId, update(byResource.get(resourceId) ?? []));
+      const loads = [...cache.loads];
+      const loadIndex = (resourceId: string) => calendar.resources.findIndex((resource) => resource.id === resourceId);
+      // A removal builds its resource's load again; an insert, the usual change, is added to the load.
+      const rebuilt = new Set<string>();
       for (const removed of change.removed) {
-        edit(removed.resourceId, (ranges) => ranges.filter((range) => range.bookingId !== removed.bookingId));
+        const ranges = byResource.get(removed.resourceId) ?? [];
+        byResource.set(
+          removed.resourceId,
+          ranges.filter((range) => range.bookingId !== removed.bookingId),
+        );
+        rebuilt.add(removed.resourceId);
       }
       const { inserted } = change;
-      if (inserted && inserted.blockedEnd > cache.window.start && inserted.blockedStart < cache.window.end) {
-        edit(inserted.resourceId, (ranges) => {
-          // In its place by start, so the resource's load is built without sorting its ranges again.
-          const kept = ranges.filter((range) => range.bookingId !== inserted.bookingId);
-          const at = kept.findIndex((range) => range.blockedStart > inserted.blockedStart);
-          kept.splice(at === -1 ? kept.length : at, 0, inserted);
-          return kept;
-        });
+      const index = inserted ? loadIndex(inserted.resourceId) : -1;
+      if (
+        inserted &&
+        index !== -1 &&
+        inserted.blockedEnd > cache.window.start &&
+        inserted.blockedStart < cache.window.end
+      ) {
+        const ranges = byResource.get(inserted.resourceId) ?? [];
+        // The cached data may already hold this booking (see CalendarCache); only where its range is blocked already.
+        const held =
+          overlapsAny(cache.loads[index]!.blocked, inserted.blockedStart, inserted.blockedEnd) &&
+          ranges.some((range) => range.bookingId === inserted.bookingId);
+        if (!held) {
+          byResource.set(inserted.resourceId, [...ranges, inserted]);
+          if (!rebuilt.has(inserted.resourceId)) loads[index] = withRange(loads[index]!, inserted);
+        }
+      }
+      for (const resourceId of rebuilt) {
+        const at = loadIndex(resourceId);
+        if (at === -1) continue;
+        loads[at] = resourceLoad(
+          calendar.resources[at]!.schedule,
+          byResource.get(resourceId) ?? [],
+          cache.busyByResource.get(resourceId) ?? [],
+        );
       }
       const changed = [...change.removed, ...(inserted ? [inserted] : [])];
-      const touched = new Set(changed.map((range) => range.resourceId));
-      const loads = calendar.resources.map((resource, index) =>
-        touched.has(resource.id)
-          ? resourceLoad(
-              resource.schedule,
-              byResource.get(resource.id) ?? [],
-              cache.busyByResource.get(resource.id) ?? [],
-            )
-          : cache.loads[index]!,
-      );
       const memo = cache.memo.without(
         calendar,
         changed.map((range) => ({ start: range.blockedStart, end: range.blockedEnd })),

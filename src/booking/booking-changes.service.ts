@@ -5,13 +5,12 @@ import type { CalendarConfig } from '../config/config.types.js';
 import type { LiveConfig } from '../config/live-config.js';
 import { nestsTooDeep } from '../contract/book-request.js';
 import { parseInstant } from '../contract/timestamp.js';
-import { blockedRange, relevantWindow } from '../engine/availability.js';
-import { localDateOf } from '../engine/zone.js';
+import { blockedRange } from '../engine/availability.js';
 import type { BookingRecord, BookingSnapshot, MovePlan } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
-import { judge, unoccupied, writtenTo, type BookingService, type Override } from './booking.service.js';
+import { decisionScope, judge, unoccupied, writtenTo, type BookingService, type Override } from './booking.service.js';
 import type { ReasonCode } from './reasons.js';
 import { groupBusy, groupByResource, resourceLoads } from './resource-loads.js';
 
@@ -149,10 +148,8 @@ export function createBookingChanges(deps: BookingChangesDeps): BookingChanges {
           bookingId,
           calendarId: calendar.id,
           contactKey: current.contactKey,
-          day: localDateOf(calendar.timezone, start),
-          capped: Number.isFinite(calendar.maxPerDay),
+          ...decisionScope(calendar, start),
           start,
-          window: relevantWindow(calendar, start, start),
           now: at,
           actor,
         },

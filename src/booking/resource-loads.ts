@@ -1,6 +1,6 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { ResourceLoad } from '../engine/availability.js';
-import { isAscending, mergeBy, mergeIntervals } from '../engine/interval.js';
+import { firstIndexFrom, isAscending, mergeBy, mergeIntervals, type Interval } from '../engine/interval.js';
 import type { Schedule } from '../engine/schedule.js';
 import type { BlockedRange } from '../store/booking.js';
 import type { BusyRange } from '../store/source.js';
@@ -47,6 +47,38 @@ export function resourceLoad(
     blocked: busy.length === 0 ? booked : mergeIntervals([...booked, ...busy]),
     bookingStarts: sortedStarts(ranges),
   };
+}
+
+/**
+ * The load with one booking more: what `resourceLoad` would build with its range added, without
+ * merging and sorting all the others again (a /book applies each booking so; bench/README.md).
+ */
+export function withRange(load: ResourceLoad, range: BlockedRange): ResourceLoad {
+  const at = firstIndexFrom(load.bookingStarts, range.start);
+  return {
+    schedule: load.schedule,
+    blocked: withInterval(load.blocked, { start: range.blockedStart, end: range.blockedEnd }),
+    bookingStarts: [...load.bookingStarts.slice(0, at), range.start, ...load.bookingStarts.slice(at)],
+  };
+}
+
+/** A merged, sorted list with `added` merged in, as `mergeIntervals` joins them: touching ones too. */
+function withInterval(merged: readonly Interval[], added: Interval): Interval[] {
+  // From the first interval that ends at or after `added` starts, those that start by its end touch it.
+  let first = 0;
+  let last = merged.length;
+  while (first < last) {
+    const mid = (first + last) >>> 1;
+    if (merged[mid]!.end < added.start) first = mid + 1;
+    else last = mid;
+  }
+  let end = first;
+  while (end < merged.length && merged[end]!.start <= added.end) end += 1;
+  const joined =
+    first === end
+      ? added
+      : { start: Math.min(added.start, merged[first]!.start), end: Math.max(added.end, merged[end - 1]!.end) };
+  return [...merged.slice(0, first), joined, ...merged.slice(end)];
 }
 
 function sortedStarts(ranges: readonly BlockedRange[]): number[] {

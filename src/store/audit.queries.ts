@@ -1,29 +1,31 @@
-import { Kysely, type Dialect } from 'kysely';
+import { Kysely, type Dialect, type Insertable } from 'kysely';
 import type { AuditFilter, NewAuditEntry } from './audit.js';
+import type { AuditEntryTable } from './audit.table.js';
+import { compiledOnce } from './compiled-once.js';
 import type { Database } from './database.js';
 
 /** Queries of the audit trail. */
 export function auditQueries(dialect: Dialect) {
   const db = new Kysely<Database>({ dialect });
+  const insertEntries = compiledOnce((rows: readonly Insertable<AuditEntryTable>[]) =>
+    db.insertInto('audit_entries').values(rows).compile(),
+  );
 
   return {
     /** All entries of one change in one statement, in the order given (seq follows it). */
     record: (entries: readonly NewAuditEntry[]) =>
-      db
-        .insertInto('audit_entries')
-        .values(
-          entries.map((entry) => ({
-            at: entry.at,
-            actor: entry.actor,
-            action: entry.action,
-            calendar_id: entry.calendarId,
-            booking_id: entry.bookingId,
-            time_off_id: entry.timeOffId,
-            before: entry.before && JSON.stringify(entry.before),
-            after: entry.after && JSON.stringify(entry.after),
-          })),
-        )
-        .compile(),
+      insertEntries(
+        entries.map((entry) => ({
+          at: entry.at,
+          actor: entry.actor,
+          action: entry.action,
+          calendar_id: entry.calendarId,
+          booking_id: entry.bookingId,
+          time_off_id: entry.timeOffId,
+          before: entry.before && JSON.stringify(entry.before),
+          after: entry.after && JSON.stringify(entry.after),
+        })),
+      ),
 
     /** One row more than the limit, to tell whether another page follows. */
     entries: (filter: AuditFilter) =>

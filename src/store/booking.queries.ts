@@ -1,12 +1,14 @@
-import { Kysely, PostgresAdapter, sql, type CompiledQuery, type Dialect } from 'kysely';
-import type { BookingFilter, BookingQuery, NewBooking, Placement } from './booking.js';
-import type { BookingStatus } from './booking.table.js';
+import { Kysely, PostgresAdapter, sql, type Dialect, type Insertable, type Updateable } from 'kysely';
+import type { BookingFilter, NewBooking, Placement } from './booking.js';
+import type { BookingStatus, BookingTable } from './booking.table.js';
+import { compiledOnce } from './compiled-once.js';
 import type { Database } from './database.js';
 import { searchTerms } from './search-keys.js';
 
 /**
- * Every booking query, compiled once per call by the dialect's own compiler. A store executes
- * them its own way: SQLite synchronously inside one transaction, others asynchronously.
+ * Every booking query, compiled by the dialect's own compiler: once, where its SQL text is the
+ * same for all arguments (compiled-once.ts), else on every call. A store executes them its own
+ * way: SQLite synchronously inside one transaction, others asynchronously.
  */
 export function bookingQueries(dialect: Dialect) {
   const db = new Kysely<Database>({ dialect });
@@ -47,11 +49,34 @@ export function bookingQueries(dialect: Dialect) {
       );
   };
 
+  const insertBooking = compiledOnce((row: Insertable<BookingTable>) =>
+    db.insertInto('bookings').values(row).compile(),
+  );
+  const moveBooking = compiledOnce((id: string, placement: Updateable<BookingTable>) =>
+    db.updateTable('bookings').set(placement).where('id', '=', id).where('status', '=', 'active').compile(),
+  );
+  const bump = compiledOnce((calendarId: string, blocked: number) =>
+    db
+      .insertInto('booking_versions')
+      .values({ calendar_id: calendarId, version: 1, longest_blocked: blocked })
+      .onConflict((conflict) =>
+        conflict.column('calendar_id').doUpdateSet({
+          version: sql<number>`booking_versions.version + 1`,
+          longest_blocked: postgres
+            ? sql<number>`greatest(booking_versions.longest_blocked, ${blocked})`
+            : sql<number>`max(booking_versions.longest_blocked, ${blocked})`,
+        }),
+      )
+      .returning('version')
+      .compile(),
+  );
+
   return {
-    activeBlocked: (calendarId: string, from: number, to: number) =>
+    activeBlocked: compiledOnce((calendarId: string, from: number, to: number) =>
       blockedIn(calendarId, from, to)
         .select(['id', 'resource_id', 'start_at', 'blocked_start', 'blocked_end'])
         .compile(),
+    ),
 
     /**
      * Active bookings whose own time (buffers left out) overlaps [from, to), on one resource or,
@@ -67,15 +92,17 @@ export function bookingQueries(dialect: Dialect) {
         .orderBy('id')
         .compile(),
 
-    contactBookings: (query: BookingQuery) =>
+    /** The contact's active bookings in the calendar that end after `now`. */
+    contactBookings: compiledOnce((calendarId: string, contactKey: string, now: number) =>
       active()
         .selectAll()
-        .where('calendar_id', '=', query.calendarId)
-        .where('contact_key', '=', query.contactKey)
-        .where('end_at', '>', query.now)
+        .where('calendar_id', '=', calendarId)
+        .where('contact_key', '=', contactKey)
+        .where('end_at', '>', now)
         .compile(),
+    ),
 
-    lastAssigned: memoised((calendarId: string) =>
+    lastAssigned: compiledOnce((calendarId: string) =>
       db
         .selectFrom('resource_assignments')
         .select(['resource_id', 'assigned_at'])
@@ -83,80 +110,72 @@ export function bookingQueries(dialect: Dialect) {
         .compile(),
     ),
 
-    assigned: (calendarId: string, resourceId: string, at: number) =>
+    assigned: compiledOnce((calendarId: string, resourceId: string, at: number) =>
       db
         .insertInto('resource_assignments')
         .values({ calendar_id: calendarId, resource_id: resourceId, assigned_at: at })
         .onConflict((conflict) => conflict.columns(['calendar_id', 'resource_id']).doUpdateSet({ assigned_at: at }))
         .compile(),
+    ),
 
     insert: (booking: NewBooking, createdBy: string, phone: string | null) =>
-      db
-        .insertInto('bookings')
-        .values({
-          id: booking.id,
-          calendar_id: booking.calendarId,
-          resource_id: booking.resourceId,
-          start_at: booking.start,
-          end_at: booking.end,
-          blocked_start: booking.blockedStart,
-          blocked_end: booking.blockedEnd,
-          contact_key: booking.contactKey,
-          contact_id: booking.contactId,
-          external_contact_id: booking.externalContactId,
-          contact_details: JSON.stringify(booking.contactDetails ?? {}),
-          status: 'active',
-          created_at: booking.createdAt,
-          cancelled_at: null,
-          created_by: createdBy,
-          phone_e164: phone,
-        })
-        .compile(),
+      insertBooking({
+        id: booking.id,
+        calendar_id: booking.calendarId,
+        resource_id: booking.resourceId,
+        start_at: booking.start,
+        end_at: booking.end,
+        blocked_start: booking.blockedStart,
+        blocked_end: booking.blockedEnd,
+        contact_key: booking.contactKey,
+        contact_id: booking.contactId,
+        external_contact_id: booking.externalContactId,
+        contact_details: JSON.stringify(booking.contactDetails ?? {}),
+        status: 'active',
+        created_at: booking.createdAt,
+        cancelled_at: null,
+        created_by: createdBy,
+        phone_e164: phone,
+      }),
 
-    /** Keys of distinct values: at most 64 rows (search-keys.ts). */
-    insertSearchKeys: (bookingId: string, keys: readonly string[]) =>
-      db
-        .insertInto('booking_search_keys')
-        .values(keys.map((key) => ({ booking_id: bookingId, key })))
-        .compile(),
+    /** Keys of distinct values: at most 64 rows (search-keys.ts), so as many shapes. */
+    insertSearchKeys: compiledOnce((rows: readonly Insertable<Database['booking_search_keys']>[]) =>
+      db.insertInto('booking_search_keys').values(rows).compile(),
+    ),
 
-    replace: (ids: readonly string[], at: number) =>
+    replace: compiledOnce((ids: readonly string[], at: number) =>
       db
         .updateTable('bookings')
         .set({ status: 'replaced', cancelled_at: at })
         .where('id', 'in', ids)
         .where('status', '=', 'active')
         .compile(),
+    ),
 
     move: (id: string, to: Placement) =>
-      db
-        .updateTable('bookings')
-        .set({
-          resource_id: to.resourceId,
-          start_at: to.start,
-          end_at: to.end,
-          blocked_start: to.blockedStart,
-          blocked_end: to.blockedEnd,
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'active')
-        .compile(),
+      moveBooking(id, {
+        resource_id: to.resourceId,
+        start_at: to.start,
+        end_at: to.end,
+        blocked_start: to.blockedStart,
+        blocked_end: to.blockedEnd,
+      }),
 
-    cancel: (id: string, at: number, reason: string | null) =>
+    cancel: compiledOnce((id: string, at: number, reason: string | null) =>
       db
         .updateTable('bookings')
         .set({ status: 'cancelled', cancelled_at: at, cancel_reason: reason })
         .where('id', '=', id)
         .where('status', '=', 'active')
         .compile(),
+    ),
 
-    // Read on every /available request where the dialect keeps no marks in memory: compiled once per calendar.
-    version: memoised((calendarId: string) =>
+    version: compiledOnce((calendarId: string) =>
       db.selectFrom('booking_versions').select('version').where('calendar_id', '=', calendarId).compile(),
     ),
 
     /** Every calendar's change mark, for the marks SQLite keeps in memory (sqlite.marks.ts). */
-    everyVersion: memoised(() => db.selectFrom('booking_versions').select(['calendar_id', 'version']).compile()),
+    everyVersion: compiledOnce(() => db.selectFrom('booking_versions').select(['calendar_id', 'version']).compile()),
 
     /**
      * Returns the new version; the row stays locked until commit, so versions follow commit order.
@@ -164,24 +183,10 @@ export function bookingQueries(dialect: Dialect) {
      * longest one, which bounds window reads, grows with it. On PostgreSQL a trigger notifies the
      * listening processes of the new version at commit (postgres.marks.ts).
      */
-    bumpVersion: memoised((calendarId: string, blocked: number = 0) =>
-      db
-        .insertInto('booking_versions')
-        .values({ calendar_id: calendarId, version: 1, longest_blocked: blocked })
-        .onConflict((conflict) =>
-          conflict.column('calendar_id').doUpdateSet({
-            version: sql<number>`booking_versions.version + 1`,
-            longest_blocked: postgres
-              ? sql<number>`greatest(booking_versions.longest_blocked, ${blocked})`
-              : sql<number>`max(booking_versions.longest_blocked, ${blocked})`,
-          }),
-        )
-        .returning('version')
-        .compile(),
-    ),
+    bumpVersion: (calendarId: string, blocked = 0) => bump(calendarId, blocked),
 
     /** The booking made last with a phone number (index bookings_by_phone, read backwards, no sort). */
-    latestOfPhone: (phone: string) =>
+    latestOfPhone: compiledOnce((phone: string) =>
       db
         .selectFrom('bookings')
         .selectAll()
@@ -190,9 +195,10 @@ export function bookingQueries(dialect: Dialect) {
         .orderBy('id', 'desc')
         .limit(1)
         .compile(),
+    ),
 
     /** The number's active bookings that start after `now`: a few rows of the same index range. */
-    upcomingOfPhone: (phone: string, now: number) =>
+    upcomingOfPhone: compiledOnce((phone: string, now: number) =>
       active()
         .select(['calendar_id', 'start_at'])
         .where('phone_e164', '=', phone)
@@ -200,10 +206,11 @@ export function bookingQueries(dialect: Dialect) {
         .orderBy('start_at')
         .orderBy('id')
         .compile(),
+    ),
 
-    byId: (id: string) => db.selectFrom('bookings').selectAll().where('id', '=', id).compile(),
+    byId: compiledOnce((id: string) => db.selectFrom('bookings').selectAll().where('id', '=', id).compile()),
 
-    activeSince: (calendarId: string, since: number) =>
+    activeSince: compiledOnce((calendarId: string, since: number) =>
       active()
         .selectAll()
         .where('calendar_id', '=', calendarId)
@@ -213,6 +220,7 @@ export function bookingQueries(dialect: Dialect) {
         .orderBy('created_at')
         .orderBy('id')
         .compile(),
+    ),
 
     /** One row more than the limit, to tell whether another page follows. */
     list: (filter: BookingFilter) =>
@@ -233,7 +241,7 @@ export function bookingQueries(dialect: Dialect) {
         .limit(filter.limit + 1)
         .compile(),
 
-    all: (calendarId: string) =>
+    all: compiledOnce((calendarId: string) =>
       db
         .selectFrom('bookings')
         .selectAll()
@@ -241,23 +249,8 @@ export function bookingQueries(dialect: Dialect) {
         .orderBy('created_at')
         .orderBy('id')
         .compile(),
+    ),
   };
 }
 
 export type BookingQueries = ReturnType<typeof bookingQueries>;
-
-/** Queries whose arguments are ids from the config: a few, asked again and again. */
-function memoised<A extends (string | number | undefined)[], R>(
-  compile: (...args: A) => CompiledQuery<R>,
-): (...args: A) => CompiledQuery<R> {
-  const compiled = new Map<string, CompiledQuery<R>>();
-  return (...args) => {
-    const key = args.join('\u0000');
-    let query = compiled.get(key);
-    if (!query) {
-      query = compile(...args);
-      compiled.set(key, query);
-    }
-    return query;
-  };
-}

@@ -67,7 +67,9 @@ export function bookingTransaction<T>(
       return { writes: planWrites(queries, query, plan), result: plan };
     },
     locksFor: (plan) =>
-      query.capped && plan.insert ? [resourceDayLock(query.calendarId, plan.insert.resourceId, query.day)] : [],
+      query.cappedDay !== undefined && plan.insert
+        ? [resourceDayLock(query.calendarId, plan.insert.resourceId, query.cappedDay)]
+        : [],
   };
 }
 
@@ -76,7 +78,7 @@ export function snapshotQueries(queries: StoreQueries, query: BookingQuery) {
   return {
     nearby: queries.bookings.activeBlocked(query.calendarId, query.window.start, query.window.end),
     busy: queries.sources.busy(query.calendarId, query.window.start, query.window.end),
-    contactBookings: queries.bookings.contactBookings(query),
+    contactBookings: queries.bookings.contactBookings(query.calendarId, query.contactKey, query.now),
     lastAssigned: queries.bookings.lastAssigned(query.calendarId),
   };
 }
@@ -101,7 +103,9 @@ function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPla
   if (plan.insert) {
     writes.push(queries.bookings.insert(plan.insert, actor, contactPhone(plan.insert.contactDetails, query.country)));
     const keys = searchKeys(plan.insert);
-    if (keys.length > 0) writes.push(queries.bookings.insertSearchKeys(plan.insert.id, keys));
+    const bookingId = plan.insert.id;
+    if (keys.length > 0)
+      writes.push(queries.bookings.insertSearchKeys(keys.map((key) => ({ booking_id: bookingId, key }))));
     writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
   }
   if (writes.length === 0) return undefined;

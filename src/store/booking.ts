@@ -115,13 +115,15 @@ export interface BookingResult<T> {
 
 export interface BookingQuery {
   readonly calendarId: string;
-  /** The local date of the start: under a cap, bookings of one resource and day are decided one at a time. */
-  readonly day: string;
-  /** Whether `max_per_day` caps the calendar's bookings (booking.transaction.ts `resourceDayLock`). */
-  readonly capped: boolean;
+  /**
+   * The local date of the start when `max_per_day` caps the calendar's bookings: bookings of one
+   * resource and day are then decided one at a time (booking.transaction.ts `resourceDayLock`).
+   */
+  readonly cappedDay?: string;
   /** The start asked for: callers of one start are decided one at a time (`startLock`). */
   readonly start: number;
   readonly contactKey: string;
+  /** The bookings and busy time the decision reads: those overlapping it (`decisionScope`, booking.service.ts). */
   readonly window: Interval;
   readonly now: number;
   /** Who books, for `created_by` and the audit trail: `telli` unless given. */
@@ -155,13 +157,11 @@ export interface MoveQuery {
   readonly calendarId: string;
   /** The booking's contact: its lock is the first one /book takes. */
   readonly contactKey: string;
-  /** The local date of the target's start: under a cap, bookings of one resource and day are decided one at a time. */
-  readonly day: string;
-  /** Whether `max_per_day` caps the calendar's bookings. */
-  readonly capped: boolean;
+  /** The local date of the target's start under a cap, as in BookingQuery. */
+  readonly cappedDay?: string;
   /** The target's start. */
   readonly start: number;
-  /** What the target's decision must see (relevantWindow of the target). */
+  /** What the target's decision must see (`decisionScope` of the target, booking.service.ts). */
   readonly window: Interval;
   readonly now: number;
   /** The admin token's name, for the audit trail. */

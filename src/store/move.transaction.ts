@@ -36,8 +36,7 @@ export function moveTransaction<T>(
 ): Transaction<SnapshotQueries & { booking: CompiledQuery<BookingRow> }, MoveOutcome<T>> {
   const target = {
     calendarId: move.calendarId,
-    day: move.day,
-    capped: move.capped,
+    cappedDay: move.cappedDay,
     start: move.start,
     contactKey: move.contactKey,
     window: move.window,
@@ -94,7 +93,9 @@ export function moveTransaction<T>(
       };
     },
     locksFor: ({ moved }) =>
-      move.capped && moved?.inserted ? [resourceDayLock(move.calendarId, moved.inserted.resourceId, move.day)] : [],
+      move.cappedDay !== undefined && moved?.inserted
+        ? [resourceDayLock(move.calendarId, moved.inserted.resourceId, move.cappedDay)]
+        : [],
   };
 }
 

@@ -1,5 +1,6 @@
 import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
 import type { Interval } from '../engine/interval.js';
+import { compiledOnce } from './compiled-once.js';
 import type { Database } from './database.js';
 import type { SourceRef } from './source.js';
 
@@ -11,7 +12,7 @@ export function sourceQueries(dialect: Dialect) {
      * Busy time overlapping [from, to): synced from calendars elsewhere, and the time off the
      * business entered (a null resource: every resource of the calendar), in one statement.
      */
-    busy: (calendarId: string, from: number, to: number) =>
+    busy: compiledOnce((calendarId: string, from: number, to: number) =>
       // Time off first: its nullable resource types the rows of both.
       db
         .selectFrom('time_off')
@@ -28,6 +29,7 @@ export function sourceQueries(dialect: Dialect) {
             .where('start_at', '<', to),
         )
         .compile(),
+    ),
 
     /**
      * Delete the source's rows, then insert the new ones: run both in one transaction. The intervals

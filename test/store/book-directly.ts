@@ -31,8 +31,6 @@ export async function bookDirectly(
   };
   const query = {
     calendarId: full.calendarId,
-    day: new Date(full.start).toISOString().slice(0, 10),
-    capped: false,
     start: full.blockedStart,
     contactKey: full.contactKey,
     window: { start: full.blockedStart, end: full.blockedEnd },

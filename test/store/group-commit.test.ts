@@ -22,9 +22,6 @@ afterAll(dropTestDatabases);
 
 const query = (contact: string): BookingQuery => ({
   calendarId: 'cal',
-  day: '2026-12-02',
-  capped: false,
-
   start: NINE,
   contactKey: `contact_id:${contact}`,
   window: { start: NINE, end: NINE + 30 * MINUTE },

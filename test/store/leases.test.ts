@@ -51,8 +51,6 @@ async function moveByAnHour(store: Store, now: number, writebacks: Writeback[]):
     bookingId: 'booking-1',
     calendarId: 'cal',
     contactKey: 'contact-1',
-    day: '2026-11-30',
-    capped: false,
     start,
     window: { start, end: start + 30 * MINUTE },
     now,

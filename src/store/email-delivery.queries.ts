@@ -1,6 +1,7 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
 import { newestFirst } from './delivery-page.js';
+import { jsonKeys, jsonRecords } from './json-batch.js';
 import type { EmailDeliveryFilter, EmailOutcome, NewEmailDelivery } from './email-delivery.js';
 import { leasedQueueQueries } from './leased-queue.queries.js';
 
@@ -12,23 +13,34 @@ export function emailDeliveryQueries(dialect: Dialect) {
   return {
     ...leasedQueueQueries(dialect, 'email_deliveries'),
 
+    /** The deliveries as one JSON parameter (json-batch.ts): one statement text whatever their number. */
     insert: (deliveries: readonly NewEmailDelivery[]) =>
       db
         .insertInto('email_deliveries')
-        .values(
-          deliveries.map((delivery) => ({
-            id: delivery.id,
-            booking_id: delivery.bookingId,
-            calendar_id: delivery.calendarId,
-            audit_seq: delivery.auditSeq,
-            kind: delivery.kind,
-            recipient_role: delivery.mail.role,
-            message: JSON.stringify(delivery.mail),
-            remind_start: delivery.remindStart,
-            status: 'pending' as const,
-            next_at: delivery.dueAt,
-            created_at: delivery.createdAt,
-          })),
+        .columns([
+          'id',
+          'booking_id',
+          'calendar_id',
+          'audit_seq',
+          'kind',
+          'recipient_role',
+          'message',
+          'remind_start',
+          'status',
+          'next_at',
+          'created_at',
+        ])
+        .expression(
+          sql`select value ->> 'id', value ->> 'bookingId', value ->> 'calendarId', cast(value ->> 'auditSeq' as bigint),
+            value ->> 'kind', value ->> 'role', value ->> 'message', value ->> 'remindStart', 'pending',
+            cast(value ->> 'dueAt' as bigint), cast(value ->> 'createdAt' as bigint)
+          from ${jsonRecords(
+            deliveries.map(({ mail, ...delivery }) => ({
+              ...delivery,
+              role: mail.role,
+              message: JSON.stringify(mail),
+            })),
+          )}`,
         )
         .compile(),
 
@@ -58,14 +70,17 @@ export function emailDeliveryQueries(dialect: Dialect) {
         .limit(1)
         .compile(),
 
-    /** The pending reminders of these bookings will not be sent: they were cancelled, replaced or moved. */
+    /**
+     * The pending reminders of these bookings will not be sent: they were cancelled, replaced or
+     * moved. The ids as one JSON parameter (json-batch.ts): one statement text whatever their number.
+     */
     voidReminders: (bookingIds: readonly string[], now: number) =>
       db
         .updateTable('email_deliveries')
         .set({ status: 'skipped', sent_at: now })
         .where('kind', '=', 'booking.reminder')
         .where('status', '=', 'pending')
-        .where('booking_id', 'in', bookingIds)
+        .where('booking_id', 'in', sql<string>`(select key from ${jsonKeys(bookingIds)})`)
         .compile(),
 
     attempted: (id: string, outcome: EmailOutcome, now: number) =>

@@ -1,5 +1,6 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
+import { jsonKeys } from './json-batch.js';
 
 /** Queries of the outbox: the audit entries not yet fanned out, and the bookings they concern. */
 export function outboxQueries(dialect: Dialect) {
@@ -22,23 +23,14 @@ export function outboxQueries(dialect: Dialect) {
         .where('id', 'in', pending(limit).select('booking_id').where('booking_id', 'is not', null))
         .compile(),
 
-    /**
-     * The seqs travel as the keys of one JSON object that the database unpacks (`json_each`, which
-     * SQLite and PostgreSQL both read), so every batch size is one statement text: PostgreSQL
-     * prepares it once per connection instead of one statement per size.
-     */
+    /** The seqs as one JSON parameter (json-batch.ts): one statement text whatever the batch size. */
     fannedOut: (seqs: readonly number[], now: number) =>
       db
         .updateTable('audit_entries')
         .set({ fanned_out_at: now })
-        .where('seq', 'in', sql<number>`(select cast(key as bigint) from json_each(${jsonKeys(seqs)}))`)
+        .where('seq', 'in', sql<number>`(select cast(key as bigint) from ${jsonKeys(seqs)})`)
         .compile(),
   };
 }
 
 export type OutboxQueries = ReturnType<typeof outboxQueries>;
-
-/** `{"12":0,"15":0}`: the seqs as an object's keys, which `json_each` reads on both dialects (not an array's items). */
-function jsonKeys(seqs: readonly number[]): string {
-  return JSON.stringify(Object.fromEntries(seqs.map((seq) => [seq, 0])));
-}

@@ -5,10 +5,6 @@ import type { OutboxEvent, OutboxRouter } from './outbox.js';
 import type { RowsByName, Transaction } from './runner.js';
 import type { StoreQueries } from './store-queries.js';
 
-/** Rows per insert: well within both dialects' limits on bound parameters. */
-const INSERT_CHUNK = 500;
-const EMAIL_INSERT_CHUNK = 50;
-
 /**
  * One fan-out step: the oldest pending audit entries, in `seq` order, become their messages, and
  * are marked done in the same transaction, so an entry is fanned out exactly once whatever
@@ -29,17 +25,11 @@ export function fanOutTransaction(
       if (events.length === 0) return { result: 0 };
       const { webhooks, emails } = route(events, now);
       const writes: CompiledQuery[] = [];
-      for (let at = 0; at < webhooks.length; at += INSERT_CHUNK) {
-        writes.push(queries.webhookDeliveries.insert(webhooks.slice(at, at + INSERT_CHUNK)));
-      }
+      if (webhooks.length > 0) writes.push(queries.webhookDeliveries.insert(webhooks));
       // Void before inserting: a reminder written now (for a moved booking's new time) stays.
-      for (let at = 0; at < emails.voidReminders.length; at += INSERT_CHUNK) {
-        writes.push(queries.emailDeliveries.voidReminders(emails.voidReminders.slice(at, at + INSERT_CHUNK), now));
-      }
-      // Each row carries a rendered mail (a few kB): fewer per insert.
-      for (let at = 0; at < emails.deliveries.length; at += EMAIL_INSERT_CHUNK) {
-        writes.push(queries.emailDeliveries.insert(emails.deliveries.slice(at, at + EMAIL_INSERT_CHUNK)));
-      }
+      if (emails.voidReminders.length > 0)
+        writes.push(queries.emailDeliveries.voidReminders(emails.voidReminders, now));
+      if (emails.deliveries.length > 0) writes.push(queries.emailDeliveries.insert(emails.deliveries));
       writes.push(
         queries.outbox.fannedOut(
           events.map((event) => event.entry.seq),

@@ -19,8 +19,9 @@ const ATTEMPTS = 10;
  */
 const NAMED_STATEMENTS = 256;
 
-const BEGIN: pg.QueryConfig = { text: 'begin' };
-const COMMIT: pg.QueryConfig = { text: 'commit' };
+// Named as every other statement of a transaction, so that the server parses them once per connection.
+const BEGIN: pg.QueryConfig = { name: 'slotline_begin', text: 'begin' };
+const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
 
 /**
  * How the PostgreSQL store runs its compiled queries, straight on pg rather than through Kysely's
@@ -162,7 +163,7 @@ function locks(keys: readonly string[], shared: readonly string[] = []): pg.Quer
 /**
  * A name per statement text, the same for the same text, for the first `limit` texts; later
  * texts get none (pg then sends them unnamed). Names are `slotline_<n>`, so they never meet the
- * locks' own names.
+ * names of the locks, `begin` and `commit`.
  */
 export function statementNames(limit: number): (text: string) => string | undefined {
   const names = new Map<string, string>();

@@ -1,6 +1,7 @@
 import { Kysely, sql, type Dialect } from 'kysely';
 import type { Database } from './database.js';
 import { newestFirst } from './delivery-page.js';
+import { jsonRecords } from './json-batch.js';
 import { leasedQueueQueries } from './leased-queue.queries.js';
 import type { AttemptOutcome, NewWebhookDelivery, WebhookDeliveryFilter } from './webhook-delivery.js';
 
@@ -12,21 +13,26 @@ export function webhookDeliveryQueries(dialect: Dialect) {
   return {
     ...leasedQueueQueries(dialect, 'webhook_deliveries'),
 
+    /** The deliveries as one JSON parameter (json-batch.ts): one statement text whatever their number. */
     insert: (deliveries: readonly NewWebhookDelivery[]) =>
       db
         .insertInto('webhook_deliveries')
-        .values(
-          deliveries.map((delivery) => ({
-            id: delivery.id,
-            endpoint: delivery.endpoint,
-            event_type: delivery.eventType,
-            calendar_id: delivery.calendarId,
-            audit_seq: delivery.auditSeq,
-            body: delivery.body,
-            status: 'pending' as const,
-            next_at: delivery.createdAt,
-            created_at: delivery.createdAt,
-          })),
+        .columns([
+          'id',
+          'endpoint',
+          'event_type',
+          'calendar_id',
+          'audit_seq',
+          'body',
+          'status',
+          'next_at',
+          'created_at',
+        ])
+        .expression(
+          sql`select value ->> 'id', value ->> 'endpoint', value ->> 'eventType', value ->> 'calendarId',
+            cast(value ->> 'auditSeq' as bigint), value ->> 'body', 'pending',
+            cast(value ->> 'createdAt' as bigint), cast(value ->> 'createdAt' as bigint)
+          from ${jsonRecords(deliveries)}`,
         )
         .compile(),
 

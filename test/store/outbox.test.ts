@@ -1,7 +1,8 @@
-import { CompiledQuery, PostgresDialect, SqliteDialect } from 'kysely';
+import { PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
+import type { NewEmailDelivery } from '../../src/store/email-delivery.js';
 import type { OutboxEvent, OutboxRouter } from '../../src/store/outbox.js';
 import { outboxStore } from '../../src/store/outbox.store.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -59,6 +60,43 @@ function recording(): { route: OutboxRouter; seen: OutboxEvent[] } {
   return { route, seen };
 }
 
+/** A mail about an event's booking (a reminder when asked); its content does not matter here. */
+function mailOf(event: OutboxEvent, now: number, reminder: boolean): NewEmailDelivery {
+  return {
+    id: `mail_${event.entry.seq}${reminder ? '_reminder' : ''}`,
+    bookingId: event.entry.bookingId!,
+    calendarId: event.entry.calendarId,
+    auditSeq: event.entry.seq,
+    kind: reminder ? 'booking.reminder' : 'booking.created',
+    mail: {
+      role: 'contact',
+      from: { name: 'Front desk', address: 'desk@example.com' },
+      to: 'ada@example.com',
+      subject: `Booking ${event.entry.bookingId}`,
+      text: 'See you "soon" – 10:00',
+      html: '<p>See you</p>',
+      invite: { method: 'REQUEST', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR' },
+    },
+    remindStart: reminder ? '2026-12-01T07:00:00.000Z' : null,
+    dueAt: reminder ? now + 60 * MINUTE : now,
+    createdAt: now,
+  };
+}
+
+/**
+ * A router that writes, for each event, a webhook, a mail and a reminder, and voids the pending
+ * reminders of the bookings in `voiding` (whatever the events).
+ */
+function mailing(voiding: readonly string[] = []): OutboxRouter {
+  return (events, now) => ({
+    webhooks: recording().route(events, now).webhooks,
+    emails: {
+      deliveries: events.flatMap((event) => [mailOf(event, now, false), mailOf(event, now, true)]),
+      voidReminders: voiding,
+    },
+  });
+}
+
 describe.each(DIALECTS)('on %s', (dialect: Dialect) => {
   it('should fan each entry out once, in order, with its booking and the one that replaced it', async () => {
     const [store] = await storesOn(freshDatabase(dialect), 1);
@@ -78,6 +116,61 @@ describe.each(DIALECTS)('on %s', (dialect: Dialect) => {
     expect(seen[0]!.booking?.status).toBe('replaced');
     const { deliveries } = await store!.webhookDeliveries({ limit: 10 });
     expect(deliveries.map((delivery) => delivery.auditSeq).sort()).toEqual(seen.map((event) => event.entry.seq));
+  });
+
+  it("should write a batch's webhooks and mails as they were routed, and void only the reminders named", async () => {
+    const [store] = await storesOn(freshDatabase(dialect), 1);
+    for (let hour = 1; hour <= 3; hour++) await book(store!, `b${hour}`, hour);
+    expect(await store!.fanOut(mailing(), 10, NOW)).toBe(3);
+
+    const { deliveries: webhooks } = await store!.webhookDeliveries({ limit: 10 });
+    expect(
+      webhooks.map(({ id, endpoint, eventType, calendarId, body, status, nextAt, createdAt }) => ({
+        id,
+        endpoint,
+        eventType,
+        calendarId,
+        body,
+        status,
+        nextAt,
+        createdAt,
+      })),
+    ).toEqual(
+      [3, 2, 1].map((seq) => ({
+        id: `msg_${seq}`,
+        endpoint: 'endpoint',
+        eventType: 'booking.created',
+        calendarId: 'cal',
+        body: '{}',
+        status: 'pending',
+        nextAt: NOW,
+        createdAt: NOW,
+      })),
+    );
+    const { entries } = await store!.auditEntries({ limit: 10 });
+    const event = { entry: entries[0]! };
+    const written = await store!.emailDeliveries({ limit: 10 });
+    expect(written.deliveries.find((mail) => mail.id === 'mail_1_reminder')).toEqual({
+      ...mailOf(event, NOW, true),
+      status: 'pending',
+      attempts: 0,
+      lastError: null,
+      sentAt: null,
+    });
+    expect(written.deliveries.find((mail) => mail.id === 'mail_1')).toMatchObject(mailOf(event, NOW, false));
+
+    await book(store!, 'b4', 4);
+    expect(await store!.fanOut(mailing(['b1', 'b3', 'b4']), 10, NOW + 1)).toBe(1);
+    const reminders = (await store!.emailDeliveries({ limit: 20 })).deliveries.filter(
+      (mail) => mail.kind === 'booking.reminder',
+    );
+    // b4's reminder was written after the voiding, in the same fan-out: it stays.
+    expect(Object.fromEntries(reminders.map((mail) => [mail.bookingId, mail.status]))).toEqual({
+      b1: 'skipped',
+      b2: 'pending',
+      b3: 'skipped',
+      b4: 'pending',
+    });
   });
 
   it('should fan out nothing twice when two processes fan out at once', async () => {
@@ -136,7 +229,7 @@ describe.each(DIALECTS)('on %s', (dialect: Dialect) => {
   });
 });
 
-describe('marking entries fanned out', () => {
+describe("the fan-out's writes", () => {
   const sizes = [1, 2, 3, 10, 100];
 
   it.each([
@@ -155,7 +248,7 @@ describe('marking entries fanned out', () => {
   });
 
   it.runIf(DIALECTS.includes('postgres'))(
-    'should leave PostgreSQL one prepared statement for it after batches of every size',
+    'should leave PostgreSQL one prepared statement for each of its writes after batches of every size',
     async () => {
       const url = freshDatabase('postgres');
       const [store] = await storesOn(url, 1);
@@ -166,16 +259,28 @@ describe('marking entries fanned out', () => {
       try {
         const runner = postgresRunner(pool, () => {});
         const outbox = outboxStore(runner, storeQueries(new PostgresDialect({ pool })));
-        const noMessages: OutboxRouter = () => ({ webhooks: [], emails: { deliveries: [], voidReminders: [] } });
-        for (const size of [1, 2, 4, 8]) expect(await outbox.fanOut(noMessages, size, NOW)).toBe(size);
+        // Each batch voids the reminders of as many bookings as it fans out.
+        const booked = Array.from({ length: 15 }, (_, index) => `b${index + 1}`);
+        for (const [at, size] of [
+          [0, 1],
+          [1, 2],
+          [3, 4],
+          [7, 8],
+        ] as const) {
+          expect(await outbox.fanOut(mailing(booked.slice(at, at + size)), size, NOW)).toBe(size);
+        }
 
-        const prepared = await runner.read(
-          CompiledQuery.raw(
-            `select statement from pg_prepared_statements where statement like 'update "audit_entries"%'`,
-          ),
-        );
-        expect(prepared).toHaveLength(1);
-        expect(await outbox.fanOut(noMessages, 10, NOW)).toBe(0);
+        const writes = [
+          'update "audit_entries"',
+          'insert into "webhook_deliveries"',
+          'update "email_deliveries"',
+          'insert into "email_deliveries"',
+        ];
+        const { rows } = await pool.query<{ statement: string }>('select statement from pg_prepared_statements');
+        expect(writes.map((write) => rows.filter((row) => row.statement.startsWith(write)).length)).toEqual([
+          1, 1, 1, 1,
+        ]);
+        expect(await outbox.fanOut(mailing(), 10, NOW)).toBe(0);
       } finally {
         await pool.end();
       }

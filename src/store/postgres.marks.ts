@@ -4,10 +4,11 @@ import type { KnownMarks } from './booking.store.js';
 
 /**
  * The calendars' change marks held in memory on PostgreSQL, so that /available needs no round
- * trip to learn whether the bookings changed. Every commit that moves a mark is followed by its
- * notification (`markMovedNotice`, sent by the runner, on a channel of Slotline's schema); one dedicated connection
- * listens and keeps the newest version per calendar. When it connects, and every `checkEveryMs`
- * after, it reads every mark again (a safety net, and its own heartbeat); while it is down,
+ * trip to learn whether the bookings changed. The runner follows every commit that moves a mark
+ * with its notification (`markMovedNotice`, on a channel of Slotline's schema); one dedicated
+ * connection listens and keeps the newest version per calendar. When it connects, and every
+ * `checkEveryMs` after, it reads every mark again (a safety net, and its own heartbeat, and what
+ * catches a commit whose process died before notifying); while it is down,
  * `read` answers undefined and the store reads the mark per request. See docs/ARCHITECTURE.md,
  * "Change marks on PostgreSQL".
  */

@@ -33,14 +33,16 @@ const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
  * - **Pipelining** (the pool's connections are pipelined): the statements of one step are sent
  *   together and answered in order, so a transaction costs two round trips whatever its size
  *   (`begin`, its locks and its reads; then, after the plan ran here, its writes, the version
- *   bump and `commit`), plus one for each re-plan under new locks. The server runs them one after the other, so the reads are taken after the
- *   locks are held, exactly as if each had waited for the one before; a statement that fails
- *   fails those after it in the transaction, and its `commit` rolls back.
+ *   bump and `commit`), plus one for each re-plan under new locks. The server runs them one
+ *   after the other, so the reads are taken after the locks are held, exactly as if each had
+ *   waited for the one before; a statement that fails fails those after it in the transaction,
+ *   and its `commit` rolls back.
  *
- * A commit that bumped a calendar's version is followed, in the same write, by `markMoved`'s
- * notification of the calendar's mark (postgres.marks.ts), on its own: notifying inside the
- * transaction would hold PostgreSQL's database-wide notify lock across the commit's WAL flush,
- * and so make every booking commit one flush at a time.
+ * A `commit` after a version bump is followed, in the same write, by `markMoved`'s notification
+ * of the calendar's mark (postgres.marks.ts), as a transaction of its own: notifying inside the
+ * booking's transaction would hold PostgreSQL's database-wide notify lock across its WAL flush,
+ * and so make every booking commit one flush at a time. After a `commit` that rolled back it
+ * announces the calendar's version as it was, which is as true.
  */
 export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
   const named = statementNames(NAMED_STATEMENTS);

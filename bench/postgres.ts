@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { errorMessage } from '../src/shared/error-message.js';
+import { markMovedNotice } from '../src/store/postgres.marks.js';
 import { tcpClientPorts } from './machine-load.js';
 import type { Server } from './servers.js';
 
@@ -73,13 +74,15 @@ export async function backendPids(database: BenchDatabase, servers: readonly Ser
 
 /**
  * Empties a calendar between two storms, as a fresh database copy does on SQLite, and moves its
- * change mark so the servers' caches read it again. Call it while no request is in flight.
+ * change mark and notifies it, as Slotline's own writes do, so the servers' caches read it again.
+ * Call it while no request is in flight.
  */
 export async function clearCalendar(database: BenchDatabase, calendarId: string): Promise<void> {
   await database.client.query('begin');
   await database.client.query('delete from bookings where calendar_id = $1', [calendarId]);
   await database.client.query('update booking_versions set version = version + 1 where calendar_id = $1', [calendarId]);
   await database.client.query('commit');
+  await database.client.query(markMovedNotice(database.schema)(calendarId));
 }
 
 /** Drops the run's schema and closes the connection; never throws, returns what went wrong. */

@@ -3,6 +3,7 @@ import type { BookingFilter, NewBooking, Placement } from './booking.js';
 import type { BookingStatus, BookingTable } from './booking.table.js';
 import { compiledOnce } from './compiled-once.js';
 import type { Database } from './database.js';
+import type { VersionBump } from './runner.js';
 import { searchTerms } from './search-keys.js';
 
 /**
@@ -180,10 +181,10 @@ export function bookingQueries(dialect: Dialect) {
     /**
      * Returns the new version; the row stays locked until commit, so versions follow commit order.
      * `blocked` is the length of the blocked range the change writes (0 for none): the calendar's
-     * longest one, which bounds window reads, grows with it. On PostgreSQL a trigger notifies the
-     * listening processes of the new version at commit (postgres.marks.ts).
+     * longest one, which bounds window reads, grows with it. On PostgreSQL the runner notifies the
+     * listening processes of the new version right after the commit (postgres.marks.ts).
      */
-    bumpVersion: (calendarId: string, blocked = 0) => bump(calendarId, blocked),
+    bumpVersion: (calendarId: string, blocked = 0): VersionBump => ({ calendarId, query: bump(calendarId, blocked) }),
 
     /** The booking made last with a phone number (index bookings_by_phone, read backwards, no sort). */
     latestOfPhone: compiledOnce((phone: string) =>

@@ -4,10 +4,11 @@ import type { KnownMarks } from './booking.store.js';
 
 /**
  * The calendars' change marks held in memory on PostgreSQL, so that /available needs no round
- * trip to learn whether the bookings changed. Every commit that moves a mark notifies at commit
- * (the trigger of migration 0013, on a channel of Slotline's schema); one dedicated connection
- * listens and keeps the newest version per calendar. When it connects, and every `checkEveryMs`
- * after, it reads every mark again (a safety net, and its own heartbeat); while it is down,
+ * trip to learn whether the bookings changed. The runner follows every commit that moves a mark
+ * with its notification (`markMovedNotice`, on a channel of Slotline's schema); one dedicated
+ * connection listens and keeps the newest version per calendar. When it connects, and every
+ * `checkEveryMs` after, it reads every mark again (a safety net, and its own heartbeat, and what
+ * catches a commit whose process died before notifying); while it is down,
  * `read` answers undefined and the store reads the mark per request. See docs/ARCHITECTURE.md,
  * "Change marks on PostgreSQL".
  */
@@ -26,8 +27,22 @@ export interface MarkListenerOptions {
   readonly retryMs: number;
 }
 
-/** The channel the trigger notifies on: one per schema, at most 63 bytes whatever the schema's name. */
+/** The channel the marks travel on: one per schema, at most 63 bytes whatever the schema's name. */
 export const marksChannel = (schema: string) => `slotline ${createHash('md5').update(schema).digest('hex')}`;
+
+/**
+ * The notification of a calendar's mark, `<version> <calendar>`, as a statement of its own, sent
+ * right after the commit that moved the mark (postgres.runner.ts). It reads the committed
+ * version, which may already be newer than the commit's own: any committed version is true.
+ */
+export function markMovedNotice(schema: string): (calendarId: string) => pg.QueryConfig {
+  const channel = marksChannel(schema);
+  return (calendarId) => ({
+    name: 'slotline_mark_moved',
+    text: `select pg_notify($1, version || ' ' || calendar_id) from booking_versions where calendar_id = $2`,
+    values: [channel, calendarId],
+  });
+}
 
 export function listenForMarks(options: MarkListenerOptions): ChangeMarks {
   const versions = new Map<string, number>();

@@ -33,13 +33,18 @@ const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
  * - **Pipelining** (the pool's connections are pipelined): the statements of one step are sent
  *   together and answered in order, so a transaction costs two round trips whatever its size
  *   (`begin`, its locks and its reads; then, after the plan ran here, its writes, the version
- *   bump and `commit`), plus one for each re-plan under new locks. The server runs them one after the other, so the reads are taken after the
- *   locks are held, exactly as if each had waited for the one before; a statement that fails
- *   fails those after it in the transaction, and its `commit` rolls back.
+ *   bump and `commit`), plus one for each re-plan under new locks. The server runs them one
+ *   after the other, so the reads are taken after the locks are held, exactly as if each had
+ *   waited for the one before; a statement that fails fails those after it in the transaction,
+ *   and its `commit` rolls back.
  *
- * `onCommitted` is told of every commit that bumped a calendar's version.
+ * A `commit` after a version bump is followed, in the same write, by `markMoved`'s notification
+ * of the calendar's mark (postgres.marks.ts), as a transaction of its own: notifying inside the
+ * booking's transaction would hold PostgreSQL's database-wide notify lock across its WAL flush,
+ * and so make every booking commit one flush at a time. After a `commit` that rolled back it
+ * announces the calendar's version as it was, which is as true.
  */
-export function postgresRunner(pool: pg.Pool, onCommitted: () => void): Runner {
+export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
   const named = statementNames(NAMED_STATEMENTS);
   const statement = (query: CompiledQuery): pg.QueryConfig => ({
     name: named(query.sql),
@@ -84,8 +89,13 @@ export function postgresRunner(pool: pg.Pool, onCommitted: () => void): Runner {
         continue;
       }
       const { writes, result } = planned;
-      const bump = writes?.bumpVersion ? [statement(writes.bumpVersion)] : [];
-      const answers = await pipelined(client, [...(writes?.writes ?? []).map(statement), ...bump, COMMIT]);
+      const versionBump = writes?.bumpVersion;
+      const bump = versionBump ? [statement(versionBump.query)] : [];
+      const answers = await pipelined(
+        client,
+        [...(writes?.writes ?? []).map(statement), ...bump, COMMIT],
+        versionBump && hooks.markMoved(versionBump.calendarId),
+      );
       if (bump.length === 0) return { result };
       const [bumped] = answers.at(-2) as { version: number }[];
       return { result, version: bumped!.version };
@@ -110,7 +120,7 @@ export function postgresRunner(pool: pg.Pool, onCommitted: () => void): Runner {
       for (let tries = 1; ; tries++) {
         try {
           const done = await onConnection((client) => attempt(client, run));
-          if (done.version !== undefined) onCommitted();
+          if (done.version !== undefined) hooks.committed();
           return done;
         } catch (error) {
           if (!RETRYABLE.has(sqlState(error) ?? '') && !stalePlan(error)) throw error;
@@ -125,22 +135,37 @@ export function postgresRunner(pool: pg.Pool, onCommitted: () => void): Runner {
   };
 }
 
+export interface RunnerHooks {
+  /** The notification of a calendar's new mark, sent right after the commit that moved it. */
+  markMoved(calendarId: string): pg.QueryConfig;
+  /** Told of every commit that bumped a calendar's version. */
+  committed(): void;
+}
+
 /**
  * Sends the statements at once and waits for every answer, in order; throws the first failure
- * (those after it in a transaction fail only because it did).
+ * (those after it in a transaction fail only because it did). `after`, when given, goes out in
+ * the same write and is waited for too, but its failure is not the statements': it follows a
+ * `commit`, which stands whatever becomes of it.
  */
-async function pipelined(client: pg.PoolClient, statements: readonly pg.QueryConfig[]): Promise<unknown[][]> {
+async function pipelined(
+  client: pg.PoolClient,
+  statements: readonly pg.QueryConfig[],
+  after?: pg.QueryConfig,
+): Promise<unknown[][]> {
   // pg writes each statement as it is queued: corked, the whole step goes out in one write, and
   // the server wakes once for it.
   const { stream } = client.connection;
   stream.cork();
   let sent: Promise<pg.QueryResult>[];
+  let followed: Promise<unknown> | undefined;
   try {
     sent = statements.map((config) => client.query(config));
+    followed = after && client.query(after).catch(() => {});
   } finally {
     stream.uncork();
   }
-  const answers = await Promise.allSettled(sent);
+  const [answers] = await Promise.all([Promise.allSettled(sent), followed]);
   const failed = answers.find((answer) => answer.status === 'rejected');
   if (failed) throw failed.reason;
   return answers.map((answer) => (answer as PromiseFulfilledResult<pg.QueryResult>).value.rows as unknown[]);

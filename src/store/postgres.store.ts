@@ -4,7 +4,7 @@ import type { PoolSettings } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { Database } from './database.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
-import { listenForMarks } from './postgres.marks.js';
+import { listenForMarks, markMovedNotice } from './postgres.marks.js';
 import { bookingStatistics } from './postgres.statistics.js';
 import { postgresRunner, sqlState } from './postgres.runner.js';
 import { StoreUnavailableError } from './store-unavailable.error.js';
@@ -74,7 +74,10 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
   const statistics = bookingStatistics(async () => {
     await sql`analyze bookings`.execute(db);
   });
-  const runner = postgresRunner(pool, () => statistics.changed());
+  const runner = postgresRunner(pool, {
+    markMoved: markMovedNotice(schema ?? 'public'),
+    committed: () => statistics.changed(),
+  });
 
   return storeOn({
     queries,

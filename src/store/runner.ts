@@ -45,7 +45,13 @@ export interface TransactionPlan<T> {
 export interface PlannedWrites {
   readonly writes: readonly CompiledQuery[];
   /** Run after the writes: returns the calendar's new version, for the change; absent when no calendar changed. */
-  readonly bumpVersion?: CompiledQuery<{ version: number }>;
+  readonly bumpVersion?: VersionBump;
+}
+
+/** Moves a calendar's change mark; the runner tells the other processes of it after the commit. */
+export interface VersionBump {
+  readonly calendarId: string;
+  readonly query: CompiledQuery<{ version: number }>;
 }
 
 export interface Transacted<T> {

@@ -1,7 +1,6 @@
-import type { CompiledQuery } from 'kysely';
 import type { Interval } from '../engine/interval.js';
 import type { KnownMarks } from './booking.store.js';
-import type { Runner } from './runner.js';
+import type { Runner, VersionBump } from './runner.js';
 import type { BusyRange, SourceRef, SourceState } from './source.js';
 import type { SourceQueries } from './source.queries.js';
 import { toBusyRange, toSourceState } from './source.row.js';
@@ -38,20 +37,28 @@ export interface SourceStore {
 export function sourceStore(
   runner: Runner,
   queries: SourceQueries,
-  bumpVersion: (calendarId: string) => CompiledQuery<{ version: number }>,
+  bumpVersion: (calendarId: string) => VersionBump,
   marks?: KnownMarks,
 ): SourceStore {
   return {
     busy: async (calendarId, from, to) => (await runner.read(queries.busy(calendarId, from, to))).map(toBusyRange),
     replaceBusy: async (source, intervals, synced) => {
-      const done = await runner.atomically([
-        ...queries.replace(source, intervals),
-        ...(synced ? [queries.synced(source.id, synced.tag, synced.at)] : []),
-        bumpVersion(source.calendarId),
-      ]);
-      // The bump is the last statement: its row is the calendar's new version.
-      const [bumped] = done.at(-1) as { version: number }[];
-      if (bumped) marks?.note(source.calendarId, bumped.version);
+      // A transaction that reads nothing, so that the runner tells the other processes of the bump.
+      const { version } = await runner.transact({
+        locks: [],
+        reads: {},
+        plan: () => ({
+          writes: {
+            writes: [
+              ...queries.replace(source, intervals),
+              ...(synced ? [queries.synced(source.id, synced.tag, synced.at)] : []),
+            ],
+            bumpVersion: bumpVersion(source.calendarId),
+          },
+          result: undefined,
+        }),
+      });
+      if (version !== undefined) marks?.note(source.calendarId, version);
     },
     recordSyncUnchanged: async (sourceId, tag, now) => {
       await runner.atomically([queries.synced(sourceId, tag, now)]);

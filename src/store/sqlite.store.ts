@@ -60,7 +60,7 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     if (!writes) return { result };
     writes.writes.forEach(rows);
     if (!writes.bumpVersion) return { result };
-    const [bumped] = rows(writes.bumpVersion);
+    const [bumped] = rows(writes.bumpVersion.query);
     return { result, version: bumped!.version };
   });
 

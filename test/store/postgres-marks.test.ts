@@ -84,6 +84,20 @@ describe.runIf(DIALECTS.includes('postgres'))('change marks on postgres', () => 
     expect(marks.read('elsewhere')).toBe('0');
   });
 
+  it("should learn of another process's busy time and cancel by notification", async () => {
+    const { store, url, schema } = await open();
+    const { marks } = listen(url, schema, 100);
+    await vi.waitFor(() => expect(marks.live()).toBe(true), SOON);
+    await book(store, 'b1', NOW + 60 * MINUTE);
+
+    await store.replaceBusy({ id: 'feed', calendarId: 'cal', resourceId: 'r1' }, [
+      { start: NOW + 180 * MINUTE, end: NOW + 240 * MINUTE },
+    ]);
+    await vi.waitFor(() => expect(marks.read('cal')).toBe('2'), SOON);
+    await store.cancel({ bookingId: 'b1', now: NOW, actor: 'test', reason: null, writtenTo: () => [] });
+    await vi.waitFor(() => expect(marks.read('cal')).toBe('3'), SOON);
+  });
+
   it('should connect again after losing its connection and read the marks it missed', async () => {
     const { store, url, schema } = await open();
     await book(store, 'b1', NOW + 60 * MINUTE);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
 import { openStore } from '../../src/store/open-store.js';
+import { marksChannel, markMovedNotice } from '../../src/store/postgres.marks.js';
 import { postgresRunner, statementNames } from '../../src/store/postgres.runner.js';
 import type { Runner } from '../../src/store/runner.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL } from '../dialects.js';
@@ -18,10 +19,13 @@ afterEach(async () => {
 });
 afterAll(dropTestDatabases);
 
+/** Far longer than a notification needs; the test waits for the condition itself. */
+const SOON = { timeout: 10_000, interval: 10 };
+
 const raw = <R>(text: string, values: unknown[] = []) => CompiledQuery.raw(text, values) as CompiledQuery<R>;
 
 /** A fresh schema with a table `t`, a runner on one pipelined connection to it, and a plain client. */
-async function fresh(): Promise<{ runner: Runner; client: pg.Client; commits: () => number }> {
+async function fresh(): Promise<{ runner: Runner; client: pg.Client; schema: string; commits: () => number }> {
   const url = freshDatabase('postgres');
   await (await openStore(url, DEFAULT_POOL)).close();
   const schema = new URL(url).searchParams.get('schema')!;
@@ -33,7 +37,8 @@ async function fresh(): Promise<{ runner: Runner; client: pg.Client; commits: ()
   await client.connect();
   await client.query('create table t (id int primary key, note text)');
   let commits = 0;
-  return { runner: postgresRunner(pool, () => commits++), client, commits: () => commits };
+  const runner = postgresRunner(pool, { markMoved: markMovedNotice(schema), committed: () => commits++ });
+  return { runner, client, schema, commits: () => commits };
 }
 
 describe('statement names', () => {
@@ -93,7 +98,7 @@ describe.runIf(DIALECTS.includes('postgres'))('the PostgreSQL runner', () => {
       plan: () => ({
         writes: {
           writes: [insert(1), insert(1), insert(2)],
-          bumpVersion: raw<{ version: number }>('select 1 as version'),
+          bumpVersion: { calendarId: 'cal', query: raw<{ version: number }>('select 1 as version') },
         },
         result: undefined,
       }),
@@ -113,7 +118,10 @@ describe.runIf(DIALECTS.includes('postgres'))('the PostgreSQL runner', () => {
       locks: [],
       reads: { before: raw<{ n: number }>('select count(*)::int as n from t') },
       plan: (rows) => ({
-        writes: { writes: [insert(3)], bumpVersion: raw<{ version: number }>('select 7 as version') },
+        writes: {
+          writes: [insert(3)],
+          bumpVersion: { calendarId: 'cal', query: raw<{ version: number }>('select 7 as version') },
+        },
         result: rows.before[0]!.n,
       }),
     });
@@ -123,6 +131,36 @@ describe.runIf(DIALECTS.includes('postgres'))('the PostgreSQL runner', () => {
       [],
       [{ id: 3 }, { id: 4 }],
     ]);
+  });
+
+  it("should announce a bumped calendar's mark after the commit, and never a bump rolled back", async () => {
+    const { runner, client, schema } = await fresh();
+    const heard: string[] = [];
+    client.on('notification', ({ payload }) => heard.push(payload!));
+    await client.query(`listen "${marksChannel(schema)}"`);
+    const insert = (id: number) => raw(`insert into t (id) values ($1)`, [id]);
+    const bump = (calendarId: string) => ({
+      calendarId,
+      query: raw<{ version: number }>(
+        `insert into booking_versions (calendar_id, version) values ($1, 1)
+         on conflict (calendar_id) do update set version = booking_versions.version + 1 returning version::int as version`,
+        [calendarId],
+      ),
+    });
+    const book = (id: number, calendarId: string) =>
+      runner.transact({
+        locks: [],
+        reads: {},
+        plan: () => ({ writes: { writes: [insert(id)], bumpVersion: bump(calendarId) }, result: undefined }),
+      });
+
+    expect(await book(1, 'cal')).toEqual({ result: undefined, version: 1 });
+    await vi.waitFor(() => expect(heard).toContain('1 cal'), SOON);
+    await expect(book(1, 'cal')).rejects.toMatchObject({ code: '23505' });
+    await expect(book(1, 'other')).rejects.toMatchObject({ code: '23505' });
+    expect(await book(2, 'cal')).toEqual({ result: undefined, version: 2 });
+    await vi.waitFor(() => expect(heard.at(-1)).toBe('2 cal'), SOON);
+    expect(new Set(heard)).toEqual(new Set(['1 cal', '2 cal']));
   });
 
   it('should run a prepared read again after another process changed its table', async () => {

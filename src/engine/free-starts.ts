@@ -1,6 +1,5 @@
 import { gridBase, nextGridStart, runsOn, type Run } from './grid.js';
-import { countInRange } from './interval.js';
-import type { Interval } from './interval.js';
+import { countInRange, firstEndingAfter, type Interval } from './interval.js';
 import type { ResourceLoad, SlotRules } from './rules.js';
 import { dayInstants, type LocalDay, type Schedule } from './schedule.js';
 
@@ -14,18 +13,6 @@ export function isDayFull(rules: SlotRules, resource: ResourceLoad, date: string
   if (!Number.isFinite(rules.maxPerDay)) return false;
   const day = dayInstants(rules.timezone, date);
   return countInRange(resource.bookingStarts, day.start, day.end) >= rules.maxPerDay;
-}
-
-/** Index of the first of the merged, sorted `blocked` that ends after `instant`. */
-function firstEndingAfter(blocked: readonly Interval[], instant: number): number {
-  let lo = 0;
-  let hi = blocked.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (blocked[mid]!.end <= instant) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -41,16 +41,21 @@ export function mergeBy<T>(items: readonly T[], startOf: (item: T) => number, en
 
 /** Whether [start, end) overlaps any interval of a merged, sorted list. */
 export function overlapsAny(merged: readonly Interval[], start: number, end: number): boolean {
-  // First interval whose end lies after `start`; only it can overlap, the list being disjoint.
+  // Only the first interval ending after `start` can overlap, the list being disjoint.
+  const candidate = merged[firstEndingAfter(merged, start)];
+  return candidate !== undefined && candidate.start < end;
+}
+
+/** Index of the first of a merged, sorted list that ends after `instant`; its length when none does. */
+export function firstEndingAfter(merged: readonly Interval[], instant: number): number {
   let lo = 0;
   let hi = merged.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (merged[mid]!.end <= start) lo = mid + 1;
+    if (merged[mid]!.end <= instant) lo = mid + 1;
     else hi = mid;
   }
-  const candidate = merged[lo];
-  return candidate !== undefined && candidate.start < end;
+  return lo;
 }
 
 /** How many of the sorted numbers lie in [start, end). */

@@ -115,16 +115,15 @@ export async function alternating(
   return { results, roundRatios };
 }
 
-/** The cost of runs made one after another: CPU seconds add up, the others' share is averaged over the time. */
-function meteredTogether(list: readonly Metered<LoadResult>[]): Omit<Metered<object>, never> {
+/**
+ * The cost of runs made one after another: CPU seconds add up, the others' share is averaged over
+ * the time. `alternating` runs on SQLite servers only, so there is no database CPU to add.
+ */
+function meteredTogether(list: readonly Metered<LoadResult>[]): Pick<Metered<LoadResult>, 'other' | 'serverCpu'> {
   const seconds = list.reduce((total, result) => total + result.seconds, 0);
-  const databaseCpu = list.some((result) => result.databaseCpu !== undefined)
-    ? list.reduce((total, result) => total + (result.databaseCpu ?? 0), 0)
-    : undefined;
   return {
     other: list.reduce((total, result) => total + result.other * result.seconds, 0) / seconds,
     serverCpu: list.reduce((total, result) => total + result.serverCpu, 0),
-    ...(databaseCpu !== undefined ? { databaseCpu } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { Database } from './database.js';
@@ -13,6 +14,26 @@ import { storeOn, type Store } from './store.js';
 const BUSY_WAIT_MS = 5_000;
 /** How long opening waits for another process's migration. */
 const MIGRATION_WAIT_MS = 10 * 60_000;
+/** How long a process waits before asking again to turn a new file to WAL. */
+const WAL_RETRY_MS = 10;
+
+/**
+ * Turns the file to WAL (a no-op once it is). The change needs the file to itself; when two
+ * processes open a new file together, both read it first, and SQLite answers one of them BUSY at
+ * once rather than wait (busy_timeout) for a lock the other is waiting for too: that one retries.
+ */
+async function turnToWal(sqlite: BetterSqlite3.Database): Promise<void> {
+  for (const deadline = Date.now() + MIGRATION_WAIT_MS; ; await sleep(WAL_RETRY_MS)) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!(error instanceof BetterSqlite3.SqliteError && error.code === 'SQLITE_BUSY') || Date.now() > deadline) {
+        throw error;
+      }
+    }
+  }
+}
 
 /**
  * SQLite through one better-sqlite3 connection. A transaction's reads, plan and writes (a
@@ -24,10 +45,10 @@ const MIGRATION_WAIT_MS = 10 * 60_000;
 export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
   // A process that finds another migrating the file waits for it, however long the migration takes.
   sqlite.pragma(`busy_timeout = ${MIGRATION_WAIT_MS}`);
+  await turnToWal(sqlite);
+  sqlite.pragma('synchronous = FULL');
   const dialect = new SqliteDialect({ database: sqlite });
   const migrated = await migrate(new Kysely<Database>({ dialect }));
   sqlite.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);

@@ -5,7 +5,7 @@
  *      built into loads, then every free slot of the 30-day horizon;
  *   e. the large config: 50 resources with their own hours, 1-minute slots, a 730-day horizon,
  *      max_slots 1000: the first answer (cold caches), and
- *   f. an answer after a booking; the heap.
+ *   f. an answer after a booking.
  */
 import { groupByResource, resourceLoad, resourceLoads } from '../src/booking/resource-loads.js';
 import { listSlots, slotsValidUntil, type SlotRules } from '../src/engine/availability.js';
@@ -177,7 +177,7 @@ const nthBooking = (now: number, n: number): BlockedRange => {
 /**
  * (d) the reference scenario's full recomputation; (e) the large config's first answer, each on
  * fresh schedules and a fresh memo (the engine's zone caches are warm after the first);
- * (f) its answer after each of a series of bookings; and the bench process's heap after them.
+ * (f) its answer after each of a series of bookings.
  */
 export function engineSizesBenchmark({ seconds = 3 } = {}) {
   const now = Date.now();
@@ -217,6 +217,5 @@ export function engineSizesBenchmark({ seconds = 3 } = {}) {
     first,
     afterBooking,
     bookingsMade: n,
-    heapUsedMb: process.memoryUsage().heapUsed / 1_048_576,
   };
 }

@@ -54,8 +54,8 @@ export const enginePhase: Phase = {
         `(d): ${REFERENCE_RECOMPUTE_SCENARIO}; Cal.com's slot pipeline took about 1 s on that input (issue 12).`,
         `(e), (f): ${LARGE_SCENARIO}. (e) starts each call on fresh schedules and an empty offer memo; ` +
           `(f) applies ${sizes.bookingsMade.toLocaleString('en-US')} bookings one after another, each on another ` +
-          `resource and day, as \`applyChange\` does. The bench process's heap afterwards: ` +
-          `${Math.round(sizes.heapUsedMb)} MB (target < 300 MB).`,
+          `resource and day, as \`applyChange\` does. The heap target (< 300 MB) is measured on the server ` +
+          `in the \`sizes\` phase.`,
         `Each measurement ran ${seconds} s after a warm-up; other processes used ${describeLoad(other)} meanwhile.`,
         `The loads hold ${engine.blockedIntervals.toLocaleString('en-US')} merged intervals, ` +
           `${(engine.coverage * 100).toFixed(0)} % of the open time.`,

@@ -10,16 +10,23 @@ import { unpackIntervals } from './packed-intervals.js';
  * forever inside one iterator step (RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30). Expansions run one
  * at a time, so an expander has at most one worker (and one capped heap); the worker is kept warm
  * between expansions, because starting one (loading ical.js and luxon) takes a good 100 ms.
+ *
+ * The budget is the expansion's own: it starts when a new worker has said it is ready, since on a
+ * busy machine starting one may take seconds, and that is no fault of the calendar. Starting has
+ * a limit of its own.
  */
 
 export interface ExpanderLimits {
-  /** Wall-clock time one expansion may take; default 10 s. */
+  /** Wall-clock time one expansion may take, once its worker is ready; default 10 s. */
   readonly budgetMs?: number;
+  /** Wall-clock time a new worker may take to be ready; default 60 s. */
+  readonly startupMs?: number;
   /** The worker's V8 heap (old generation) in MB; default DEFAULT_HEAP_MB. */
   readonly heapMb?: number;
 }
 
 const DEFAULT_BUDGET_MS = 10_000;
+const DEFAULT_STARTUP_MS = 60_000;
 /** Enough for a 10 MB feed (the default download cap) with room to spare. */
 const DEFAULT_HEAP_MB = 256;
 
@@ -48,31 +55,40 @@ export interface BusyExpander {
 
 export function createBusyExpander(limits: ExpanderLimits = {}): BusyExpander {
   const budgetMs = limits.budgetMs ?? DEFAULT_BUDGET_MS;
+  const startupMs = limits.startupMs ?? DEFAULT_STARTUP_MS;
   const heapMb = limits.heapMb ?? DEFAULT_HEAP_MB;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
   /** The warm worker between expansions; none after an overrun, until the next expansion. */
-  let worker: Worker | undefined;
+  let worker: { readonly thread: Worker; readonly ready: Promise<void> } | undefined;
 
-  const spawn = () => new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+  const spawn = () => {
+    const thread = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    // Its first message says its modules are loaded and warm (busy.worker.ts).
+    const ready = new Promise<void>((resolve) => thread.once('message', () => resolve()));
+    return { thread, ready };
+  };
 
   function run(request: ExpandRequest, signal?: AbortSignal): Promise<Interval[]> {
     if (closed) return Promise.reject(new ExpansionError('expansion stopped: shutting down'));
     if (signal?.aborted) return Promise.reject(new ExpansionError('expansion stopped before it began'));
     const current = (worker ??= spawn());
-    current.ref();
+    const { thread } = current;
+    thread.ref();
     return new Promise((resolve, reject) => {
+      let settled = false;
       /** Ends this expansion; a worker that did not answer is terminated, never reused. */
       const settle = (outcome: Interval[] | ExpansionError, answeredInTime = false) => {
+        settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
-        current.off('message', answered).off('error', failed).off('exit', exited);
+        thread.off('message', answered).off('error', failed).off('exit', exited);
         if (answeredInTime) {
           // An idle worker must not keep the process alive.
-          current.unref();
+          thread.unref();
         } else {
           if (worker === current) worker = undefined;
-          void current.terminate();
+          void thread.terminate();
         }
         if (outcome instanceof ExpansionError) reject(outcome);
         else resolve(outcome);
@@ -89,15 +105,24 @@ export function createBusyExpander(limits: ExpanderLimits = {}): BusyExpander {
         );
       const exited = () => settle(new ExpansionError('expansion stopped'));
       const abort = () => settle(new ExpansionError('expansion stopped'));
-      const timer = setTimeout(
-        () => settle(new ExpansionError(`expanding the calendar took more than ${budgetMs / 1000} s`)),
-        budgetMs,
+      let timer = setTimeout(
+        () => settle(new ExpansionError(`the expansion worker did not start within ${startupMs / 1000} s`)),
+        startupMs,
       );
       signal?.addEventListener('abort', abort, { once: true });
-      current.once('message', answered).once('error', failed).once('exit', exited);
-      // Bytes are moved, not copied: copying a 50 MB text would hold up the main thread for a second.
-      const bytes = request.texts.flatMap((text) => (typeof text === 'string' ? [] : [text.buffer]));
-      current.postMessage(request, bytes);
+      thread.once('error', failed).once('exit', exited);
+      void current.ready.then(() => {
+        if (settled) return;
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => settle(new ExpansionError(`expanding the calendar took more than ${budgetMs / 1000} s`)),
+          budgetMs,
+        );
+        thread.once('message', answered);
+        // Bytes are moved, not copied: copying a 50 MB text would hold up the main thread for a second.
+        const bytes = request.texts.flatMap((text) => (typeof text === 'string' ? [] : [text.buffer]));
+        thread.postMessage(request, bytes);
+      });
     });
   }
 
@@ -111,7 +136,7 @@ export function createBusyExpander(limits: ExpanderLimits = {}): BusyExpander {
       closed = true;
       const last = worker;
       worker = undefined;
-      await last?.terminate();
+      await last?.thread.terminate();
     },
   };
 }

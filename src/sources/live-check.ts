@@ -17,8 +17,9 @@ export type LiveBusy = (calendar: CalendarConfig, range: Interval) => Promise<Bu
  * calendar that cannot answer in time is skipped, and then the synced data decides.
  */
 export function liveBusyReader(log: SyncLog): LiveBusy & { close(): Promise<void> } {
-  // Off the main thread like every expansion, and within the same time as each request.
-  const expander = createBusyExpander({ budgetMs: LIVE_TIMEOUT_MS });
+  // Off the main thread like every expansion, and within the same time as each request (a cold
+  // worker's start as well: the caller is waiting).
+  const expander = createBusyExpander({ budgetMs: LIVE_TIMEOUT_MS, startupMs: LIVE_TIMEOUT_MS });
   const read: LiveBusy = async (calendar, range) => {
     const reads = calendar.resources.flatMap((resource) =>
       resource.sources

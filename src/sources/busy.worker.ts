@@ -49,9 +49,9 @@ parentPort?.on('message', (request: ExpandRequest) => {
 });
 
 /**
- * A first expansion does work no later one repeats (compiling the parser's code, the zone's
- * formatter), which at this thread's low priority on a busy machine can take longer than a
- * budget: it is done here, before the owner's budget starts.
+ * A first expansion does work no later one repeats (compiling the parser's and the recurrence
+ * code), which at this thread's low priority on a busy machine can take longer than a budget: it
+ * is done here, before the owner's budget starts.
  */
 const WARM_UP: ExpandRequest = {
   texts: [

@@ -20,7 +20,7 @@ import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } f
 import { createMetrics, timedStore, watchOutbox } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerOpsRoutes } from './ops.routes.js';
-import { RequestLog, requestForLog } from './request-log.js';
+import { logsInfo, RequestLog, requestForLog } from './request-log.js';
 import type { RouteContext } from './route-context.js';
 
 export interface AppOptions {
@@ -29,7 +29,7 @@ export interface AppOptions {
   readonly store: Store;
   /** The clock; tests pin it. */
   readonly now?: () => number;
-  /** pino level and destination; false silences the logs. */
+  /** pino level and destination (stdout when not given); false silences the logs. */
   readonly logger?: false | { level: string; stream?: { write(line: string): void } };
 }
 
@@ -58,13 +58,25 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const metrics = createMetrics();
   const store = timedStore(options.store, metrics);
   const now = options.now ?? Date.now;
-  const logger = options.logger ?? { level: 'info' };
+  // Silenced, the logger is still there, at level silent: without one, Fastify would not call
+  // RequestLog at the end of a request, which records the request metrics too.
+  const { level, stream = process.stdout } =
+    options.logger === false ? { level: 'silent' } : (options.logger ?? { level: 'info' });
   const app = Fastify({
-    logger:
-      logger === false
-        ? false
-        : { ...logger, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req: requestForLog } },
-    logController: new RequestLog(),
+    logger: { level, stream, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req: requestForLog } },
+    logController: new RequestLog({
+      lines: logsInfo(level) ? stream : undefined,
+      completed: (request, reply) =>
+        metrics.requestDuration.observe(
+          {
+            // The route pattern, never the raw URL, keeps the label set small.
+            route: request.routeOptions.url ?? 'unmatched',
+            status_code: reply.statusCode,
+            outcome: request.outcome ?? (reply.statusCode < 400 ? 'ok' : 'error'),
+          },
+          reply.elapsedTime / 1000,
+        ),
+    }),
     bodyLimit: BODY_LIMIT,
     requestTimeout: 10_000,
     connectionTimeout: 15_000,
@@ -96,20 +108,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url}.` }),
   );
-
-  // A callback hook, not an async one: no promise per request for a synchronous count.
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.requestDuration.observe(
-      {
-        // The route pattern, never the raw URL, keeps the label set small.
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: reply.statusCode,
-        outcome: request.outcome ?? (reply.statusCode < 400 ? 'ok' : 'error'),
-      },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
 
   const liveBusy = liveBusyReader(app.log);
   app.addHook('onClose', () => liveBusy.close());

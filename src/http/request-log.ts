@@ -1,26 +1,78 @@
+import { hostname } from 'node:os';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import pino from 'pino';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** What the route adds to its request's log line: the calendar, the outcome, never the caller. */
-    logFields?: Readonly<Record<string, unknown>>;
+    /**
+     * What the route adds to its request's log line: the calendar, the outcome, never the caller.
+     * Flat values only, so no object (contact details) can ride along.
+     */
+    logFields?: Readonly<Record<string, string | number | boolean | undefined>>;
   }
 }
 
+/** pino's number for info, the level of every request line. */
+const INFO = 30;
+
+/** Whether a pino logger at `level` writes info lines. */
+export function logsInfo(level: string): boolean {
+  return (pino.levels.values[level] ?? Infinity) <= INFO;
+}
+
+export interface RequestEnd {
+  /** Where the request lines go (the logger's stream); absent when info is not logged. */
+  readonly lines?: { write(line: string): void };
+  /** What else is recorded at the end of every request: its metrics. */
+  readonly completed: (request: FastifyRequest, reply: FastifyReply) => void;
+}
+
 /**
- * One line per request at info, `request completed`, written when the answer has gone: the request
- * id (`reqId`), method and path, status, time in ms, and the route's `logFields`. Fastify's own
- * `incoming request` line is at debug, for following a request that never completes.
+ * The end of every request: its metrics, then one line at info, `request completed`, written when
+ * the answer has gone: the request id (`reqId`), method and path, status, time in ms, and the
+ * route's `logFields`. Fastify's own `incoming request` line is at debug, for following a request
+ * that never completes.
+ *
+ * Both happen here rather than in an onResponse hook (Fastify then runs no hook chain per request),
+ * and the line is written as pino would write it, without pino: its serializer and redaction pass
+ * and its JSON writer cost /available more than the line's text does. What it holds is known and
+ * flat, so it needs neither; a failed request's line still goes through pino, with the error.
  */
 export class RequestLog extends LogController {
+  readonly #end: RequestEnd;
+  /** pino's line start after the time (`base`: the process id and host name), as pino writes it. */
+  readonly #base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
+
+  constructor(end: RequestEnd) {
+    super();
+    this.#end = end;
+  }
+
   override incomingRequest(request: FastifyRequest): void {
     request.log.debug({ req: request }, 'incoming request');
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const fields = { req: request, res: reply, responseTime: reply.elapsedTime, ...request.logFields };
-    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
-    else reply.log.info(fields, 'request completed');
+    this.#end.completed(request, reply);
+    if (error) {
+      const fields = { req: request, res: reply, responseTime: reply.elapsedTime, ...request.logFields };
+      reply.log.error({ ...fields, err: error }, 'request errored');
+    } else {
+      this.#end.lines?.write(this.#line(request, reply));
+    }
+  }
+
+  #line(request: FastifyRequest, reply: FastifyReply): string {
+    let line =
+      `{"level":${INFO},"time":${Date.now()}${this.#base},"reqId":${JSON.stringify(request.id)}` +
+      `,"req":${JSON.stringify(requestForLog(request))},"res":{"statusCode":${reply.statusCode}}` +
+      `,"responseTime":${reply.elapsedTime}`;
+    const fields = request.logFields ?? {};
+    for (const name in fields) {
+      const value = fields[name];
+      if (value !== undefined) line += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+    }
+    return `${line},"msg":"request completed"}\n`;
   }
 }
 

@@ -13,11 +13,23 @@ export type Reads = Record<string, CompiledQuery>;
 export type RowsByName<R extends Reads> = { readonly [K in keyof R]: readonly RowOf<R[K]>[] };
 
 /**
+ * Writes that a later run makes again from elsewhere (busy time synced from a feed, a sync's
+ * bookkeeping): SQLite commits them without waiting for the disk, so that the event loop does not
+ * wait for an fsync for them (2-12 ms each here). In WAL mode such a commit can be undone by a
+ * power failure, never by a crash of the process, and never partly; the next sync writes it again.
+ * PostgreSQL commits them as any other.
+ */
+export interface Rebuildable {
+  /** Absent: durable at commit. */
+  readonly rebuildable?: boolean;
+}
+
+/**
  * A change decided inside one transaction: locks, then reads, then a plan over their rows, then
  * the plan's writes. `plan` is synchronous and pure: better-sqlite3's transaction cannot await,
  * and PostgreSQL runs it again on fresh rows when it retries after a conflict.
  */
-export interface Transaction<R extends Reads, T> {
+export interface Transaction<R extends Reads, T> extends Rebuildable {
   /** Keys of the advisory locks to take first, in this order (PostgreSQL; SQLite's BEGIN IMMEDIATE locks all). */
   readonly locks: readonly string[];
   /**
@@ -64,7 +76,7 @@ export interface Transacted<T> {
 export interface Runner {
   read<R>(query: CompiledQuery<R>): Promise<R[]>;
   /** Runs the statements as one transaction and returns the rows of each. */
-  atomically<const Q extends readonly CompiledQuery[]>(queries: Q): Promise<RowsOf<Q>>;
-  /** Runs a transaction; durable when the promise resolves. */
+  atomically<const Q extends readonly CompiledQuery[]>(queries: Q, options?: Rebuildable): Promise<RowsOf<Q>>;
+  /** Runs a transaction; durable when the promise resolves, unless it is `rebuildable`. */
   transact<R extends Reads, T>(transaction: Transaction<R, T>): Promise<Transacted<T>>;
 }

@@ -1,6 +1,6 @@
 import type { Interval } from '../engine/interval.js';
 import type { KnownMarks } from './booking.store.js';
-import type { Runner, VersionBump } from './runner.js';
+import type { Rebuildable, Runner, VersionBump } from './runner.js';
 import type { BusyRange, SourceRef, SourceState } from './source.js';
 import type { SourceQueries } from './source.queries.js';
 import { toBusyRange, toSourceState } from './source.row.js';
@@ -11,7 +11,8 @@ export interface SourceStore {
   busy(calendarId: string, from: number, to: number): Promise<BusyRange[]>;
   /**
    * Replaces a source's busy time, in one transaction that also moves the calendar's change mark
-   * and, given `synced`, records a successful sync.
+   * and, given `synced`, records a successful sync: then the write is rebuildable (runner.ts), as
+   * the sync's bookkeeping below is.
    */
   replaceBusy(
     source: SourceRef,
@@ -30,6 +31,8 @@ export interface SourceStore {
   sourceStates(): Promise<SourceState[]>;
 }
 
+const REBUILDABLE: Rebuildable = { rebuildable: true };
+
 /**
  * The source store on a dialect's runner. `bumpVersion` moves a calendar's change mark, since
  * new busy time changes its availability as a booking does.
@@ -45,6 +48,8 @@ export function sourceStore(
     replaceBusy: async (source, intervals, synced) => {
       // A transaction that reads nothing, so that the runner tells the other processes of the bump.
       const { version } = await runner.transact({
+        // What a sync read, the next sync reads again; busy time it did not read stays durable.
+        rebuildable: synced !== undefined,
         locks: [],
         reads: {},
         plan: () => ({
@@ -61,13 +66,13 @@ export function sourceStore(
       if (version !== undefined) marks?.note(source.calendarId, version);
     },
     recordSyncUnchanged: async (sourceId, tag, now) => {
-      await runner.atomically([queries.synced(sourceId, tag, now)]);
+      await runner.atomically([queries.synced(sourceId, tag, now)], REBUILDABLE);
     },
     recordSyncFailure: async (sourceId, error, now, retryAt) => {
-      await runner.atomically([queries.failed(sourceId, error, now, retryAt)]);
+      await runner.atomically([queries.failed(sourceId, error, now, retryAt)], REBUILDABLE);
     },
     claimSync: async (sourceId, now, until) => {
-      const [claimed] = await runner.atomically([queries.claim(sourceId, now, until)]);
+      const [claimed] = await runner.atomically([queries.claim(sourceId, now, until)], REBUILDABLE);
       return claimed.length > 0;
     },
     sourceStates: async () => (await runner.read(queries.states())).map(toSourceState),

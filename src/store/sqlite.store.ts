@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import type { Database } from './database.js';
 import { migrate, type OnMigrated } from './migrate.js';
 import { sqliteMarks } from './sqlite.marks.js';
-import type { Reads, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
+import type { Reads, Rebuildable, RowsByName, RowsOf, Transacted, Transaction } from './runner.js';
 import { storeQueries } from './store-queries.js';
 import { storeOn, type Store } from './store.js';
 
@@ -74,6 +74,19 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
 
   const atomically = sqlite.transaction((batch: readonly CompiledQuery[]) => batch.map(rows));
 
+  // Commits of rebuildable writes (runner.ts) skip the fsync: synchronous=NORMAL, in WAL mode.
+  const withoutFsync = sqlite.prepare('pragma synchronous = NORMAL');
+  const withFsync = sqlite.prepare('pragma synchronous = FULL');
+  const committed = <T>(commit: () => T, rebuildable = false): T => {
+    if (!rebuildable) return commit();
+    withoutFsync.run();
+    try {
+      return commit();
+    } finally {
+      withFsync.run();
+    }
+  };
+
   const transaction = sqlite.transaction(<R extends Reads, T>(run: Transaction<R, T>): Transacted<T> => {
     const read: Record<string, unknown[]> = {};
     for (const [name, query] of Object.entries(run.reads)) read[name] = rows(query);
@@ -113,7 +126,11 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     queued = [];
     let settled: Settled[];
     try {
-      settled = batch.immediate(taken.map(({ run }) => run));
+      // One durable transaction in the batch makes the whole commit durable.
+      settled = committed(
+        () => batch.immediate(taken.map(({ run }) => run)),
+        taken.every(({ run }) => run.rebuildable),
+      );
     } catch (error) {
       for (const { reject } of taken) reject(error);
       return;
@@ -143,7 +160,8 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
       everyMark: () => rows(queries.bookings.everyVersion()),
     }),
     read: async (query) => rows(query),
-    atomically: async <const Q extends readonly CompiledQuery[]>(batch: Q) => atomically.immediate(batch) as RowsOf<Q>,
+    atomically: async <const Q extends readonly CompiledQuery[]>(batch: Q, options?: Rebuildable) =>
+      committed(() => atomically.immediate(batch), options?.rebuildable) as RowsOf<Q>,
     transact,
     ping: async () => {
       alive.get();

@@ -272,7 +272,8 @@ export function describe(label: string, result: Metered<LoadResult>): void {
       (problems ? `; non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}` : '') +
       `; server CPU ${perRequest(result.serverCpu, result.requests)} a request` +
       (result.databaseCpu !== undefined ? `, PostgreSQL CPU ${perRequest(result.databaseCpu, result.requests)}` : '') +
-      `; other processes used ${describeLoad(result.other)})`,
+      `; other processes used ${describeLoad(result.other)}` +
+      (result.pacerHeldUp !== undefined ? `; this process held up at most ${result.pacerHeldUp.toFixed(1)} ms)` : ')'),
   );
 }
 

@@ -187,7 +187,12 @@ function report(bench: Bench, observed: Observed): PhaseReport {
     },
   ];
   const unanswered = (result: LoadResult | undefined) =>
-    result ? `${result.latencies.length} 2xx answers, ${result.timeouts} timeouts, ${result.errors} errors` : 'not run';
+    result
+      ? `${result.latencies.length} 2xx answers, ${result.timeouts} timeouts, ${result.errors} errors` +
+        (result.pacerHeldUp === undefined
+          ? ''
+          : ` (the bench's own event loop held up at most ${fixed(result.pacerHeldUp, 1)} ms)`)
+      : 'not run';
   return {
     title: 'Hostile calendar feeds being synced (SQLite)',
     scenario:

@@ -50,6 +50,12 @@ export interface BookingStore {
    * process or another. What cached availability is checked against.
    */
   changeMark(calendarId: string): Promise<string>;
+  /**
+   * The change mark of one calendar, or of every calendar together (no id), read from the
+   * database: every commit made before the call, by any process, is in it, where `changeMark` may
+   * be a moment behind another process's. What the bookings list's answers are kept under.
+   */
+  committedMark(calendarId?: string): Promise<string>;
   bookingById(id: string): Promise<BookingRecord | undefined>;
   /** Active bookings of a calendar that end after `since`, by start, then in the order they were made. */
   activeBookings(calendarId: string, since: number): Promise<Booking[]>;
@@ -78,6 +84,14 @@ export function bookingStore(runner: Runner, all: StoreQueries, marks?: KnownMar
   const queries = all.bookings;
   const committed = (calendarId: string, version: number | undefined) => {
     if (version !== undefined) marks?.note(calendarId, version);
+  };
+  const committedMark = async (calendarId?: string) => {
+    if (calendarId !== undefined) {
+      const [row] = await runner.read(queries.version(calendarId));
+      return String(row?.version ?? 0);
+    }
+    const rows = await runner.read(queries.everyVersion());
+    return JSON.stringify(rows.map((row) => [row.calendar_id, row.version]).sort());
   };
   return {
     activeBlocked: async (calendarId, from, to) =>
@@ -115,12 +129,8 @@ export function bookingStore(runner: Runner, all: StoreQueries, marks?: KnownMar
       };
       return { booking, decision, change };
     },
-    changeMark: async (calendarId) => {
-      const known = marks?.read(calendarId);
-      if (known !== undefined) return known;
-      const [row] = await runner.read(queries.version(calendarId));
-      return String(row?.version ?? 0);
-    },
+    changeMark: async (calendarId) => marks?.read(calendarId) ?? committedMark(calendarId),
+    committedMark,
     bookingById: async (id) => (await runner.read(queries.byId(id))).map(toBookingRecord)[0],
     activeBookings: async (calendarId, since) =>
       (await runner.read(queries.activeSince(calendarId, since))).map(toBooking),

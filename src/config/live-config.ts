@@ -46,4 +46,7 @@ export function perConfig<T>(derive: (config: Config) => T): (config: Config) =>
   };
 }
 
-const calendarsById = perConfig((config) => new Map(config.calendars.map((calendar) => [calendar.id, calendar])));
+/** A config's calendars by id. */
+export const calendarsById = perConfig(
+  (config) => new Map(config.calendars.map((calendar) => [calendar.id, calendar])),
+);

@@ -1,12 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import type { LiveConfig } from '../config/live-config.js';
+import { calendarsById, perConfig, type LiveConfig } from '../config/live-config.js';
 import { formatInstant, parseInstant } from '../contract/timestamp.js';
 import type { AuditEntry as StoredAuditEntry } from '../store/audit.js';
 import type { BookingRecord } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import { toApiBooking } from '../booking/api-booking.js';
+import { answerMemo, sendJsonBytes } from './answer-memo.js';
 import { cursorCodecOf, type CursorCodec } from './api-cursor.js';
 import {
   AuditAnswer,
@@ -20,11 +21,16 @@ import {
 } from './api.schemas.js';
 import { problem, sendProblem, type ProblemBody } from './problem.js';
 
+/** What the bookings list keeps of its answers: about 25 one-day lists of 175 bookings (76 kB each). */
+const LIST_ANSWERS_BYTES = 2 * 1024 * 1024;
+
 /** Reading the business's bookings and audit trail: `GET /bookings`, `GET /bookings/{id}`, `GET /audit`. */
 export function registerBookingReadRoutes(scope: FastifyInstance, config: LiveConfig, store: Store): void {
   const api = scope.withTypeProvider<TypeBoxTypeProvider>();
   const present = (booking: BookingRecord) => toApiBooking(booking, config.calendar(booking.calendarId)?.timezone);
   const common = { tags: ['bookings'], security: [{ bearer: [] }] };
+  // Per app, since its answers are its store's; per config, since they carry its time zones and cursors.
+  const listAnswers = perConfig(() => answerMemo(LIST_ANSWERS_BYTES));
 
   api.get(
     '/bookings',
@@ -36,16 +42,19 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: LiveCo
         response: { 200: BookingsAnswer, ...problemAnswers(400, 401) },
       },
       // The schemas document the answers; the answers are built in their shape (toApiBooking, problem),
-      // and JSON.stringify writes a page of bookings in two thirds of the schema serialiser's time.
+      // and JSON.stringify writes a page of bookings in two thirds of the schema serialiser's time
+      // (the page itself is sent as the bytes kept in `listAnswers`, problems through this).
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
       const query = request.query;
-      const cursors = cursorCodecOf(config.current);
-      const calendar = query.calendar === undefined ? undefined : config.calendar(query.calendar);
+      // One config throughout: the answer is kept in this config's memo, made with its time zones and cursors.
+      const current = config.current;
+      const cursors = cursorCodecOf(current);
+      const calendar = query.calendar === undefined ? undefined : calendarsById(current).get(query.calendar);
       if (query.calendar !== undefined && !calendar) return badRequest(reply, 'calendar', 'No such calendar.');
       if (query.resource !== undefined) {
-        const resources = calendar ? [calendar] : config.current.calendars;
+        const resources = calendar ? [calendar] : current.calendars;
         if (!resources.some((each) => each.resources.some((resource) => resource.id === query.resource)))
           return badRequest(reply, 'resource', 'No such resource.');
       }
@@ -60,20 +69,27 @@ export function registerBookingReadRoutes(scope: FastifyInstance, config: LiveCo
       };
       const after = positionOf(cursors, query.cursor, filters, isBookingPosition);
       if (after === null) return badCursor(reply);
-      const page = await store.listBookings({
-        calendarId: filters.calendar,
-        resourceId: filters.resource,
-        from: range.from,
-        to: range.to,
-        status: filters.status,
-        q: filters.q,
-        after: after && { start: after[0], id: after[1] },
-        limit: query.limit ?? 100,
+      // Read before the page: a page made after it is at least as new (answer-memo.ts).
+      const mark = await store.committedMark(filters.calendar);
+      const answer = await listAnswers(current).answer(request.url, mark, async () => {
+        const page = await store.listBookings({
+          calendarId: filters.calendar,
+          resourceId: filters.resource,
+          from: range.from,
+          to: range.to,
+          status: filters.status,
+          q: filters.q,
+          after: after && { start: after[0], id: after[1] },
+          limit: query.limit ?? 100,
+        });
+        const timezoneOf = (calendarId: string) => calendarsById(current).get(calendarId)?.timezone;
+        const body: Static<typeof BookingsAnswer> = {
+          bookings: page.bookings.map((booking) => toApiBooking(booking, timezoneOf(booking.calendarId))),
+          next_cursor: page.next ? cursors.seal([page.next.start, page.next.id], filters) : null,
+        };
+        return Buffer.from(JSON.stringify(body));
       });
-      return {
-        bookings: page.bookings.map(present),
-        next_cursor: page.next ? cursors.seal([page.next.start, page.next.id], filters) : null,
-      };
+      return sendJsonBytes(reply, answer);
     },
   );
 

@@ -68,7 +68,8 @@ export async function measure(options: Options): Promise<LoadResult> {
 }
 
 export interface PacedOptions {
-  readonly url: string;
+  /** The URL, or the URL of the n-th request (the first one of each connection included). */
+  readonly url: string | ((n: number) => string);
   readonly rate: number;
   readonly connections: number;
   readonly duration: number;
@@ -97,11 +98,13 @@ export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const counts = { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 };
   const due = Math.floor(rate * duration);
+  let sent = 0;
+  const nextUrl = typeof url === 'string' ? () => url : () => url(sent++);
   const answers: Promise<void>[] = [];
   const send = (sentAt: number) =>
     new Promise<void>((resolve) => {
       let timedOut = false;
-      const request = http.request(url, { method, headers, agent }, (response) => {
+      const request = http.request(nextUrl(), { method, headers, agent }, (response) => {
         response.resume();
         response.on('end', () => {
           counts.requests += 1;

@@ -32,14 +32,18 @@ function adminConfig(bench: Bench, config: string): string {
   return path;
 }
 
-/** GETs `path` at LIST_RATE with the admin token; every answer must be a 200. */
-async function listLoad(bench: Bench, server: Launched, path: string, label: string) {
-  const answer = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+/**
+ * GETs `path` (or the n-th path) at LIST_RATE with the admin token; every answer must be a 200.
+ * The same path again is answered from the answers the server keeps until the bookings change.
+ */
+async function listLoad(bench: Bench, server: Launched, path: string | ((n: number) => string), label: string) {
+  const pathOf = typeof path === 'string' ? () => path : path;
+  const answer = await fetch(`${server.url}${pathOf(-1)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const body = (await answer.json()) as { bookings?: unknown[] };
-  if (answer.status !== 200) throw new BenchFailure(`${path} answered ${answer.status}: ${JSON.stringify(body)}`);
+  if (answer.status !== 200) throw new BenchFailure(`${pathOf(-1)} answered ${answer.status}: ${JSON.stringify(body)}`);
   const result = await bench.metered(server, () =>
     measurePaced({
-      url: `${server.url}${path}`,
+      url: (n) => `${server.url}${pathOf(n)}`,
       method: 'GET',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       connections: LIST_CONNECTIONS,
@@ -78,13 +82,16 @@ export const adminApiPhase: Phase = {
     const q = new URLSearchParams({ q: seededPhoneWrittenOtherwise(SEARCHED), status: 'all' });
     const search = await listLoad(bench, server, `/api/v1/bookings?${q}`, 'GET /api/v1/bookings?q=<phone>');
     const tomorrow = DateTime.now().setZone(TIMEZONE).startOf('day').plus({ days: 1 });
-    const day = new URLSearchParams({
-      calendar: CALENDAR_ID,
-      from: tomorrow.toUTC().toISO()!,
-      to: tomorrow.plus({ days: 1 }).toUTC().toISO()!,
-      limit: '500',
-    });
-    const dayList = await listLoad(bench, server, `/api/v1/bookings?${day}`, 'GET /api/v1/bookings, one day');
+    const dayPath = (endAfterMs = 0) =>
+      `/api/v1/bookings?${new URLSearchParams({
+        calendar: CALENDAR_ID,
+        from: tomorrow.toUTC().toISO()!,
+        to: tomorrow.plus({ days: 1, milliseconds: endAfterMs }).toUTC().toISO()!,
+        limit: '500',
+      })}`;
+    const dayList = await listLoad(bench, server, dayPath(), 'GET /api/v1/bookings, one day');
+    // The same day's bookings, but each request a URL of its own (the day's end a millisecond later): none kept.
+    const unkept = await listLoad(bench, server, (n) => dayPath(n + 2), 'GET /api/v1/bookings, one day, each URL new');
     await bench.stop(server);
 
     const ratio = withAdmin.rps / plain.rps;
@@ -121,6 +128,11 @@ export const adminApiPhase: Phase = {
             ...row(dayList),
             ...listTarget(dayList),
           },
+          {
+            scenario: `the same, each request a URL of its own (no answer kept), ${LIST_CONNECTIONS} connections`,
+            ...row(unkept),
+            ...listTarget(unkept),
+          },
         ],
       },
       notes: [
@@ -132,7 +144,10 @@ export const adminApiPhase: Phase = {
           `among ${(FUTURE_BOOKINGS + PAST_BOOKINGS).toLocaleString('en-US')} bookings of \`${CALENDAR_ID}\` and the copies in \`sourced\`: ${search.listed} found. ` +
           `The day list (${tomorrow.toISODate()}, Europe/Berlin) held ${dayList.listed} bookings in one page. ` +
           `Both at a steady ${LIST_RATE} req/s; server CPU per request ${perRequest(search.serverCpu, search.requests)} ` +
-          `and ${perRequest(dayList.serverCpu, dayList.requests)}.`,
+          `and ${perRequest(dayList.serverCpu, dayList.requests)}. The server keeps the list's answers until the bookings ` +
+          `change (docs/ARCHITECTURE.md, "The bookings list's answers"), so both repeated queries are answered from what ` +
+          `it kept; with a URL of its own per request (the day's end a millisecond later each time), none is: ` +
+          `${perRequest(unkept.serverCpu, unkept.requests)} a request.`,
       ],
     };
   },

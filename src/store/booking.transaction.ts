@@ -94,25 +94,32 @@ export function toSnapshot(rows: RowsByName<SnapshotQueries>): BookingSnapshot {
   };
 }
 
-/** The plan's writes; none when the plan writes nothing. */
+/**
+ * The plan's writes; none when the plan writes nothing. The replace goes first, on its own: the
+ * replaced booking must no longer be active when the overlap guard checks the new one (a contact
+ * may rebook into their own booking's time). The rest change rows of their own, independently.
+ */
 function planWrites(queries: StoreQueries, query: BookingQuery, plan: BookingPlan<unknown>): PlannedWrites | undefined {
   const writes: CompiledQuery[] = [];
+  const independent: CompiledQuery[] = [];
   const actor = query.actor ?? 'telli';
   const replaced = (plan.replace ?? []).map((booking) => booking.id);
   if (replaced.length > 0) writes.push(queries.bookings.replace(replaced, query.now));
   if (plan.insert) {
-    writes.push(queries.bookings.insert(plan.insert, actor, contactPhone(plan.insert.contactDetails, query.country)));
+    independent.push(
+      queries.bookings.insert(plan.insert, actor, contactPhone(plan.insert.contactDetails, query.country)),
+    );
     const keys = searchKeys(plan.insert);
     const bookingId = plan.insert.id;
     if (keys.length > 0)
-      writes.push(queries.bookings.insertSearchKeys(keys.map((key) => ({ booking_id: bookingId, key }))));
-    writes.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
+      independent.push(queries.bookings.insertSearchKeys(keys.map((key) => ({ booking_id: bookingId, key }))));
+    independent.push(queries.bookings.assigned(query.calendarId, plan.insert.resourceId, plan.insert.createdAt));
   }
-  if (writes.length === 0) return undefined;
-  writes.push(queries.audit.record(auditEntriesOf(query, plan, actor)));
-  if (plan.writebacks?.length) writes.push(queries.writebacks.queue(plan.writebacks, query.now));
+  if (writes.length + independent.length === 0) return undefined;
+  independent.push(queries.audit.record(auditEntriesOf(query, plan, actor)));
+  if (plan.writebacks?.length) independent.push(queries.writebacks.queue(plan.writebacks, query.now));
   const blocked = plan.insert ? plan.insert.blockedEnd - plan.insert.blockedStart : 0;
-  return { writes, bumpVersion: queries.bookings.bumpVersion(query.calendarId, blocked) };
+  return { writes, independent, bumpVersion: queries.bookings.bumpVersion(query.calendarId, blocked) };
 }
 
 /** One entry per booking the plan touches, in the order the plan writes them: replaced, then created. */
@@ -196,7 +203,7 @@ export function cancelTransaction(
         sourceId,
         action: 'delete' as const,
       }));
-      const writes = [
+      const independent = [
         queries.bookings.cancel(booking.id, cancel.now, cancel.reason),
         queries.audit.record([
           {
@@ -211,9 +218,9 @@ export function cancelTransaction(
           },
         ]),
       ];
-      if (writebacks.length > 0) writes.push(queries.writebacks.queue(writebacks, cancel.now));
+      if (writebacks.length > 0) independent.push(queries.writebacks.queue(writebacks, cancel.now));
       return {
-        writes: { writes, bumpVersion: queries.bookings.bumpVersion(booking.calendarId) },
+        writes: { writes: [], independent, bumpVersion: queries.bookings.bumpVersion(booking.calendarId) },
         result: { booking: cancelled, freed: toBlockedRange(row) },
       };
     },

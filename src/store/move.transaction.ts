@@ -55,7 +55,7 @@ export function moveTransaction<T>(
       const plan = decide(booking, toSnapshot(rows));
       if (!plan.to) return { result: { booking, decision: plan.result } };
       const moved: BookingRecord = { ...booking, ...plan.to };
-      const writes = [
+      const independent = [
         queries.bookings.move(booking.id, plan.to),
         queries.audit.record([
           {
@@ -70,10 +70,11 @@ export function moveTransaction<T>(
           },
         ]),
       ];
-      if (plan.writebacks?.length) writes.push(queries.writebacks.queue(plan.writebacks, move.now));
+      if (plan.writebacks?.length) independent.push(queries.writebacks.queue(plan.writebacks, move.now));
       return {
         writes: {
-          writes,
+          writes: [],
+          independent,
           bumpVersion: queries.bookings.bumpVersion(booking.calendarId, plan.to.blockedEnd - plan.to.blockedStart),
         },
         result: {

@@ -46,6 +46,7 @@ const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
  */
 export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
   const named = statementNames(NAMED_STATEMENTS);
+  const withWrites = writesJoiner(NAMED_STATEMENTS);
   const statement = (query: CompiledQuery): pg.QueryConfig => ({
     name: named(query.sql),
     text: query.sql,
@@ -90,13 +91,14 @@ export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
       }
       const { writes, result } = planned;
       const versionBump = writes?.bumpVersion;
-      const bump = versionBump ? [statement(versionBump.query)] : [];
+      const independent = writes?.independent ?? [];
+      const last = versionBump ? [statement(withWrites(independent, versionBump.query))] : independent.map(statement);
       const answers = await pipelined(
         client,
-        [...(writes?.writes ?? []).map(statement), ...bump, COMMIT],
+        [...(writes?.writes ?? []).map(statement), ...last, COMMIT],
         versionBump && hooks.markMoved(versionBump.calendarId),
       );
-      if (bump.length === 0) return { result };
+      if (!versionBump) return { result };
       const [bumped] = answers.at(-2) as { version: number }[];
       return { result, version: bumped!.version };
     }
@@ -169,6 +171,59 @@ async function pipelined(
   const failed = answers.find((answer) => answer.status === 'rejected');
   if (failed) throw failed.reason;
   return answers.map((answer) => (answer as PromiseFulfilledResult<pg.QueryResult>).value.rows as unknown[]);
+}
+
+/**
+ * Joins `writes` to `main` as its data-modifying CTEs (`with w0 as (insert …), w1 as (…) main`):
+ * one statement, so one Bind, Execute and answer (one `send` by the server, one wake-up here)
+ * instead of one per write. They all see the statement's one snapshot and run in no set order,
+ * which is why only writes independent of each other are joined (`PlannedWrites`). Each write's
+ * placeholders (`$1`…, never inside a literal: every value is a parameter) are numbered on after
+ * those before it. The joined text is kept per combination of texts (at most `limit`), so a
+ * booking's statement is renumbered once, not on every call.
+ */
+function writesJoiner(limit: number) {
+  interface Joined {
+    readonly next: Map<string, Joined>;
+    text?: string;
+  }
+  const root: Joined = { next: new Map() };
+  let kept = 0;
+  const join = (queries: readonly CompiledQuery[]) => {
+    let offset = 0;
+    const numbered = queries.map((query) => {
+      const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      offset += query.parameters.length;
+      return text;
+    });
+    const main = numbered.pop()!;
+    return `with ${numbered.map((text, index) => `w${index} as (${text})`).join(', ')} ${main}`;
+  };
+  /** The joined text of `queries`, the main statement last: found by walking its texts, kept when new. */
+  const textOf = (queries: readonly CompiledQuery[]) => {
+    let node: Joined | undefined = root;
+    for (const query of queries) node = node?.next.get(query.sql);
+    if (node?.text !== undefined) return node.text;
+    const text = join(queries);
+    if (kept++ < limit) {
+      node = root;
+      for (const query of queries) {
+        let child: Joined | undefined = node.next.get(query.sql);
+        if (!child) node.next.set(query.sql, (child = { next: new Map() }));
+        node = child;
+      }
+      node.text = text;
+    }
+    return text;
+  };
+  return <R>(writes: readonly CompiledQuery[], main: CompiledQuery<R>): CompiledQuery<R> =>
+    writes.length === 0
+      ? main
+      : {
+          ...main,
+          sql: textOf([...writes, main]),
+          parameters: [...writes.flatMap((write) => write.parameters), ...main.parameters],
+        };
 }
 
 /**

@@ -55,7 +55,13 @@ export interface TransactionPlan<T> {
 
 /** The writes of a plan, and the calendar's version bump to run after them. */
 export interface PlannedWrites {
+  /** Run one after the other, each seeing what those before it wrote (a rebook's replace before its insert). */
   readonly writes: readonly CompiledQuery[];
+  /**
+   * Run after `writes`, in no set order: each changes rows no other write of the plan changes and
+   * reads nothing another writes, so PostgreSQL runs them and the version bump as one statement.
+   */
+  readonly independent?: readonly CompiledQuery[];
   /** Run after the writes: returns the calendar's new version, for the change; absent when no calendar changed. */
   readonly bumpVersion?: VersionBump;
 }

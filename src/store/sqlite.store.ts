@@ -93,6 +93,7 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     const { writes, result } = run.plan(read as RowsByName<R>);
     if (!writes) return { result };
     writes.writes.forEach(rows);
+    writes.independent?.forEach(rows);
     if (!writes.bumpVersion) return { result };
     const [bumped] = rows(writes.bumpVersion.query);
     return { result, version: bumped!.version };

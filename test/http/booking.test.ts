@@ -131,6 +131,18 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(starts(await app.post('/available', {}))).toContain(NINE);
     });
 
+    it("should replace the contact's booking with one that overlaps it on the same resource", async () => {
+      const app = await open({ yaml: calendarYaml({ interval: '15m' }), now: NOW });
+      await app.post('/book', { contact_id: 'c1', start_iso: NINE });
+      const rebook = await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-02T09:15:00Z' });
+      expect(rebook.body).toEqual({ status: 'success' });
+      const bookings = await app.store.bookings('main');
+      expect(bookings.map((booking) => [new Date(booking.start).toISOString(), booking.status])).toEqual([
+        [NINE, 'replaced'],
+        ['2026-12-02T09:15:00.000Z', 'active'],
+      ]);
+    });
+
     it('should keep both bookings with on_rebook keep_both, and refuse the second with reject', async () => {
       const keep = await open({ yaml: calendarYaml({ on_rebook: 'keep_both' }), now: NOW });
       await keep.post('/book', { contact_id: 'c1', start_iso: NINE });

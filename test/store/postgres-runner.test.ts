@@ -133,6 +133,46 @@ describe.runIf(DIALECTS.includes('postgres'))('the PostgreSQL runner', () => {
     ]);
   });
 
+  it('should run independent writes with the version bump as one statement, after the ordered writes', async () => {
+    const { runner } = await fresh();
+    const insert = (id: number, note: string) => raw(`insert into t (id, note) values ($1, $2)`, [id, note]);
+    const move = raw(`update t set note = $1 where id = $2`, ['moved', 1]);
+    const bump = (version: number) => ({
+      calendarId: 'cal',
+      query: raw<{ version: number }>('select $1::int as version', [version]),
+    });
+    const transact = (version: number, ids: number[]) =>
+      runner.transact({
+        locks: [],
+        reads: {},
+        plan: () => ({
+          writes: {
+            writes: version === 1 ? [insert(1, 'first')] : [move],
+            independent: ids.map((id) => insert(id, `note ${id}`)),
+            bumpVersion: bump(version),
+          },
+          result: undefined,
+        }),
+      });
+
+    expect(await transact(1, [2, 3])).toEqual({ result: undefined, version: 1 });
+    expect(await transact(2, [4])).toEqual({ result: undefined, version: 2 });
+    await expect(transact(3, [5, 2])).rejects.toMatchObject({ code: '23505' });
+    expect(await runner.read(raw('select id, note from t order by id'))).toEqual([
+      { id: 1, note: 'moved' },
+      { id: 2, note: 'note 2' },
+      { id: 3, note: 'note 3' },
+      { id: 4, note: 'note 4' },
+    ]);
+    const joined = await runner.read(
+      raw<{ statement: string }>(`select statement from pg_prepared_statements where statement like 'with %'`),
+    );
+    expect(joined.map((row) => row.statement).sort()).toEqual([
+      'with w0 as (insert into t (id, note) values ($1, $2)) select $3::int as version',
+      'with w0 as (insert into t (id, note) values ($1, $2)), w1 as (insert into t (id, note) values ($3, $4)) select $5::int as version',
+    ]);
+  });
+
   it("should announce a bumped calendar's mark after the commit, and never a bump rolled back", async () => {
     const { runner, client, schema } = await fresh();
     const heard: string[] = [];

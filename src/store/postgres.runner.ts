@@ -33,7 +33,7 @@ const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
  * - **Pipelining** (the pool's connections are pipelined): the statements of one step are sent
  *   together and answered in order, so a transaction costs two round trips whatever its size
  *   (`begin`, its locks and its reads; then, after the plan ran here, its writes, the version
- *   bump and `commit`), plus one for each re-plan under new locks. The server runs them one
+ *   bump with the independent writes joined to it (`writesJoiner`) and `commit`), plus one for each re-plan under new locks. The server runs them one
  *   after the other, so the reads are taken after the locks are held, exactly as if each had
  *   waited for the one before; a statement that fails fails those after it in the transaction,
  *   and its `commit` rolls back.

@@ -79,7 +79,13 @@ export function listSlots(
     }
     days = unfinished;
   }
-  return Array.from(Float64Array.from(chosen).sort(), (start) => ({ start, end: start + rules.duration }));
+  // A typed array sorts numbers as numbers. The slots are made by a plain loop into a list of their
+  // length: Array.from with a mapping function walks a typed array by its iterator, which cost more
+  // than the sort (bench/README.md).
+  const starts = Float64Array.from(chosen).sort();
+  const slots = new Array<Interval>(starts.length);
+  for (let i = 0; i < starts.length; i++) slots[i] = { start: starts[i]!, end: starts[i]! + rules.duration };
+  return slots;
 }
 
 /** Where the parts of a day begin, in minutes of local wall time: the middle of the day, the afternoon. */

@@ -7,13 +7,12 @@
  *      max_slots 1000: the first answer (cold caches), and
  *   f. an answer after a booking.
  */
-import { groupByResource, resourceLoad, resourceLoads } from '../src/booking/resource-loads.js';
+import { resourceLoad, resourceLoads } from '../src/booking/resource-loads.js';
 import { listSlots, slotsValidUntil, type SlotRules } from '../src/engine/availability.js';
 import { DateTime } from 'luxon';
-import type { CalendarConfig } from '../src/config/config.types.js';
 import { createOfferMemo, type OfferMemo } from '../src/engine/offer-memo.js';
 import { prng as random } from '../src/simulate/prng.js';
-import { timeCalls, timing } from './engine.js';
+import { calendarOf, timeCalls, timing } from './engine.js';
 import { CALENDAR_ID, DAY, DURATION, HORIZON_DAYS, INTERVAL, MINUTE, RESOURCES, TIMEZONE } from './scenario.js';
 import { seedRows } from './seed.js';
 
@@ -37,10 +36,6 @@ const slotRules = (overrides: Partial<SlotRules>): SlotRules => ({
   maxPerDay: Infinity,
   ...overrides,
 });
-
-/** The calendar as `resourceLoads` reads it: its resources' ids and schedules. */
-const calendarOf = (resources: readonly { id: string; schedule: Schedule }[]) =>
-  ({ resources }) as unknown as CalendarConfig;
 
 export const REFERENCE_RECOMPUTE_SCENARIO =
   `the reference calendar: ${RESOURCES.length} resources open 08:00-20:00 every day (${TIMEZONE}), ` +
@@ -66,8 +61,7 @@ export function referenceInputs(now: number) {
 
 /** Loads from the bookings, then every free slot: what the server does after reading a window. */
 export function recomputeReference(inputs: ReturnType<typeof referenceInputs>, now: number) {
-  const loads = resourceLoads(inputs.calendar, groupByResource(inputs.ranges));
-  return listSlots(inputs.rules, loads, now);
+  return listSlots(inputs.rules, resourceLoads(inputs.calendar, inputs.ranges).loads, now);
 }
 
 export const LARGE_RESOURCES = 50;
@@ -130,14 +124,13 @@ export function largeInputs(now: number, ranges = largeBookings(now)) {
 /** What the service holds for the large calendar: its ranges by resource, their loads, the days' offers. */
 export interface LargeState {
   readonly byResource: ReadonlyMap<string, readonly BlockedRange[]>;
-  readonly loads: ReturnType<typeof resourceLoads>;
+  readonly loads: readonly ReturnType<typeof resourceLoad>[];
   readonly memo: OfferMemo;
 }
 
 /** Loads, slots and how long the answer holds, as the service computes a first answer. */
 export function answerLarge(inputs: ReturnType<typeof largeInputs>, now: number) {
-  const byResource = groupByResource(inputs.ranges);
-  const state: LargeState = { byResource, loads: resourceLoads(inputs.calendar, byResource), memo: createOfferMemo() };
+  const state: LargeState = { ...resourceLoads(inputs.calendar, inputs.ranges), memo: createOfferMemo() };
   const slots = listSlots(inputs.rules, state.loads, now, state.memo);
   slotsValidUntil(inputs.rules, state.loads, now, slots);
   return { state, slots };

@@ -1,14 +1,15 @@
 /**
  * The engine on its own, in this process, no HTTP and no database: 50 resources over a 60-day
  * horizon with 100,000 busy intervals, built into ResourceLoads the way the app builds them
- * (groupByResource, then resourceLoad per resource on one shared schedule).
+ * (resourceLoads, every resource on one shared schedule).
  *
  *   a. listSlots on prebuilt loads, max_slots 40: what a request costs after a booking changed;
  *   b. building the loads from the 100,000 ranges: what reading a whole window costs in memory;
  *   c. listSlots with max_slots 100,000, i.e. every free slot of the horizon: the worst case.
  */
 import { DateTime } from 'luxon';
-import { groupByResource, resourceLoad } from '../src/booking/resource-loads.js';
+import { resourceLoads, type resourceLoad } from '../src/booking/resource-loads.js';
+import type { CalendarConfig } from '../src/config/config.types.js';
 import { listSlots, type SlotRules } from '../src/engine/availability.js';
 import { prng as random } from '../src/simulate/prng.js';
 import { percentile } from './load.js';
@@ -91,10 +92,12 @@ const schedule: Schedule = {
   overrides: new Map(),
 };
 
-const buildLoads = (ranges: readonly BlockedRange[]) => {
-  const byResource = groupByResource(ranges);
-  return Array.from({ length: ENGINE_RESOURCES }, (_, r) => resourceLoad(schedule, byResource.get(`r${r}`) ?? []));
-};
+/** The calendar as `resourceLoads` reads it: its resources' ids and schedules. */
+export const calendarOf = (resources: readonly { id: string; schedule: Schedule }[]) =>
+  ({ resources }) as unknown as CalendarConfig;
+
+const calendar = calendarOf(Array.from({ length: ENGINE_RESOURCES }, (_, r) => ({ id: `r${r}`, schedule })));
+const buildLoads = (ranges: readonly BlockedRange[]) => resourceLoads(calendar, ranges).loads;
 
 /** Calls `fn` for `warmUpMs`, then times each call for `measureMs`; at least `minCalls` measured calls. */
 export interface Timing {

@@ -12,7 +12,6 @@ import type { BookingChange } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import {
   groupBusy,
-  groupByResource,
   resourceLoad,
   resourceLoads,
   withRange,
@@ -84,9 +83,9 @@ export function createAvailability(store: Store): Availability {
       return cached;
     }
     const window = { start: needed.start, end: needed.end + LOAD_AHEAD_MS };
-    const byResource = groupByResource(await store.activeBlocked(calendar.id, window.start, window.end));
+    const ranges = await store.activeBlocked(calendar.id, window.start, window.end);
     const busyByResource = groupBusy(calendar, await store.busy(calendar.id, window.start, window.end));
-    const loads = resourceLoads(calendar, byResource, busyByResource);
+    const { byResource, loads } = resourceLoads(calendar, ranges, busyByResource);
     const fresh: CalendarCache = { calendar, mark, window, byResource, busyByResource, loads, memo: createOfferMemo() };
     caches.set(calendar.id, fresh);
     return fresh;

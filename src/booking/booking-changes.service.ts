@@ -12,7 +12,7 @@ import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
 import { decisionScope, judge, unoccupied, writtenTo, type BookingService, type Override } from './booking.service.js';
 import type { ReasonCode } from './reasons.js';
-import { groupBusy, groupByResource, resourceLoads } from './resource-loads.js';
+import { groupBusy, resourceLoads } from './resource-loads.js';
 
 /** How an operator's cancel ended. */
 export type CancelOutcome =
@@ -224,7 +224,7 @@ function decideMove(
   const resourceId = target.override.resourceId ?? booking.resourceId;
   if (target.start === booking.start && resourceId === booking.resourceId) return { result: { status: 'moved' } };
   const others = snapshot.nearby.filter((range) => range.bookingId !== booking.id);
-  const loads = resourceLoads(calendar, groupByResource(others), groupBusy(calendar, snapshot.busy));
+  const { loads } = resourceLoads(calendar, others, groupBusy(calendar, snapshot.busy));
   const judgement = judge(calendar, loads, target.start, now, { ...target.override, resourceId });
   if (!judgement.ok) return { result: { status: 'failed', code: judgement.refusal } };
   const blocked = blockedRange(calendar, target.start);

@@ -18,7 +18,7 @@ import type { Store } from '../store/store.js';
 import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';
-import { groupBusy, groupByResource, resourceLoads } from './resource-loads.js';
+import { groupBusy, resourceLoads } from './resource-loads.js';
 
 /** A booking made, or found again on a retry. */
 export interface Booked {
@@ -230,7 +230,7 @@ function decide(
   const replaced = calendar.onRebook === 'replace' ? upcoming : [];
   const replacedIds = new Set(replaced.map((booking) => booking.id));
   const nearby = snapshot.nearby.filter((range) => !replacedIds.has(range.bookingId));
-  const loads = resourceLoads(calendar, groupByResource(nearby), groupBusy(calendar, snapshot.busy));
+  const { loads } = resourceLoads(calendar, nearby, groupBusy(calendar, snapshot.busy));
   const judgement = judge(calendar, loads, request.start, now, override);
   if (!judgement.ok) return { result: { status: 'failed', code: judgement.refusal } };
 

@@ -1,22 +1,12 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import type { ResourceLoad } from '../engine/availability.js';
-import { firstIndexFrom, isAscending, mergeBy, mergeIntervals, type Interval } from '../engine/interval.js';
+import { firstIndexFrom, IntervalJoin, isAscending, mergeIntervals, type Interval } from '../engine/interval.js';
 import type { Schedule } from '../engine/schedule.js';
 import type { BlockedRange } from '../store/booking.js';
 import type { BusyRange } from '../store/source.js';
 
 export type RangesByResource = ReadonlyMap<string, readonly BlockedRange[]>;
 export type BusyByResource = ReadonlyMap<string, readonly BusyRange[]>;
-
-export function groupByResource<R extends { resourceId: string }>(ranges: readonly R[]): Map<string, R[]> {
-  const byResource = new Map<string, R[]>();
-  for (const range of ranges) {
-    const list = byResource.get(range.resourceId);
-    if (list) list.push(range);
-    else byResource.set(range.resourceId, [range]);
-  }
-  return byResource;
-}
 
 /**
  * Busy time by resource, for each resource of the calendar: a range without a resource (time
@@ -37,16 +27,78 @@ export function resourceLoad(
   ranges: readonly BlockedRange[],
   busy: readonly BusyRange[] = [],
 ): ResourceLoad {
-  const booked = mergeBy(
-    ranges,
-    (range) => range.blockedStart,
-    (range) => range.blockedEnd,
-  );
-  return {
-    schedule,
-    blocked: busy.length === 0 ? booked : mergeIntervals([...booked, ...busy]),
-    bookingStarts: sortedStarts(ranges),
-  };
+  const builder = new LoadBuilder();
+  for (const range of ranges) builder.add(range);
+  return builder.load(schedule, busy);
+}
+
+/** A window's ranges by resource, and each resource's load in the calendar's order. */
+export interface WindowLoads {
+  readonly byResource: RangesByResource;
+  readonly loads: ResourceLoad[];
+}
+
+/**
+ * The engine's view of each resource, in the calendar's order, and the ranges by resource, built
+ * in one pass over the ranges: a window holds thousands, and every pass over them cost about what
+ * listing its month of slots costs (bench/README.md). Ranges of resources the calendar no longer
+ * has are left out.
+ */
+export function resourceLoads(
+  calendar: CalendarConfig,
+  ranges: readonly BlockedRange[],
+  busyByResource: BusyByResource = new Map(),
+): WindowLoads {
+  const builders = new Map(calendar.resources.map((resource) => [resource.id, new LoadBuilder()]));
+  for (const range of ranges) builders.get(range.resourceId)?.add(range);
+  const byResource = new Map<string, readonly BlockedRange[]>();
+  const loads = calendar.resources.map((resource) => {
+    const builder = builders.get(resource.id)!;
+    byResource.set(resource.id, builder.ranges);
+    return builder.load(resource.schedule, busyByResource.get(resource.id) ?? []);
+  });
+  return { byResource, loads };
+}
+
+/**
+ * One resource's ranges, joined as they are read: the store returns a window by blocked end, which
+ * is the order of blocked starts whenever the bookings have one length, so a sort is rarely needed.
+ */
+class LoadBuilder {
+  readonly ranges: BlockedRange[] = [];
+  private readonly join = new IntervalJoin();
+  private joinedInOrder = true;
+
+  add(range: BlockedRange): void {
+    this.ranges.push(range);
+    if (this.joinedInOrder) this.joinedInOrder = this.join.add(range.blockedStart, range.blockedEnd);
+  }
+
+  load(schedule: Schedule, busy: readonly BusyRange[]): ResourceLoad {
+    const booked = this.joinedInOrder
+      ? this.join.finish()
+      : mergeIntervals(this.ranges.map((range) => ({ start: range.blockedStart, end: range.blockedEnd })));
+    return new RangesLoad(schedule, busy.length === 0 ? booked : mergeIntervals([...booked, ...busy]), this.ranges);
+  }
+}
+
+/**
+ * A load whose booking starts are sorted when first read: only a per-day cap and least-busy
+ * assignment count them, so most listings never do, and a window's thousands of starts would cost
+ * a pass of their own.
+ */
+class RangesLoad implements ResourceLoad {
+  private starts: readonly number[] | undefined;
+
+  constructor(
+    readonly schedule: Schedule,
+    readonly blocked: readonly Interval[],
+    private readonly ranges: readonly BlockedRange[],
+  ) {}
+
+  get bookingStarts(): readonly number[] {
+    return (this.starts ??= sortedStarts(this.ranges));
+  }
 }
 
 /**
@@ -84,15 +136,4 @@ function withInterval(merged: readonly Interval[], added: Interval): Interval[] 
 function sortedStarts(ranges: readonly BlockedRange[]): number[] {
   const starts = ranges.map((range) => range.start);
   return isAscending(starts) ? starts : starts.sort((a, b) => a - b);
-}
-
-/** The engine's view of each resource, in the calendar's order. */
-export function resourceLoads(
-  calendar: CalendarConfig,
-  byResource: RangesByResource,
-  busyByResource: BusyByResource = new Map(),
-): ResourceLoad[] {
-  return calendar.resources.map((resource) =>
-    resourceLoad(resource.schedule, byResource.get(resource.id) ?? [], busyByResource.get(resource.id) ?? []),
-  );
 }

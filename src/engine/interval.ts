@@ -6,37 +6,47 @@ export interface Interval {
 
 /** Sorts by start and joins overlapping or touching intervals, so lookups can binary-search. */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
-  return mergeBy(
-    intervals,
-    (interval) => interval.start,
-    (interval) => interval.end,
-  );
+  let sorted = true;
+  for (let i = 1; i < intervals.length && sorted; i++) sorted = intervals[i - 1]!.start <= intervals[i]!.start;
+  const join = new IntervalJoin();
+  for (const interval of sorted ? intervals : [...intervals].sort((a, b) => a.start - b.start)) {
+    join.add(interval.start, interval.end);
+  }
+  return join.finish();
 }
 
 /**
- * `mergeIntervals` of items read as intervals through `startOf` and `endOf`: an interval object is
- * made only for each merged interval, not for every item, as a load merges thousands of bookings.
+ * Joins overlapping or touching intervals handed over one at a time in order of their starts, making
+ * an object only for each joined interval: a load joins a resource's bookings while the window's
+ * ranges are read, thousands of them, without a list of its own to sort first.
  */
-export function mergeBy<T>(items: readonly T[], startOf: (item: T) => number, endOf: (item: T) => number): Interval[] {
-  // Bookings come ordered by their end, which for slots of one length is the order of their starts.
-  let sorted = true;
-  for (let i = 1; i < items.length && sorted; i++) sorted = startOf(items[i - 1]!) <= startOf(items[i]!);
-  const byStart = sorted ? items : [...items].sort((a, b) => startOf(a) - startOf(b));
-  const merged: Interval[] = [];
-  let start = 0;
-  let end = -Infinity;
-  for (const item of byStart) {
-    const next = startOf(item);
-    if (next > end) {
-      if (end !== -Infinity) merged.push({ start, end });
-      start = next;
-      end = endOf(item);
-    } else {
-      end = Math.max(end, endOf(item));
+export class IntervalJoin {
+  private readonly joined: Interval[] = [];
+  private start = 0;
+  private end = -Infinity;
+
+  /**
+   * Adds [start, end) and says whether it could: not when it starts before the interval being
+   * joined, which only a sort of them all can place (then nothing is added).
+   */
+  add(start: number, end: number): boolean {
+    if (start > this.end) {
+      if (this.end !== -Infinity) this.joined.push({ start: this.start, end: this.end });
+      this.start = start;
+      this.end = end;
+    } else if (start < this.start) {
+      return false;
+    } else if (end > this.end) {
+      this.end = end;
     }
+    return true;
   }
-  if (end !== -Infinity) merged.push({ start, end });
-  return merged;
+
+  /** The joined intervals, sorted: called once, after the last `add`. */
+  finish(): Interval[] {
+    if (this.end !== -Infinity) this.joined.push({ start: this.start, end: this.end });
+    return this.joined;
+  }
 }
 
 /** Whether [start, end) overlaps any interval of a merged, sorted list. */

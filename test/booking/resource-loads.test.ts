@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { resourceLoad, withRange } from '../../src/booking/resource-loads.js';
+import { resourceLoad, resourceLoads, withRange } from '../../src/booking/resource-loads.js';
+import type { CalendarConfig } from '../../src/config/config.types.js';
 import type { ResourceLoad } from '../../src/engine/availability.js';
 import type { Interval } from '../../src/engine/interval.js';
 import type { BlockedRange } from '../../src/store/booking.js';
@@ -57,6 +58,43 @@ describe('resourceLoad', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('resourceLoads', () => {
+  it("should give each resource of the calendar its own ranges and load, whatever the window's order", () => {
+    const ids = ['r1', 'r2', 'r3'];
+    const calendar = {
+      resources: ids.map((id) => ({ id, schedule: everyDay(['09:00-17:00']) })),
+    } as unknown as CalendarConfig;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ resource: fc.nat(3), range: rangeArb }), { maxLength: 60 }),
+        fc.boolean(),
+        (drawn, byEnd) => {
+          // Resource 3 is not the calendar's (one removed from the config): its ranges are left out.
+          const ranges = drawn.map(({ resource, range: { at, length } }, i) => ({
+            bookingId: `b${i}`,
+            resourceId: `r${resource + 1}`,
+            start: at * 5 * MINUTE,
+            blockedStart: at * 5 * MINUTE,
+            blockedEnd: (at + length) * 5 * MINUTE,
+          }));
+          if (byEnd) ranges.sort((a, b) => a.blockedEnd - b.blockedEnd);
+          const busy = new Map([['r2', [{ resourceId: 'r2', start: 0, end: 30 * MINUTE }]]]);
+          const { byResource, loads } = resourceLoads(calendar, ranges, busy);
+          expect([...byResource.keys()]).toEqual(ids);
+          ids.forEach((id, index) => {
+            const own = ranges.filter((range) => range.resourceId === id);
+            const alone = resourceLoad(calendar.resources[index]!.schedule, own, busy.get(id));
+            expect(byResource.get(id)).toEqual(own);
+            expect(loads[index]!.blocked).toEqual(alone.blocked);
+            expect(loads[index]!.bookingStarts).toEqual(alone.bookingStarts);
+          });
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

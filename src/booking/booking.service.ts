@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CalendarConfig } from '../config/config.types.js';
 import { readBookRequest, type BookRequest } from '../contract/book-request.js';
 import {
@@ -19,6 +18,7 @@ import type { LiveBusy } from '../sources/live-check.js';
 import type { Availability } from './availability.service.js';
 import { reasonText, type ReasonCode } from './reasons.js';
 import { groupBusy, resourceLoads } from './resource-loads.js';
+import { timeOrderedId } from '../shared/time-ordered-id.js';
 
 /** A booking made, or found again on a retry. */
 export interface Booked {
@@ -237,7 +237,7 @@ function decide(
   const chosen = assign(calendar, judgement.freeResources, loads, snapshot, request.start);
   const resourceId = calendar.resources[chosen]!.id;
   const blocked = blockedRange(calendar, request.start);
-  const id = randomUUID();
+  const id = timeOrderedId(now);
   return {
     insert: {
       id,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.types.js';
 import type { EmailMessages, NewEmailDelivery } from '../store/email-delivery.js';
 import type { OutboxEvent } from '../store/outbox.js';
@@ -6,6 +5,7 @@ import { webhookBody } from '../webhooks/webhook-events.js';
 import { emailsFor } from './emails-for.js';
 import type { MailEvent } from './mail-event.js';
 import { reminderDueAt } from './reminder.js';
+import { timeOrderedId } from '../shared/time-ordered-id.js';
 
 /**
  * The e-mail channel of the outbox: each change of a booking becomes one mail per recipient
@@ -33,7 +33,7 @@ export function emailMessages(config: Config) {
       const mailEvent = email && calendar && mailEventOf(event);
       if (!mailEvent) continue;
       const delivery = (kind: NewEmailDelivery['kind'], mail: NewEmailDelivery['mail'], dueAt = now) => ({
-        id: `mail_${randomUUID()}`,
+        id: `mail_${timeOrderedId(now)}`,
         bookingId: entry.bookingId!,
         calendarId: entry.calendarId,
         auditSeq: entry.seq,

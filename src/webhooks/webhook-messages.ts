@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.types.js';
 import type { OutboxEvent } from '../store/outbox.js';
 import type { NewWebhookDelivery } from '../store/webhook-delivery.js';
 import { webhookBody } from './webhook-events.js';
+import { timeOrderedId } from '../shared/time-ordered-id.js';
 
 /**
  * The webhook channel of the outbox: each event becomes one delivery per endpoint that wants its
@@ -24,7 +24,7 @@ export function webhookMessages(config: Config) {
       if (!body) return [];
       const json = JSON.stringify(body);
       return endpoints.map((endpoint) => ({
-        id: `msg_${randomUUID()}`,
+        id: `msg_${timeOrderedId(now)}`,
         endpoint: endpoint.key,
         eventType: entry.action,
         calendarId: entry.calendarId,

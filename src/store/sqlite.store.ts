@@ -39,8 +39,8 @@ async function turnToWal(sqlite: BetterSqlite3.Database): Promise<void> {
  * SQLite through one better-sqlite3 connection. A transaction's reads, plan and writes (a
  * booking's check and insert) run synchronously in one BEGIN IMMEDIATE transaction: the write
  * lock is taken before the reads, so no other process or request can change anything in between; WAL with synchronous=FULL makes it durable at commit.
- * Transactions asked for at the same moment share one commit (`commitQueued`). The change marks
- * are held in memory and checked against the connection's data version (sqlite.marks.ts).
+ * Transactions and atomic batches asked for at the same moment share one commit (`commitQueued`).
+ * The change marks are held in memory and checked against the connection's data version (sqlite.marks.ts).
  */
 export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -74,10 +74,10 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
 
   const atomically = sqlite.transaction((batch: readonly CompiledQuery[]) => batch.map(rows));
 
-  // Commits of rebuildable writes (runner.ts) skip the fsync: synchronous=NORMAL, in WAL mode.
+  // Commits of rebuildable writes only (runner.ts) skip the fsync: synchronous=NORMAL, in WAL mode.
   const withoutFsync = sqlite.prepare('pragma synchronous = NORMAL');
   const withFsync = sqlite.prepare('pragma synchronous = FULL');
-  const committed = <T>(commit: () => T, rebuildable = false): T => {
+  const commitWith = <T>(rebuildable: boolean, commit: () => T): T => {
     if (!rebuildable) return commit();
     withoutFsync.run();
     try {
@@ -100,26 +100,29 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
   });
 
   /**
-   * Group commit: the transactions asked for while the event loop was busy (the last commit's
-   * fsync blocks it) run one after another in one BEGIN IMMEDIATE, each in its own savepoint
-   * (better-sqlite3 nests transaction functions so), and one COMMIT makes them all durable
+   * Group commit: the transactions and atomic batches asked for while the event loop was busy (the
+   * last commit's fsync blocks it) run one after another in one BEGIN IMMEDIATE, each in its own
+   * savepoint (better-sqlite3 nests transaction functions so), and one COMMIT makes them all durable
    * before any of them is answered. Each still decides alone on what those before it wrote, so
    * the outcome is that of running them one by one; one that throws is rolled back to its
-   * savepoint and fails alone. `synchronous=FULL` keeps its promise, at one fsync a batch.
+   * savepoint and fails alone. `synchronous=FULL` keeps its promise, at one fsync a batch. The
+   * outbox's leases and attempts (`atomically`) share the bookings' commits so, instead of one
+   * fsync each on the event loop.
    */
-  type Settled = { readonly ok: Transacted<unknown> } | { readonly error: unknown };
-  const batch = sqlite.transaction((runs: readonly Transaction<Reads, unknown>[]): Settled[] =>
-    runs.map((run) => {
+  type Settled = { readonly ok: unknown } | { readonly error: unknown };
+  const batch = sqlite.transaction((works: readonly (() => unknown)[]): Settled[] =>
+    works.map((work) => {
       try {
-        return { ok: transaction(run) };
+        return { ok: work() };
       } catch (error) {
         return { error };
       }
     }),
   );
   let queued: {
-    run: Transaction<Reads, unknown>;
-    resolve: (done: Transacted<unknown>) => void;
+    work: () => unknown;
+    rebuildable: boolean;
+    resolve: (done: unknown) => void;
     reject: (error: unknown) => void;
   }[] = [];
   const commitQueued = () => {
@@ -128,9 +131,9 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
     let settled: Settled[];
     try {
       // One durable transaction in the batch makes the whole commit durable.
-      settled = committed(
-        () => batch.immediate(taken.map(({ run }) => run)),
-        taken.every(({ run }) => run.rebuildable),
+      settled = commitWith(
+        taken.every(({ rebuildable }) => rebuildable),
+        () => batch.immediate(taken.map(({ work }) => work)),
       );
     } catch (error) {
       for (const { reject } of taken) reject(error);
@@ -140,14 +143,11 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
       'ok' in outcome ? taken[index]!.resolve(outcome.ok) : taken[index]!.reject(outcome.error),
     );
   };
-  const transact = <R extends Reads, T>(run: Transaction<R, T>) =>
-    new Promise<Transacted<T>>((resolve, reject) => {
+  /** Runs `work` in the next group commit; resolves once that commit is durable, or done if `rebuildable`. */
+  const committed = <T>(work: () => T, { rebuildable = false }: Rebuildable = {}) =>
+    new Promise<T>((resolve, reject) => {
       if (queued.length === 0) setImmediate(commitQueued);
-      queued.push({
-        run: run as Transaction<Reads, unknown>,
-        resolve: resolve as (done: Transacted<unknown>) => void,
-        reject,
-      });
+      queued.push({ work, rebuildable, resolve: resolve as (done: unknown) => void, reject });
     });
 
   // /readyz is polled by load balancers: prepare its query once.
@@ -161,9 +161,9 @@ export async function openSqliteStore(path: string, onMigrated?: OnMigrated): Pr
       everyMark: () => rows(queries.bookings.everyVersion()),
     }),
     read: async (query) => rows(query),
-    atomically: async <const Q extends readonly CompiledQuery[]>(batch: Q, options?: Rebuildable) =>
-      committed(() => atomically.immediate(batch), options?.rebuildable) as RowsOf<Q>,
-    transact,
+    atomically: <const Q extends readonly CompiledQuery[]>(statements: Q, options?: Rebuildable) =>
+      committed(() => atomically(statements) as RowsOf<Q>, options),
+    transact: <R extends Reads, T>(run: Transaction<R, T>) => committed(() => transaction(run) as Transacted<T>, run),
     ping: async () => {
       alive.get();
     },

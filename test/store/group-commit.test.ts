@@ -6,9 +6,9 @@ import type { Store } from '../../src/store/store.js';
 import { DIALECTS, dropTestDatabases, freshDatabase } from '../dialects.js';
 
 /**
- * Bookings asked for at the same moment: on SQLite they share one commit, each deciding on what
- * those before it wrote; on PostgreSQL they run side by side. Either way the outcome is that of
- * running them one by one, and one that fails fails alone.
+ * Bookings and leases asked for at the same moment: on SQLite they share one commit, each deciding
+ * on what those before it wrote; on PostgreSQL they run side by side. Either way the outcome is
+ * that of running them one by one, and one that fails fails alone.
  */
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 const NINE = Date.parse('2026-12-02T09:00:00Z');
@@ -70,5 +70,17 @@ describe.each(DIALECTS)('bookings asked for at once on %s', (dialect) => {
     const active = await store.activeBookings('cal', NOW);
     expect(active).toHaveLength(1);
     expect(await store.changeMark('cal')).toBe('1');
+  });
+
+  it('should lease a feed to one of the callers asking at once, beside a booking', async () => {
+    const store = await openStore(freshDatabase(dialect), DEFAULT_POOL);
+    stores.push(store);
+    const claims = ['feed', 'feed', 'feed'].map((feed) => store.claimSync(feed, NOW, NOW + MINUTE));
+    const other = store.claimSync('other-feed', NOW, NOW + MINUTE);
+    const booked = store.book(query('a'), () => ({ insert: booking('a'), result: 'booked' }));
+    expect((await Promise.all(claims)).filter((claimed) => claimed)).toHaveLength(1);
+    expect(await other).toBe(true);
+    expect((await booked).result).toBe('booked');
+    expect(await store.activeBookings('cal', NOW)).toHaveLength(1);
   });
 });

@@ -24,6 +24,17 @@ export class IcalParseError extends Error {
 }
 
 /**
+ * ical.js keeps every date's weekday and week number it ever computed in two objects that only
+ * grow. A rule that never matches (`FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30`) walks day after day inside
+ * one iterator step for the whole budget: the caches grew by about 60 MB a second, past the worker's
+ * heap limit, and V8 ended the whole process rather than the worker. Both caches are turned off
+ * (an object that keeps nothing); each value is then computed again, a few additions.
+ */
+const keepsNothing = (): Record<number, number> => new Proxy({}, { set: () => true, defineProperty: () => true });
+ICAL.Time._dowCache = keepsNothing();
+ICAL.Time._wnCache = keepsNothing();
+
+/**
  * Occurrences visited per call, across all its events, on the way to the window's end. Real
  * calendars stay far below it (a daily series since 2000 visits under 10,000); a hostile one
  * (FREQ=SECONDLY since 1970, or a thousand such events) fails after about two seconds of work.

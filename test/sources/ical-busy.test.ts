@@ -1,3 +1,4 @@
+import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { busyFromIcal, busyFromIcalObjects, IcalParseError, type BusyOptions } from '../../src/sources/ical-busy.js';
 import type { Interval } from '../../src/engine/interval.js';
@@ -214,6 +215,27 @@ describe('busyFromIcal', () => {
         }),
       );
     }, 20_000);
+
+    it('should keep nothing of the days a rule walks, so one that never matches cannot fill the memory', () => {
+      // Matches once a year: ical.js walks every day between, and caches each day's weekday unless told not to.
+      const yearly = [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'BEGIN:VEVENT',
+        'UID:rare',
+        'DTSTART:20260228T090000Z',
+        'DTEND:20260228T100000Z',
+        'RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=28;BYDAY=MO,TU,WE,TH,FR,SA,SU',
+        'END:VEVENT',
+        'END:VCALENDAR',
+      ].join('\r\n');
+
+      const busy = busyFromIcal(yearly, options('2026-01-01T00:00:00Z', '2046-01-01T00:00:00Z', 'UTC'));
+
+      expect(busy).toHaveLength(20);
+      expect(iso(busy.slice(-1))).toEqual([['2045-02-28T09:00:00.000Z', '2045-02-28T10:00:00.000Z']]);
+      expect(Object.keys(ICAL.Time._dowCache)).toEqual([]);
+    });
 
     it('should leave out events whose UID ignoreUid accepts', () => {
       const busy = busyFromIcal(WITH_OWN_BOOKING, {

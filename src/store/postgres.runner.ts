@@ -183,12 +183,7 @@ async function pipelined(
  * booking's statement is renumbered once, not on every call.
  */
 function writesJoiner(limit: number) {
-  interface Joined {
-    readonly next: Map<string, Joined>;
-    text?: string;
-  }
-  const root: Joined = { next: new Map() };
-  let kept = 0;
+  const joined = new Map<string, string>();
   const join = (queries: readonly CompiledQuery[]) => {
     let offset = 0;
     const numbered = queries.map((query) => {
@@ -199,20 +194,13 @@ function writesJoiner(limit: number) {
     const main = numbered.pop()!;
     return `with ${numbered.map((text, index) => `w${index} as (${text})`).join(', ')} ${main}`;
   };
-  /** The joined text of `queries`, the main statement last: found by walking its texts, kept when new. */
+  /** The joined text of `queries`, the main statement last, kept by their texts (no SQL text holds a NUL). */
   const textOf = (queries: readonly CompiledQuery[]) => {
-    let node: Joined | undefined = root;
-    for (const query of queries) node = node?.next.get(query.sql);
-    if (node?.text !== undefined) return node.text;
-    const text = join(queries);
-    if (kept++ < limit) {
-      node = root;
-      for (const query of queries) {
-        let child: Joined | undefined = node.next.get(query.sql);
-        if (!child) node.next.set(query.sql, (child = { next: new Map() }));
-        node = child;
-      }
-      node.text = text;
+    const key = queries.map((query) => query.sql).join('\0');
+    let text = joined.get(key);
+    if (text === undefined) {
+      text = join(queries);
+      if (joined.size < limit) joined.set(key, text);
     }
     return text;
   };

@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../dialects.js';
 import { appsOn } from './harness.js';
@@ -40,6 +41,19 @@ function expectProblem(reply: Reply, status: number): void {
   );
 }
 
+/** The hooks a POST route runs, its own and its scopes', as Fastify prints them. */
+function hooksOf(app: FastifyInstance, route: string): string[] {
+  const lines = app.printRoutes({ method: 'POST', includeHooks: true, commonPrefix: false }).split('\n');
+  const at = lines.findIndex((line) => line.endsWith(` ${route} (POST)`));
+  expect(at).toBeGreaterThanOrEqual(0);
+  const hooks: string[] = [];
+  for (const line of lines.slice(at + 1)) {
+    if (!line.includes('•')) break;
+    hooks.push(line);
+  }
+  return hooks;
+}
+
 describe.each(DIALECTS)('the business API on %s', (dialect) => {
   const start = appsOn(dialect);
   const withAdmin = () => start({ yaml: ADMIN + CALENDARS, now: NOW });
@@ -51,6 +65,13 @@ describe.each(DIALECTS)('the business API on %s', (dialect) => {
     expect((await get(`${url}/openapi.json`)).status).toBe(404);
     expect((await get(`${url}/docs`)).status).toBe(404);
     expect((await get(`${url}/docs/`)).status).toBe(404);
+  });
+
+  it("should add no hook to telli's routes", async () => {
+    const [plain, admin] = [await start({ yaml: CALENDARS, now: NOW }), await withAdmin()];
+    for (const route of ['/available', '/book', '/calendars/:calendarId/available', '/calendars/:calendarId/book']) {
+      expect(hooksOf(admin.app, route)).toEqual(hooksOf(plain.app, route));
+    }
   });
 
   it('should list the calendars and their resources to either token', async () => {

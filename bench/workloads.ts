@@ -99,7 +99,9 @@ export async function alternating(
   for (const server of servers) await warmUp(optionsOf(server), warmUpSeconds);
   const rounds: [Metered<LoadResult>[], Metered<LoadResult>[]] = [[], []];
   for (let round = 0; round < ALTERNATING_ROUNDS; round += 1) {
-    for (const [index, server] of servers.entries()) {
+    // Every other round the second goes first, so neither always has the load right after the other.
+    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      const server = servers[index]!;
       rounds[index]!.push(
         await bench.metered(server, () => measure({ ...optionsOf(server), duration: seconds / ALTERNATING_ROUNDS })),
       );

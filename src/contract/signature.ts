@@ -1,18 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** 64 hex digits in either case, optionally after `sha256=`, with surrounding white space. */
+const SIGNATURE = /^\s*(?:sha256=)?([0-9a-f]{64})\s*$/i;
+
 /**
  * telli signs with `x-telli-signature`: lowercase hex HMAC-SHA256 of the body, keyed with the API
  * key. Its sample signs `JSON.stringify(payload)`, which may differ from the bytes on the wire, so
  * the raw body is tried first and its re-serialisation second.
  */
 export function isValidSignature(header: string | undefined, rawBody: string, keys: readonly string[]): boolean {
-  if (!header) return false;
-  const given = header
-    .trim()
-    .replace(/^sha256=/i, '')
-    .toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(given)) return false;
-  const givenBytes = Buffer.from(given, 'hex');
+  const given = header === undefined ? null : SIGNATURE.exec(header);
+  if (given === null) return false;
+  const givenBytes = Buffer.from(given[1]!, 'hex');
   const signs = (body: string) =>
     keys.some((key) => timingSafeEqual(givenBytes, createHmac('sha256', key).update(body).digest()));
   if (signs(rawBody)) return true;

@@ -86,17 +86,21 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * wherever the store keeps them (own properties or its prototype chain).
  */
 export function timedStore(store: Store, metrics: Metrics): Store {
-  // Each method is wrapped once, with its histogram child: /available reads the change mark per
-  // request, and a new wrapper and label lookup per call showed in its profile.
-  const wrapped = new Map<string, { member: unknown; timed: (...args: unknown[]) => Promise<unknown> }>();
+  // Each method is wrapped (or bound) once, with its histogram child: /available reads the change
+  // mark per request, and a new wrapper, bound function or label lookup per call showed in its profile.
+  const wrapped = new Map<string, { member: unknown; call: (...args: unknown[]) => unknown }>();
   return new Proxy(store, {
     get(target, name, receiver) {
       const member: unknown = Reflect.get(target, name, receiver);
       if (typeof member !== 'function' || typeof name !== 'string') return member;
-      // The change mark is answered from memory on both dialects (their marks): no database time to record.
-      if (name === 'close' || name === 'changeMark') return member.bind(target);
       const known = wrapped.get(name);
-      if (known?.member === member) return known.timed;
+      if (known?.member === member) return known.call;
+      // The change mark is answered from memory on both dialects (their marks): no database time to record.
+      if (name === 'close' || name === 'changeMark') {
+        const bound = member.bind(target) as (...args: unknown[]) => unknown;
+        wrapped.set(name, { member, call: bound });
+        return bound;
+      }
       const operation = metrics.databaseDuration.labels({
         operation: name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
       });
@@ -108,7 +112,7 @@ export function timedStore(store: Store, metrics: Metrics): Store {
           operation.observe((performance.now() - started) / 1000);
         }
       };
-      wrapped.set(name, { member, timed });
+      wrapped.set(name, { member, call: timed });
       return timed;
     },
   });

@@ -63,17 +63,35 @@ export class RequestLog extends LogController {
   }
 
   #line(request: FastifyRequest, reply: FastifyReply): string {
+    // The request as requestForLog gives it; the address is gone when the caller closed first.
+    const address = request.ip as string | undefined;
     let line =
-      `{"level":${INFO},"time":${Date.now()}${this.#base},"reqId":${JSON.stringify(request.id)}` +
-      `,"req":${JSON.stringify(requestForLog(request))},"res":{"statusCode":${reply.statusCode}}` +
-      `,"responseTime":${reply.elapsedTime}`;
+      `{"level":${INFO},"time":${Date.now()}${this.#base},"reqId":${jsonString(request.id)}` +
+      `,"req":{"method":${jsonString(request.method)},"url":${jsonString(redactQuery(request.url))}` +
+      `${address === undefined ? '' : `,"remoteAddress":${jsonString(address)}`}}` +
+      `,"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime}`;
     const fields = request.logFields ?? {};
     for (const name in fields) {
       const value = fields[name];
-      if (value !== undefined) line += `,${JSON.stringify(name)}:${JSON.stringify(value)}`;
+      if (value === undefined) continue;
+      line += `,${jsonString(name)}:${typeof value === 'string' ? jsonString(value) : JSON.stringify(value)}`;
     }
     return `${line},"msg":"request completed"}\n`;
   }
+}
+
+/**
+ * What JSON.stringify escapes in a string: quotes, backslashes, control characters (Cc, which
+ * reaches a little past those it escapes) and lone surrogates (Cs, in a pattern read by code point).
+ */
+const NEEDS_ESCAPE = /["\\\p{Cc}\p{Cs}]/u;
+
+/**
+ * `value` as a JSON string: between quotes as it is when nothing in it needs escaping (request
+ * ids, methods, paths, addresses and calendar ids nearly always), else as JSON.stringify writes it.
+ */
+function jsonString(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 /**

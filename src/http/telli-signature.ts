@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { LiveConfig } from '../config/live-config.js';
 import { isValidSignature } from '../contract/signature.js';
 import { HttpError } from './http-error.js';
@@ -6,15 +6,15 @@ import { HttpError } from './http-error.js';
 /**
  * The preHandler of every route telli calls: with signing keys configured, a request must carry
  * `x-telli-signature` over its raw body by one of them; without keys, requests are accepted unsigned.
+ * It takes Fastify's `done` rather than being async: the check is synchronous, and an async hook
+ * costs every request a promise and a turn of the microtask queue.
  */
 export function telliSignatureCheck(config: LiveConfig) {
-  return async (request: FastifyRequest): Promise<void> => {
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const { signingKeys } = config.current;
-    if (signingKeys.length === 0) return;
     const header = request.headers['x-telli-signature'];
     const signature = typeof header === 'string' ? header : undefined;
-    if (!isValidSignature(signature, request.rawBody ?? '', signingKeys)) {
-      throw new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.');
-    }
+    if (signingKeys.length === 0 || isValidSignature(signature, request.rawBody ?? '', signingKeys)) done();
+    else done(new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.'));
   };
 }

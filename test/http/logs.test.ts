@@ -123,6 +123,31 @@ describe('the request line', () => {
     ]);
     expect(requestLines.every((entry) => entry.level === 30 && typeof entry.responseTime === 'number')).toBe(true);
   });
+
+  it('should stay valid JSON whatever the caller puts in its request id and path', async () => {
+    const { app, lines, close } = await loggedApp(
+      'calendars:\n  - { id: physio, timezone: UTC, duration: 30m, hours: { mon-sun: ["09:00-12:00"] }, resources: [{ id: anna }] }\n',
+      { level: 'info', now: Date.parse('2026-12-01T06:00:00Z') },
+    );
+    const id = 'call "42" \\ \t ✓ 😀';
+    try {
+      await app.inject({
+        method: 'POST',
+        url: '/calendars/physio/available',
+        headers: { 'x-request-id': id },
+        payload: {},
+      });
+      await app.inject({ method: 'GET', url: '/nowhere/%22?x=\\' });
+    } finally {
+      await close();
+    }
+
+    const requestLines = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request completed');
+    expect(requestLines.map(({ reqId, req }) => [reqId === id, req.url])).toEqual([
+      [true, '/calendars/physio/available'],
+      [false, '/nowhere/%22?x=\\'],
+    ]);
+  });
 });
 
 describe('the booking line', () => {

@@ -1,5 +1,5 @@
 import { formatInstant } from '../contract/timestamp.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import type { BookingStatus } from '../store/booking.table.js';
 
 /**
@@ -23,7 +23,7 @@ export interface ApiBooking {
   readonly cancel_reason: string | null;
 }
 
-export function toApiBooking(booking: BookingRecord, timezone: string | undefined): ApiBooking {
+export function toApiBooking(booking: ListedBooking, timezone: string | undefined): ApiBooking {
   return {
     id: booking.id,
     calendar: booking.calendarId,

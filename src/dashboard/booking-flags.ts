@@ -1,6 +1,6 @@
 import { bookingsOutsideHours } from '../booking/misfits.js';
 import type { CalendarConfig } from '../config/config.types.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import { STRINGS } from './strings.js';
 
 /** Time a resource (or, with no resource, the whole calendar) is closed, as the dashboard shows it. */
@@ -23,7 +23,7 @@ export type BookingFlags = ReadonlyMap<string, readonly string[]>;
  */
 export function bookingFlags(
   calendar: CalendarConfig | undefined,
-  bookings: readonly BookingRecord[],
+  bookings: readonly ListedBooking[],
   timeOff: readonly TimeOffBlock[],
   now: number,
 ): BookingFlags {

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError } from '../http/http-error.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import { bookingFlags, type BookingFlags } from './booking-flags.js';
 import { bookingDetail, bookingsList, cancelForm, type ListFilters } from './booking.views.js';
 import { formField, type DashboardContext } from './dashboard-context.js';
@@ -113,8 +113,8 @@ export function registerBookingPages(scope: FastifyInstance, context: DashboardC
 }
 
 /** The flags of a page of bookings: each calendar's time off over its bookings' range, and its misfits. */
-async function flagsOf(context: DashboardContext, bookings: readonly BookingRecord[]): Promise<BookingFlags> {
-  const byCalendar = new Map<string, BookingRecord[]>();
+async function flagsOf(context: DashboardContext, bookings: readonly ListedBooking[]): Promise<BookingFlags> {
+  const byCalendar = new Map<string, ListedBooking[]>();
   for (const booking of bookings)
     byCalendar.set(booking.calendarId, [...(byCalendar.get(booking.calendarId) ?? []), booking]);
   const flags = await Promise.all(

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.types.js';
 import { localDateOf } from '../engine/zone.js';
 import type { AuditEntry, AuditFields } from '../store/audit.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import type { BookingStatus } from '../store/booking.table.js';
 import type { BookingFlags } from './booking-flags.js';
 import { html, type Html } from './html.js';
@@ -26,7 +26,7 @@ export interface ListExtras {
 export function bookingsList(
   config: Config,
   filters: ListFilters,
-  bookings: readonly BookingRecord[],
+  bookings: readonly ListedBooking[],
   { error, flags = new Map(), next: nextCursor, paged = false }: ListExtras,
 ): Html {
   const names = namesOf(config);
@@ -88,7 +88,7 @@ export function bookingsList(
 /** One booking: when and where, its contact, its history, and the way to cancel it. */
 export function bookingDetail(
   config: Config,
-  booking: BookingRecord,
+  booking: ListedBooking,
   history: readonly AuditEntry[],
   notice?: string,
 ): Html {
@@ -159,7 +159,7 @@ export function bookingDetail(
 }
 
 /** The cancel step: an optional reason, then the confirmation. */
-export function cancelForm(booking: BookingRecord, csrf: string, maxReason: number, error?: string, reason = ''): Html {
+export function cancelForm(booking: ListedBooking, csrf: string, maxReason: number, error?: string, reason = ''): Html {
   return html`<h1>${STRINGS.cancelTitle}</h1>
     <p>${STRINGS.bookingTitle(contactName(booking))}</p>
     <p>${STRINGS.cancelIntro}</p>

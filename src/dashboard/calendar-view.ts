@@ -1,7 +1,7 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import { addDays } from '../engine/local-date.js';
 import { dayInstants, workingRanges } from '../engine/schedule.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import type { BookingFlags, TimeOffBlock } from './booking-flags.js';
 import { bookingPath, contactName, floating, localTime, offsetText } from './present.js';
 import { STRINGS } from './strings.js';
@@ -59,7 +59,7 @@ export function calendarViewData(
   calendar: CalendarConfig,
   view: ViewKind,
   dates: readonly string[],
-  bookings: readonly BookingRecord[],
+  bookings: readonly ListedBooking[],
   timeOff: readonly TimeOffBlock[],
   flags: BookingFlags,
 ): CalendarViewData {

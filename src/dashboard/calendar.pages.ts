@@ -5,7 +5,7 @@ import type { CalendarConfig } from '../config/config.types.js';
 import { addDays } from '../engine/local-date.js';
 import { localDateOf } from '../engine/zone.js';
 import { HttpError } from '../http/http-error.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import type { Store } from '../store/store.js';
 import { bookingFlags } from './booking-flags.js';
 import { calendarViewData, viewDates, viewRange, type ViewKind } from './calendar-view.js';
@@ -106,9 +106,9 @@ async function activeBookings(
   store: Store,
   calendar: CalendarConfig,
   range: { from: number; to: number },
-): Promise<BookingRecord[]> {
-  const bookings: BookingRecord[] = [];
-  let after: BookingRecord | undefined;
+): Promise<ListedBooking[]> {
+  const bookings: ListedBooking[] = [];
+  let after: ListedBooking | undefined;
   for (;;) {
     const page = await store.listBookings({
       calendarId: calendar.id,

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { MoveRequest } from '../booking/booking-changes.service.js';
 import { formatInstant } from '../contract/timestamp.js';
 import { localDateOf } from '../engine/zone.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import { formField, type DashboardContext } from './dashboard-context.js';
 import { html, page } from './html.js';
 import { moveForm, type ForcedValues, type MoveView } from './move.views.js';
@@ -22,7 +22,7 @@ export function registerMovePages(scope: FastifyInstance, context: DashboardCont
   const routes = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   /** The move page for an active booking of a configured calendar; the slots of `date` or of its own day. */
-  const sendMove = async (reply: FastifyReply, booking: BookingRecord, date: string | undefined, extras: Extras) => {
+  const sendMove = async (reply: FastifyReply, booking: ListedBooking, date: string | undefined, extras: Extras) => {
     const calendar = context.config.calendar(booking.calendarId)!;
     const now = context.now();
     const zone = calendar.timezone;
@@ -48,7 +48,7 @@ export function registerMovePages(scope: FastifyInstance, context: DashboardCont
   };
 
   /** The booking, when it is active in a configured calendar; else an answer was sent. */
-  const movable = async (id: string, reply: FastifyReply): Promise<BookingRecord | undefined> => {
+  const movable = async (id: string, reply: FastifyReply): Promise<ListedBooking | undefined> => {
     const booking = await context.store.bookingById(id);
     if (!booking) {
       await reply.callNotFound();

@@ -1,6 +1,6 @@
 import type { CalendarConfig } from '../config/config.types.js';
 import { formatInstant } from '../contract/timestamp.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import { html, type Html } from './html.js';
 import { bookingPath, contactName, localDateTime, localTime } from './present.js';
 import { STRINGS } from './strings.js';
@@ -14,7 +14,7 @@ export interface ForcedValues {
 }
 
 export interface MoveView {
-  readonly booking: BookingRecord;
+  readonly booking: ListedBooking;
   readonly calendar: CalendarConfig;
   /** The local date whose free slots are listed. */
   readonly date: string;

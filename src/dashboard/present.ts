@@ -1,5 +1,5 @@
 import { offsetAt, wallTimeInstant } from '../engine/zone.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import { STRINGS } from './strings.js';
 
 /**
@@ -29,7 +29,7 @@ export function offsetText(zone: string, instant: number): string {
 }
 
 /** What to call a booking's contact: the name they gave, else their id, else a placeholder. */
-export function contactName(booking: BookingRecord): string {
+export function contactName(booking: ListedBooking): string {
   const details = booking.contactDetails;
   const name =
     typeof details === 'object' && details !== null ? (details as Record<string, unknown>)['name'] : undefined;

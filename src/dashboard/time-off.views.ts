@@ -1,5 +1,5 @@
 import type { CalendarConfig } from '../config/config.types.js';
-import type { BookingRecord } from '../store/booking.js';
+import type { ListedBooking } from '../store/booking.js';
 import type { TimeOffBlock } from './booking-flags.js';
 import { html, type Html } from './html.js';
 import { bookingPath, calendarPath, contactName, localDateTime, timeOffPath } from './present.js';
@@ -95,7 +95,7 @@ export function timeOffForm(calendar: CalendarConfig, csrf: string, values: Time
 export function timeOffAdded(
   calendar: CalendarConfig,
   block: TimeOffBlock,
-  conflicts: readonly BookingRecord[],
+  conflicts: readonly ListedBooking[],
   date: string,
 ): Html {
   return html`<h1>${STRINGS.timeOffAddedTitle}</h1>

@@ -1,5 +1,6 @@
 import { Kysely, PostgresAdapter, sql, type Dialect, type Insertable, type Updateable } from 'kysely';
 import type { BookingFilter, NewBooking, Placement } from './booking.js';
+import { LISTED_COLUMNS } from './booking.row.js';
 import type { BookingStatus, BookingTable } from './booking.table.js';
 import { compiledOnce } from './compiled-once.js';
 import type { Database } from './database.js';
@@ -227,7 +228,7 @@ export function bookingQueries(dialect: Dialect) {
     list: (filter: BookingFilter) =>
       db
         .selectFrom('bookings')
-        .selectAll()
+        .select(LISTED_COLUMNS)
         .$if(filter.calendarId !== undefined, (query) => query.where('calendar_id', '=', filter.calendarId!))
         .$if(filter.resourceId !== undefined, (query) => query.where('resource_id', '=', filter.resourceId!))
         .$if(filter.from !== undefined, (query) => query.where('start_at', '>=', filter.from!))

@@ -15,7 +15,7 @@ import type {
   MoveQuery,
   MoveResult,
 } from './booking.js';
-import { toBlockedRange, toBooking, toBookingRecord } from './booking.row.js';
+import { toBlockedRange, toBooking, toBookingRecord, toListedBooking } from './booking.row.js';
 import { bookingTransaction, cancelTransaction, changeOf, removalOf } from './booking.transaction.js';
 import { moveTransaction } from './move.transaction.js';
 import type { Runner } from './runner.js';
@@ -137,7 +137,7 @@ export function bookingStore(runner: Runner, all: StoreQueries, marks?: KnownMar
     bookings: async (calendarId) => (await runner.read(queries.all(calendarId))).map(toBooking),
     listBookings: async (filter) => {
       const rows = await runner.read(queries.list(filter));
-      const bookings = rows.slice(0, filter.limit).map(toBookingRecord);
+      const bookings = rows.slice(0, filter.limit).map(toListedBooking);
       const last = bookings.at(-1);
       return rows.length > filter.limit && last ? { bookings, next: { start: last.start, id: last.id } } : { bookings };
     },

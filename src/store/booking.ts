@@ -47,8 +47,14 @@ export interface BookingCursor {
   readonly id: string;
 }
 
+/**
+ * A booking as the business's lists show it (the API, the dashboard): its record without what only
+ * availability and booking read (the blocked range, the contact key).
+ */
+export type ListedBooking = Omit<BookingRecord, 'blockedStart' | 'blockedEnd' | 'contactKey'>;
+
 export interface BookingPage {
-  readonly bookings: BookingRecord[];
+  readonly bookings: ListedBooking[];
   /** The `after` of the next page; absent on the last page. */
   readonly next?: BookingCursor;
 }

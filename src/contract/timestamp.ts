@@ -34,12 +34,18 @@ export function formatInstant(instant: number): string {
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
   return (
-    `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(Math.floor(ms / 3_600_000))}:` +
-    `${two(Math.floor(ms / 60_000) % 60)}:${two(Math.floor(ms / 1000) % 60)}.${String(ms % 1000).padStart(3, '0')}Z`
+    `${year < 1000 ? String(year).padStart(4, '0') : year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T` +
+    `${TWO_DIGITS[Math.floor(ms / 3_600_000)]}:${TWO_DIGITS[Math.floor(ms / 60_000) % 60]}:` +
+    `${TWO_DIGITS[Math.floor(ms / 1000) % 60]}.${THREE_DIGITS[ms % 1000]}Z`
   );
 }
 
-const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+/**
+ * The fields' texts, made once: making each field's text per instant ("0" + 7, padStart) was a
+ * quarter of the instructions a page of bookings spends on its instants.
+ */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 
 /** Epoch milliseconds, or undefined when the text is not a valid timestamp. */
 export function parseInstant(text: string): number | undefined {

@@ -4,6 +4,8 @@ import { formatInstant } from '../../src/contract/timestamp.js';
 
 const YEAR_10000 = Date.UTC(10_000, 0, 1);
 const YEAR_0_MARCH = -62_162_035_200_000;
+/** Where a year stops being padded to four digits. */
+const YEAR_1000 = -30_610_224_000_000;
 
 // The oracle is the platform's own writer: formatInstant computes the same text without a Date.
 describe('formatInstant', () => {
@@ -26,6 +28,7 @@ describe('formatInstant', () => {
       Date.UTC(2026, 11, 31, 23, 59, 59, 999),
       YEAR_0_MARCH - 1,
       YEAR_0_MARCH,
+      YEAR_1000,
       YEAR_10000 - 1,
       YEAR_10000,
     ];

@@ -73,6 +73,8 @@ interface Measured {
 /** Issue 12's targets: PostgreSQL /available against the bare route, and its p99 at a steady rate. */
 const PG_RATIO = 0.4;
 const STEADY_P99_MS = 5;
+/** Successful bookings/s of a storm on PostgreSQL with one process (issue 12). */
+const PG_STORM_TARGET = 600;
 /** Server CPU per /available (Slotline and its PostgreSQL backends) against SQLite's. */
 const CPU_RATIO = 1.5;
 
@@ -90,7 +92,8 @@ function rows(measured: Measured, bare: LoadResult | undefined, seconds: number)
       ...(ratio === undefined ? {} : { met: ratio >= PG_RATIO }),
     };
   };
-  const storms = (label: string, result: Storm, check: DoubleBookingCheck): LoadRow[] => [
+  /** `minimum`: the bookings/s the storm must reach (issue 12: with one process), besides none doubled. */
+  const storms = (label: string, result: Storm, check: DoubleBookingCheck, minimum?: number): LoadRow[] => [
     {
       scenario: `\`/book\` storm on \`${STORM_ID}\`, PostgreSQL, ${label} (all answers)`,
       rps: result.rps,
@@ -102,8 +105,8 @@ function rows(measured: Measured, bare: LoadResult | undefined, seconds: number)
       scenario: `\`/book\` storm, PostgreSQL, ${label}: successful bookings/s, average over the ${seconds} s`,
       rps: result.successRate,
       other: result.other,
-      target: 'none doubled',
-      met: check.doubles.length === 0,
+      target: minimum === undefined ? 'none doubled' : `≥ ${minimum} bookings/s, none doubled`,
+      met: (minimum === undefined || result.successRate >= minimum) && check.doubles.length === 0,
     },
   ];
   return [
@@ -118,7 +121,7 @@ function rows(measured: Measured, bare: LoadResult | undefined, seconds: number)
       met: measured.steady1.p99 < STEADY_P99_MS,
     },
     available('`/available`, PostgreSQL, 2 processes on one database, 2 × 25 connections', measured.available2),
-    ...storms('1 process, 50 connections', measured.storm1, measured.check1),
+    ...storms('1 process, 50 connections', measured.storm1, measured.check1, PG_STORM_TARGET),
     ...storms('2 processes on one database, 2 × 25 connections', measured.storm2, measured.check2),
   ];
 }

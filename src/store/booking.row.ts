@@ -6,8 +6,9 @@ import type { BookingTable } from './booking.table.js';
 export type BookingRow = Selectable<BookingTable>;
 
 /**
- * One object literal, not `{ ...toBooking(row), createdBy, cancelReason }`: the spread made a
- * listed booking's mapping ten times slower (the bookings list's profile, bench/README.md).
+ * One object literal, not `{ ...toListedBooking(row), blockedStart, blockedEnd, contactKey }`: a
+ * spread made a booking's mapping ten times slower (the bookings list's profile, bench/README.md),
+ * so this and `toListedBooking` each spell out their fields.
  */
 export function toBookingRecord(row: BookingRow): BookingRecord {
   return {

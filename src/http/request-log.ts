@@ -63,12 +63,11 @@ export class RequestLog extends LogController {
   }
 
   #line(request: FastifyRequest, reply: FastifyReply): string {
-    // The request as requestForLog gives it; the address is gone when the caller closed first.
-    const address = request.ip as string | undefined;
+    const { method, url, remoteAddress } = requestForLog(request);
     let line =
       `{"level":${INFO},"time":${Date.now()}${this.#base},"reqId":${jsonString(request.id)}` +
-      `,"req":{"method":${jsonString(request.method)},"url":${jsonString(redactQuery(request.url))}` +
-      `${address === undefined ? '' : `,"remoteAddress":${jsonString(address)}`}}` +
+      `,"req":{"method":${jsonString(method)},"url":${jsonString(url)}` +
+      `${remoteAddress === undefined ? '' : `,"remoteAddress":${jsonString(remoteAddress)}`}}` +
       `,"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime}`;
     const fields = request.logFields ?? {};
     for (const name in fields) {
@@ -105,8 +104,9 @@ const SECRET_PARAMETER = /token|key|secret|signature|password|auth|^q$/i;
  * query parameters replaced, so that `bookings.ics?token=...` is logged as `bookings.ics?token=[redacted]`
  * and `/api/v1/bookings?q=...` as `/api/v1/bookings?q=[redacted]`.
  */
-export function requestForLog(request: FastifyRequest) {
-  return { method: request.method, url: redactQuery(request.url), remoteAddress: request.ip };
+export function requestForLog(request: FastifyRequest): { method: string; url: string; remoteAddress?: string } {
+  // Fastify types the address as always there; it is gone when the caller closed first.
+  return { method: request.method, url: redactQuery(request.url), remoteAddress: request.ip as string | undefined };
 }
 
 /** The URL with the path untouched and every secret parameter's value replaced. */

@@ -61,6 +61,7 @@ export function bookingTransaction<T>(
   return {
     locks: [contactLock(query.calendarId, query.contactKey), startLock(query.calendarId, query.start)],
     sharedLocks: [calendarLock(query.calendarId)],
+    genericPlans: true,
     reads: snapshotQueries(queries, query),
     plan: (rows) => {
       const plan = decide(toSnapshot(rows));

@@ -46,6 +46,7 @@ export function moveTransaction<T>(
   return {
     locks: [contactLock(move.calendarId, move.contactKey), startLock(move.calendarId, move.start)],
     sharedLocks: [calendarLock(move.calendarId)],
+    genericPlans: true,
     reads: { ...snapshotQueries(queries, target), booking: queries.bookings.byId(move.bookingId) },
     plan: (rows) => {
       const [row] = rows.booking;

@@ -76,7 +76,7 @@ export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
   const attempt = async <R extends Reads, T>(client: pg.PoolClient, run: Transaction<R, T>): Promise<Transacted<T>> => {
     const names = Object.keys(run.reads);
     const reads = Object.values(run.reads).map(statement);
-    const first = [BEGIN, ...locks(run.locks, run.sharedLocks)];
+    const first = [BEGIN, ...locks(run.locks, run.sharedLocks, run.genericPlans)];
     let rows = (await pipelined(client, [...first, ...reads])).slice(first.length);
     const held = new Set(run.locks);
     for (;;) {
@@ -217,15 +217,19 @@ function writesJoiner(limit: number) {
 /**
  * Transaction-scoped advisory locks on text keys, exclusive ones first, in one statement:
  * decisions on one key wait for each other, and a shared key lets its holders run together.
+ * `genericPlans` sets `plan_cache_mode` for the rest of the transaction in the same statement
+ * (`set_config(..., true)` is local to the transaction), so it costs no statement of its own.
  */
-function locks(keys: readonly string[], shared: readonly string[] = []): pg.QueryConfig[] {
-  if (keys.length + shared.length === 0) return [];
+function locks(keys: readonly string[], shared: readonly string[] = [], genericPlans = false): pg.QueryConfig[] {
   const calls = [
+    ...(genericPlans ? [`set_config('plan_cache_mode', 'force_generic_plan', true)`] : []),
     ...keys.map((_, index) => `pg_advisory_xact_lock(hashtextextended($${index + 1}, 0))`),
     ...shared.map((_, index) => `pg_advisory_xact_lock_shared(hashtextextended($${keys.length + index + 1}, 0))`),
   ];
+  if (calls.length === 0) return [];
   const text = `select ${calls.join(', ')}`;
-  return [{ name: `slotline_locks_${keys.length}_${shared.length}`, text, values: [...keys, ...shared] }];
+  const name = `slotline_locks_${keys.length}_${shared.length}${genericPlans ? '_generic' : ''}`;
+  return [{ name, text, values: [...keys, ...shared] }];
 }
 
 /**

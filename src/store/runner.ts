@@ -37,6 +37,13 @@ export interface Transaction<R extends Reads, T> extends Rebuildable {
    * that takes the same key in `locks` waits for them all and they for it.
    */
   readonly sharedLocks?: readonly string[];
+  /**
+   * PostgreSQL: run the transaction's statements on their generic plans, made once per connection
+   * for any values, never planned again per call. For the booking decision's snapshot, whose window
+   * read PostgreSQL otherwise plans anew on every booking of a calendar its statistics call rare
+   * (docs/ARCHITECTURE.md, "Statements on PostgreSQL"). SQLite ignores it.
+   */
+  readonly genericPlans?: boolean;
   readonly reads: R;
   plan(rows: RowsByName<R>): TransactionPlan<T>;
   /**

@@ -89,6 +89,22 @@ describe.runIf(DIALECTS.includes('postgres'))('the PostgreSQL runner', () => {
     await expect(transacted).resolves.toEqual({ result: [1] });
   });
 
+  it('should run the reads of a transaction that asks for it on generic plans, and only those', async () => {
+    const { runner } = await fresh();
+    const mode = raw<{ mode: string }>(`select current_setting('plan_cache_mode') as mode`);
+    const modeIn = (genericPlans: boolean) =>
+      runner.transact({
+        locks: ['a key'],
+        genericPlans,
+        reads: { setting: mode },
+        plan: (rows) => ({ result: rows.setting[0]!.mode }),
+      });
+    await expect(modeIn(true)).resolves.toEqual({ result: 'force_generic_plan' });
+    await expect(modeIn(false)).resolves.toEqual({ result: 'auto' });
+    // The pool's one connection: the setting ended with the transaction that set it.
+    expect(await runner.read(mode)).toEqual([{ mode: 'auto' }]);
+  });
+
   it('should write nothing when a write fails, and leave its connection usable', async () => {
     const { runner, commits } = await fresh();
     const insert = (id: number) => raw(`insert into t (id) values ($1)`, [id]);

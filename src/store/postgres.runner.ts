@@ -32,8 +32,9 @@ const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
  *   parsing and planning every statement of every booking again.
  * - **Pipelining** (the pool's connections are pipelined): the statements of one step are sent
  *   together and answered in order, so a transaction costs two round trips whatever its size
- *   (`begin`, its locks and its reads; then, after the plan ran here, its writes, the version
- *   bump with the independent writes joined to it (`writesJoiner`) and `commit`), plus one for each re-plan under new locks. The server runs them one
+ *   (`begin`, its locks and its reads joined into one statement (`readsJoiner`); then, after the
+ *   plan ran here, its writes, the version bump with the independent writes joined to it
+ *   (`writesJoiner`) and `commit`), plus one for each re-plan under new locks. The server runs them one
  *   after the other, so the reads are taken after the locks are held, exactly as if each had
  *   waited for the one before; a statement that fails fails those after it in the transaction,
  *   and its `commit` rolls back.
@@ -47,6 +48,7 @@ const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
 export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
   const named = statementNames(NAMED_STATEMENTS);
   const withWrites = writesJoiner(NAMED_STATEMENTS);
+  const joinReads = readsJoiner(NAMED_STATEMENTS);
   const statement = (query: CompiledQuery): pg.QueryConfig => ({
     name: named(query.sql),
     text: query.sql,
@@ -74,19 +76,20 @@ export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
 
   /** One transaction's attempt: locks and reads, plans (again under new locks), writes and commits. */
   const attempt = async <R extends Reads, T>(client: pg.PoolClient, run: Transaction<R, T>): Promise<Transacted<T>> => {
-    const names = Object.keys(run.reads);
-    const reads = Object.values(run.reads).map(statement);
-    const first = [BEGIN, ...locks(run.locks, run.sharedLocks, run.genericPlans)];
-    let rows = (await pipelined(client, [...first, ...reads])).slice(first.length);
+    const reads = joinReads(run.reads);
+    /** Runs `before`, then the reads; answers each read's rows by its name. */
+    const readAfter = async (before: pg.QueryConfig[]): Promise<Record<string, unknown[]>> => {
+      const answers = await pipelined(client, reads ? [...before, statement(reads.query)] : before);
+      return reads ? reads.byName(answers.at(-1)!) : {};
+    };
+    let read = await readAfter([BEGIN, ...locks(run.locks, run.sharedLocks, run.genericPlans)]);
     const held = new Set(run.locks);
     for (;;) {
-      const read: Record<string, unknown[]> = {};
-      names.forEach((name, index) => (read[name] = rows[index]!));
       const planned = run.plan(read as RowsByName<R>);
       const needed = [...new Set(run.locksFor?.(planned.result))].filter((key) => !held.has(key)).sort();
       if (needed.length > 0) {
         needed.forEach((key) => held.add(key));
-        rows = (await pipelined(client, [...locks(needed), ...reads])).slice(1);
+        read = await readAfter(locks(needed));
         continue;
       }
       const { writes, result } = planned;
@@ -174,44 +177,76 @@ async function pipelined(
 }
 
 /**
- * Joins `writes` to `main` as its data-modifying CTEs (`with w0 as (insert …), w1 as (…) main`):
- * one statement, so one Bind, Execute and answer (one `send` by the server, one wake-up here)
- * instead of one per write. They all see the statement's one snapshot and run in no set order,
- * which is why only writes independent of each other are joined (`PlannedWrites`). Each write's
- * placeholders (`$1`…, never inside a literal: every value is a parameter) are numbered on after
- * those before it. The joined text is kept per combination of texts (at most `limit`), so a
- * booking's statement is renumbered once, not on every call.
+ * Joins statements into one: `join` gets their texts with each one's placeholders (`$1`…, never
+ * inside a literal: every value is a parameter) numbered on after those before it, and the
+ * parameters follow in the same order. The joined text is kept per combination of texts (at most
+ * `limit`), so a booking's statements are renumbered once, not on every call.
  */
-function writesJoiner(limit: number) {
+function joiner(limit: number, join: (texts: string[]) => string) {
   const joined = new Map<string, string>();
-  const join = (queries: readonly CompiledQuery[]) => {
-    let offset = 0;
-    const numbered = queries.map((query) => {
-      const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-      offset += query.parameters.length;
-      return text;
-    });
-    const main = numbered.pop()!;
-    return `with ${numbered.map((text, index) => `w${index} as (${text})`).join(', ')} ${main}`;
-  };
-  /** The joined text of `queries`, the main statement last, kept by their texts (no SQL text holds a NUL). */
+  /** The joined text of `queries`, kept by their texts (no SQL text holds a NUL). */
   const textOf = (queries: readonly CompiledQuery[]) => {
     const key = queries.map((query) => query.sql).join('\0');
     let text = joined.get(key);
     if (text === undefined) {
-      text = join(queries);
+      let offset = 0;
+      text = join(
+        queries.map((query) => {
+          const numbered = query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+          offset += query.parameters.length;
+          return numbered;
+        }),
+      );
       if (joined.size < limit) joined.set(key, text);
     }
     return text;
   };
+  return (queries: readonly CompiledQuery[]) => ({
+    sql: textOf(queries),
+    parameters: queries.flatMap((query) => query.parameters),
+  });
+}
+
+/**
+ * Joins `writes` to `main` as its data-modifying CTEs (`with w0 as (insert …), w1 as (…) main`):
+ * one statement, so one Bind, Execute and answer (one `send` by the server, one wake-up here)
+ * instead of one per write. They all see the statement's one snapshot and run in no set order,
+ * which is why only writes independent of each other are joined (`PlannedWrites`).
+ */
+function writesJoiner(limit: number) {
+  const join = joiner(limit, (texts) => {
+    const main = texts.pop()!;
+    return `with ${texts.map((text, index) => `w${index} as (${text})`).join(', ')} ${main}`;
+  });
   return <R>(writes: readonly CompiledQuery[], main: CompiledQuery<R>): CompiledQuery<R> =>
-    writes.length === 0
-      ? main
-      : {
-          ...main,
-          sql: textOf([...writes, main]),
-          parameters: [...writes.flatMap((write) => write.parameters), ...main.parameters],
-        };
+    writes.length === 0 ? main : { ...main, ...join([...writes, main]) };
+}
+
+/**
+ * Joins a transaction's reads into one statement of one row, each read's rows a JSON array in a
+ * column of its own (`select (select coalesce(json_agg(r), '[]') from (read) r) as r0, …`), for
+ * the same reason as the writes: one Bind, Execute and answer instead of one per read. They read
+ * one snapshot, taken after the locks are held. An aggregate over a subquery takes its rows in
+ * the subquery's order, so a read's `order by` holds. JSON carries the store's column types (text,
+ * bigint, integer) as this pool parses them, bigint as a number.
+ */
+function readsJoiner(limit: number) {
+  const join = joiner(
+    limit,
+    (texts) =>
+      `select ${texts.map((text, index) => `(select coalesce(json_agg(r), '[]') from (${text}) r) as r${index}`).join(', ')}`,
+  );
+  /** The joined statement of `reads` (none when there are none), and the rows of each by its name. */
+  return (reads: Reads) => {
+    const names = Object.keys(reads);
+    const queries = Object.values(reads);
+    if (queries.length === 0) return undefined;
+    return {
+      query: { ...queries[0]!, ...join(queries) },
+      byName: ([row]: unknown[]) =>
+        Object.fromEntries(names.map((name, index) => [name, (row as Record<string, unknown[]>)[`r${index}`]!])),
+    };
+  };
 }
 
 /**

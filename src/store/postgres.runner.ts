@@ -201,10 +201,12 @@ function joiner(limit: number, join: (texts: string[]) => string) {
     }
     return text;
   };
-  return (queries: readonly CompiledQuery[]) => ({
-    sql: textOf(queries),
-    parameters: queries.flatMap((query) => query.parameters),
-  });
+  return (queries: readonly CompiledQuery[]) => {
+    // A loop, not flatMap: flatMap was a percent of a booking's CPU in the storm's profile.
+    const parameters: unknown[] = [];
+    for (const query of queries) parameters.push(...query.parameters);
+    return { sql: textOf(queries), parameters };
+  };
 }
 
 /**
@@ -256,16 +258,23 @@ function readsJoiner(limit: number) {
  * (`set_config(..., true)` is local to the transaction), so it costs no statement of its own.
  */
 function locks(keys: readonly string[], shared: readonly string[] = [], genericPlans = false): pg.QueryConfig[] {
-  const calls = [
-    ...(genericPlans ? [`set_config('plan_cache_mode', 'force_generic_plan', true)`] : []),
-    ...keys.map((_, index) => `pg_advisory_xact_lock(hashtextextended($${index + 1}, 0))`),
-    ...shared.map((_, index) => `pg_advisory_xact_lock_shared(hashtextextended($${keys.length + index + 1}, 0))`),
-  ];
-  if (calls.length === 0) return [];
-  const text = `select ${calls.join(', ')}`;
+  if (keys.length + shared.length === 0 && !genericPlans) return [];
   const name = `slotline_locks_${keys.length}_${shared.length}${genericPlans ? '_generic' : ''}`;
+  let text = lockTexts.get(name);
+  if (text === undefined) {
+    const calls = [
+      ...(genericPlans ? [`set_config('plan_cache_mode', 'force_generic_plan', true)`] : []),
+      ...keys.map((_, index) => `pg_advisory_xact_lock(hashtextextended($${index + 1}, 0))`),
+      ...shared.map((_, index) => `pg_advisory_xact_lock_shared(hashtextextended($${keys.length + index + 1}, 0))`),
+    ];
+    text = `select ${calls.join(', ')}`;
+    lockTexts.set(name, text);
+  }
   return [{ name, text, values: [...keys, ...shared] }];
 }
+
+/** The locks' statement texts by name, made once: a few, one per count of keys. */
+const lockTexts = new Map<string, string>();
 
 /**
  * A name per statement text, the same for the same text, for the first `limit` texts; later

@@ -89,6 +89,26 @@ describe.runIf(DIALECTS.includes('postgres'))('the PostgreSQL runner', () => {
     await expect(transacted).resolves.toEqual({ result: [1] });
   });
 
+  it("should answer a transaction's reads, joined into one statement, as a read alone answers them", async () => {
+    const { runner, client } = await fresh();
+    await client.query(`insert into t (id, note) values (1, 'plain'), (2, null), (3, 'quote '' and "json" \\ ü')`);
+    const reads = {
+      ordered: raw<{ id: number; note: string | null }>('select id, note from t where id > $1 order by id desc', [0]),
+      numbers: raw<{ big: number; small: number }>('select $1::bigint as big, 3::int as small', [
+        Number.MAX_SAFE_INTEGER,
+      ]),
+      none: raw<{ id: number }>('select id from t where id > $1', [9]),
+    };
+    const { result } = await runner.transact({ locks: [], reads, plan: (rows) => ({ result: rows }) });
+    expect(result).toEqual({
+      ordered: await runner.read(reads.ordered),
+      // As the store's pool reads bigint (postgres.store.ts); this test's pool reads it as a string.
+      numbers: [{ big: Number.MAX_SAFE_INTEGER, small: 3 }],
+      none: [],
+    });
+    expect(result.ordered.map((row) => row.id)).toEqual([3, 2, 1]);
+  });
+
   it('should run the reads of a transaction that asks for it on generic plans, and only those', async () => {
     const { runner } = await fresh();
     const mode = raw<{ mode: string }>(`select current_setting('plan_cache_mode') as mode`);

@@ -228,8 +228,8 @@ function writesJoiner(limit: number) {
  * Joins a transaction's reads into one statement of one row, each read's rows a JSON array in a
  * column of its own (`select (select coalesce(json_agg(r), '[]') from (read) r) as r0, …`), for
  * the same reason as the writes: one Bind, Execute and answer instead of one per read. They read
- * one snapshot, taken after the locks are held. An aggregate over a subquery takes its rows in
- * the subquery's order, so a read's `order by` holds. JSON carries the store's column types (text,
+ * one snapshot, taken after the locks are held. An aggregate over a subquery with no join or
+ * grouping around it takes the rows in the subquery's order, so a read's `order by` holds. JSON carries the store's column types (text,
  * bigint, integer) as this pool parses them, bigint as a number.
  */
 function readsJoiner(limit: number) {

@@ -36,9 +36,11 @@ export function bookingStatistics(
   return {
     changed() {
       changes++;
-      if (changes < every || running || now() - lastStarted < gapMs) return;
+      if (changes < every || running) return;
+      const at = now();
+      if (at - lastStarted < gapMs) return;
       changes = 0;
-      lastStarted = now();
+      lastStarted = at;
       // A failed ANALYZE only leaves the statistics as they were: the next round tries again.
       running = analyze()
         .catch(() => {})

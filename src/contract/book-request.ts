@@ -49,7 +49,11 @@ export function readBookRequest(
 export function nestsTooDeep(value: unknown, levels = MAX_NESTING): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (levels === 0) return true;
-  return Object.values(value).some((inner) => nestsTooDeep(inner, levels - 1));
+  // A loop rather than Object.values: /available checks every body, and an array per object showed in its profile.
+  for (const key in value) {
+    if (nestsTooDeep((value as Record<string, unknown>)[key], levels - 1)) return true;
+  }
+  return false;
 }
 
 // Control characters are no part of an id, and PostgreSQL cannot store NUL in text. Lone

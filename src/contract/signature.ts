@@ -1,14 +1,23 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** 64 hex digits in either case, optionally after `sha256=`, with surrounding white space. */
 const SIGNATURE = /^\s*(?:sha256=)?([0-9a-f]{64})\s*$/i;
 
+/** Whether a signature header is right for a raw body. */
+export type SignatureCheck = (header: string | undefined, rawBody: string) => boolean;
+
 /**
  * telli signs with `x-telli-signature`: lowercase hex HMAC-SHA256 of the body, keyed with the API
  * key. Its sample signs `JSON.stringify(payload)`, which may differ from the bytes on the wire, so
- * the raw body is tried first and its re-serialisation second.
+ * the raw body is tried first and its re-serialisation second. The keys are made key objects once,
+ * not converted from their text on every request.
  */
-export function isValidSignature(header: string | undefined, rawBody: string, keys: readonly string[]): boolean {
+export function signatureCheck(keys: readonly string[]): SignatureCheck {
+  const keyObjects = keys.map((key) => createSecretKey(key, 'utf8'));
+  return (header, rawBody) => isValidSignature(header, rawBody, keyObjects);
+}
+
+function isValidSignature(header: string | undefined, rawBody: string, keys: readonly KeyObject[]): boolean {
   const given = header === undefined ? null : SIGNATURE.exec(header);
   if (given === null) return false;
   const givenBytes = Buffer.from(given[1]!, 'hex');

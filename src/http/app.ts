@@ -17,7 +17,7 @@ import { registerContactLookupRoute } from './contact-lookup.routes.js';
 import { registerContractRoutes } from './contract.routes.js';
 import { registerFeedRoutes } from './feed.routes.js';
 import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } from './http-error.js';
-import { createMetrics, timedStore, watchOutbox } from './metrics.js';
+import { createMetrics, requestDurations, timedStore, watchOutbox } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerOpsRoutes } from './ops.routes.js';
 import { logsInfo, RequestLog, requestForLog } from './request-log.js';
@@ -56,6 +56,7 @@ const REDACT = ['body', 'contact_details', 'err.body', 'err.contact_details'];
 export function buildApp(options: AppOptions): FastifyInstance {
   const config = liveConfigOf(options.config);
   const metrics = createMetrics();
+  const recordDuration = requestDurations(metrics);
   const store = timedStore(options.store, metrics);
   const now = options.now ?? Date.now;
   // Silenced, the logger is still there, at level silent: without one, Fastify would not call
@@ -67,13 +68,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logController: new RequestLog({
       lines: logsInfo(level) ? stream : undefined,
       completed: (request, reply) =>
-        metrics.requestDuration.observe(
-          {
-            // The route pattern, never the raw URL, keeps the label set small.
-            route: request.routeOptions.url ?? 'unmatched',
-            status_code: reply.statusCode,
-            outcome: request.outcome ?? (reply.statusCode < 400 ? 'ok' : 'error'),
-          },
+        recordDuration(
+          request.routeOptions.url ?? 'unmatched',
+          reply.statusCode,
+          request.outcome ?? (reply.statusCode < 400 ? 'ok' : 'error'),
           reply.elapsedTime / 1000,
         ),
     }),

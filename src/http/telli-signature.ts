@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { LiveConfig } from '../config/live-config.js';
-import { isValidSignature } from '../contract/signature.js';
+import { perConfig, type LiveConfig } from '../config/live-config.js';
+import { signatureCheck } from '../contract/signature.js';
 import { HttpError } from './http-error.js';
 
 /**
@@ -10,11 +10,12 @@ import { HttpError } from './http-error.js';
  * costs every request a promise and a turn of the microtask queue.
  */
 export function telliSignatureCheck(config: LiveConfig) {
+  const checkOf = perConfig((current) => signatureCheck(current.signingKeys));
   return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const { signingKeys } = config.current;
+    const current = config.current;
     const header = request.headers['x-telli-signature'];
     const signature = typeof header === 'string' ? header : undefined;
-    if (signingKeys.length === 0 || isValidSignature(signature, request.rawBody ?? '', signingKeys)) done();
+    if (current.signingKeys.length === 0 || checkOf(current)(signature, request.rawBody ?? '')) done();
     else done(new HttpError(401, 'bad_signature', 'The x-telli-signature header is missing or wrong.'));
   };
 }

@@ -6,8 +6,6 @@ export interface MarkReads {
   readonly dataVersion: () => number;
   /** Every calendar's change mark. */
   readonly everyMark: () => readonly { readonly calendar_id: string; readonly version: number }[];
-  /** The clock in milliseconds, whose every new value makes the next read check the data version. */
-  readonly clock?: () => number;
 }
 
 /**
@@ -19,21 +17,24 @@ export interface MarkReads {
  * and moves the version again, so the marks are never older than the data read after them.
  *
  * Reading the data version is a read transaction (two lock calls to the kernel), nearly what
- * reading the mark itself costs, so the requests of one millisecond share one check: the first
- * read in a millisecond of the clock asks, the rest until the clock moves trust it. Another
- * process's commit is then seen from the next millisecond on, which is harmless for the reason
- * PostgreSQL's notifications are (docs/ARCHITECTURE.md, "How cached availability stays exact");
- * this process's own commits are in the marks at once.
+ * reading the mark itself costs, so the requests of one turn of the event loop share one check:
+ * the first read of a turn asks, the rest until the next turn trust it. Another process's commit
+ * is then seen by every request of the next turn, a moment later, which is harmless for the
+ * reason PostgreSQL's notifications are (docs/ARCHITECTURE.md, "How cached availability stays
+ * exact"); this process's own commits are in the marks at once.
  */
-export function sqliteMarks({ dataVersion, everyMark, clock = Date.now }: MarkReads): KnownMarks {
+export function sqliteMarks({ dataVersion, everyMark }: MarkReads): KnownMarks {
   let seen: number | undefined;
   let versions = new Map<string, number>();
-  let checkedAt: number | undefined;
+  let checkedThisTurn = false;
+  const nextTurn = () => {
+    checkedThisTurn = false;
+  };
   return {
     read: (calendarId) => {
-      const now = clock();
-      if (now !== checkedAt) {
-        checkedAt = now;
+      if (!checkedThisTurn) {
+        checkedThisTurn = true;
+        setImmediate(nextTurn);
         const current = dataVersion();
         if (current !== seen) {
           seen = current;

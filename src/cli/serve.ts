@@ -2,6 +2,7 @@ import pino from 'pino';
 import { configWarnings } from '../config/config-warnings.js';
 import { holdConfig } from '../config/live-config.js';
 import { buildApp } from '../http/app.js';
+import type { LineStream } from '../http/request-log.js';
 import { createSync } from '../sources/sync.service.js';
 import { createReloader, logMisfits } from './reload.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
@@ -84,13 +85,17 @@ const LOG_BATCH_MS = 20;
  * cost a system call in the request, and a full pipe (a log collector that falls behind) would put
  * the whole process to sleep for 100 ms at a time. What is queued is written out on exit.
  */
-function stdoutLog() {
+function stdoutLog(): LineStream {
   const destination = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES });
-  let lines: string[] = [];
+  // In the order they were logged; a request's line is made here, when its batch goes out.
+  let lines: (string | (() => string))[] = [];
   const handOver = () => {
     if (lines.length === 0) return;
-    destination.write(lines.join(''));
+    destination.write(lines.map((line) => (typeof line === 'string' ? line : line())).join(''));
     lines = [];
+  };
+  const queue = (line: string | (() => string)) => {
+    if (lines.push(line) === 1) setTimeout(handOver, LOG_BATCH_MS).unref();
   };
   // The destination writes what it holds on exit; the lines still waiting go to it first.
   process.on('exit', () => {
@@ -101,9 +106,5 @@ function stdoutLog() {
       // stdout is gone or will not take more: nothing is left to tell it.
     }
   });
-  return {
-    write(line: string) {
-      if (lines.push(line) === 1) setTimeout(handOver, LOG_BATCH_MS).unref();
-    },
-  };
+  return { write: queue, writeLater: queue };
 }

@@ -20,7 +20,7 @@ import { BODY_LIMIT, errorBody, HttpError, toHttpError, unsupportedMediaType } f
 import { createMetrics, requestDurations, timedStore, watchOutbox } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerOpsRoutes } from './ops.routes.js';
-import { logsInfo, RequestLog, requestForLog } from './request-log.js';
+import { logsInfo, RequestLog, requestForLog, type LineStream } from './request-log.js';
 import type { RouteContext } from './route-context.js';
 
 export interface AppOptions {
@@ -30,7 +30,7 @@ export interface AppOptions {
   /** The clock; tests pin it. */
   readonly now?: () => number;
   /** pino level and destination (stdout when not given); false silences the logs. */
-  readonly logger?: false | { level: string; stream?: { write(line: string): void } };
+  readonly logger?: false | { level: string; stream?: LineStream };
 }
 
 declare module 'fastify' {

@@ -14,6 +14,7 @@ import {
   ErrorAnswer,
 } from './contract.schemas.js';
 import { HttpError } from './http-error.js';
+import { slotCounts } from './metrics.js';
 import type { RouteContext } from './route-context.js';
 import { telliSignatureCheck } from './telli-signature.js';
 
@@ -37,6 +38,7 @@ export function registerContractRoutes({ app, config, availability, booking, met
   };
 
   const verifySignature = telliSignatureCheck(config);
+  const recordSlots = slotCounts(metrics);
 
   for (const prefix of ['', '/calendars/:calendarId']) {
     const params = prefix ? { params: CalendarParams } : {};
@@ -53,7 +55,7 @@ export function registerContractRoutes({ app, config, availability, booking, met
         checkAvailableBody(request.body);
         const slots = await availability.slots(calendar, now());
         request.logFields = { calendar: calendar.id, slots: slots.length };
-        metrics.slotsReturned.observe({ calendar: calendar.id }, slots.length);
+        recordSlots(calendar.id, slots.length);
         return reply.type('application/json; charset=utf-8').send(wireAnswer(slots));
       },
     );

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 import type { Store } from '../store/store.js';
 
 /** One registry per app, so that several apps in one process (the tests) keep their own counts. */
@@ -6,14 +6,17 @@ export function createMetrics() {
   const registry = new Registry();
   // Process metrics, including nodejs_eventloop_lag_seconds.
   collectDefaultMetrics({ register: registry });
+  const pending = pendingObservations();
   return {
     registry,
+    pending,
     requestDuration: new Histogram({
       name: 'slotline_http_request_duration_seconds',
       help: 'HTTP request duration by route, status code and outcome',
       labelNames: ['route', 'status_code', 'outcome'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
+      collect: pending.record,
     }),
     bookings: new Counter({
       name: 'slotline_bookings_total',
@@ -27,6 +30,7 @@ export function createMetrics() {
       labelNames: ['calendar'] as const,
       buckets: [0, 1, 5, 10, 20, 40, 80, 160, 500, 1000],
       registers: [registry],
+      collect: pending.record,
     }),
     databaseDuration: new Histogram({
       name: 'slotline_database_duration_seconds',
@@ -80,23 +84,64 @@ export function watchOutbox(
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** How long an observation of a request may wait for others to be recorded with it. */
+const OBSERVATION_BATCH_MS = 20;
+
 /**
- * Records a request's duration, by its route pattern (never the raw URL, which keeps the label set
- * small), status code and outcome. The histogram's child for each combination is kept, so that a
- * request makes no labels object (prom-client still checks and hashes the child's labels at each
- * observation; alone, a child's observation took 0.8 µs against 1.4 µs with a new labels object).
+ * The per-request observations, recorded into their histograms in batches: every
+ * OBSERVATION_BATCH_MS, and before each scrape (the histograms' `collect`), so that /metrics always
+ * holds every request answered. prom-client checks and hashes a child's labels at each observation,
+ * which costs less in a batch than once in each request (bench/README.md, 2026-12-01, third
+ * session: about 4 % of /available's CPU a request).
  */
-export function requestDurations(metrics: Metrics) {
-  const children = new Map<string, Histogram.Internal<'route' | 'status_code' | 'outcome'>>();
-  return (route: string, statusCode: number, outcome: string, seconds: number): void => {
-    const key = `${statusCode} ${outcome} ${route}`;
+function pendingObservations() {
+  let children: Histogram.Internal<string>[] = [];
+  let values: number[] = [];
+  const record = () => {
+    const [waiting, observed] = [children, values];
+    [children, values] = [[], []];
+    for (const [index, child] of waiting.entries()) child.observe(observed[index]!);
+  };
+  return {
+    record,
+    add(child: Histogram.Internal<string>, value: number) {
+      if (children.push(child) === 1) setTimeout(record, OBSERVATION_BATCH_MS).unref();
+      values.push(value);
+    },
+  };
+}
+
+/**
+ * Observations of a histogram by label set, through its child for each set, made at its first use
+ * and kept under `key`, so that an observation makes no labels object (alone, a child's observation
+ * took 0.8 µs against 1.4 µs with a new labels object).
+ */
+function observer<T extends string>(metrics: Metrics, histogram: Histogram<T>) {
+  const children = new Map<string, Histogram.Internal<T>>();
+  return (key: string, labels: () => LabelValues<T>, value: number): void => {
     let child = children.get(key);
     if (child === undefined) {
-      child = metrics.requestDuration.labels({ route, status_code: statusCode, outcome });
+      child = histogram.labels(labels());
       children.set(key, child);
     }
-    child.observe(seconds);
+    metrics.pending.add(child, value);
   };
+}
+
+/**
+ * Records a request's duration, by its route pattern (never the raw URL, which keeps the label set
+ * small), status code and outcome.
+ */
+export function requestDurations(metrics: Metrics) {
+  const observe = observer(metrics, metrics.requestDuration);
+  return (route: string, statusCode: number, outcome: string, seconds: number): void =>
+    observe(`${statusCode} ${outcome} ${route}`, () => ({ route, status_code: statusCode, outcome }), seconds);
+}
+
+/** Records how many slots an /available answer held, by calendar. */
+export function slotCounts(metrics: Metrics) {
+  const observe = observer(metrics, metrics.slotsReturned);
+  return (calendarId: string, slots: number): void => observe(calendarId, () => ({ calendar: calendarId }), slots);
 }
 
 /**

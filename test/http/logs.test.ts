@@ -83,46 +83,56 @@ describe('request log lines', () => {
 });
 
 describe('the request line', () => {
-  it('should be one line per request at info, with its id, path, status, time and what the route adds', async () => {
-    const { app, lines, close } = await loggedApp(
-      'calendars:\n  - { id: physio, timezone: UTC, duration: 30m, hours: { mon-sun: ["09:00-12:00"] }, resources: [{ id: anna }] }\n',
-      { level: 'info', now: Date.parse('2026-12-01T06:00:00Z') },
-    );
-    try {
-      const available = await app.inject({
-        method: 'POST',
-        url: '/calendars/physio/available',
-        headers: { 'x-request-id': 'call-42' },
-        payload: {},
-      });
-      expect(available.statusCode).toBe(200);
-      await app.inject({ method: 'POST', url: '/calendars/nowhere/available', payload: {} });
-    } finally {
-      await close();
-    }
+  it.each([
+    ['written at once', false],
+    ['made when a batching stream writes its batch', true],
+  ])(
+    'should be one line per request at info, with its id, path, status, time and what the route adds: %s',
+    async (_, batched) => {
+      const { app, lines, close } = await loggedApp(
+        'calendars:\n  - { id: physio, timezone: UTC, duration: 30m, hours: { mon-sun: ["09:00-12:00"] }, resources: [{ id: anna }] }\n',
+        { level: 'info', now: Date.parse('2026-12-01T06:00:00Z'), batched },
+      );
+      let answered = 0;
+      try {
+        const available = await app.inject({
+          method: 'POST',
+          url: '/calendars/physio/available',
+          headers: { 'x-request-id': 'call-42' },
+          payload: {},
+        });
+        expect(available.statusCode).toBe(200);
+        await app.inject({ method: 'POST', url: '/calendars/nowhere/available', payload: {} });
+      } finally {
+        answered = Date.now();
+        await close();
+      }
 
-    const entries = lines.map((line) => JSON.parse(line));
-    const requestLines = entries.filter((entry) => entry.reqId !== undefined);
-    expect(
-      requestLines.map(({ reqId, msg, req, res, calendar, slots }) => ({ reqId, msg, req, res, calendar, slots })),
-    ).toEqual([
-      {
-        reqId: 'call-42',
-        msg: 'request completed',
-        req: { method: 'POST', url: '/calendars/physio/available', remoteAddress: '127.0.0.1' },
-        res: { statusCode: 200 },
-        calendar: 'physio',
-        slots: 40,
-      },
-      {
-        reqId: expect.any(String),
-        msg: 'request completed',
-        req: { method: 'POST', url: '/calendars/nowhere/available', remoteAddress: '127.0.0.1' },
-        res: { statusCode: 404 },
-      },
-    ]);
-    expect(requestLines.every((entry) => entry.level === 30 && typeof entry.responseTime === 'number')).toBe(true);
-  });
+      const entries = lines.map((line) => JSON.parse(line));
+      const requestLines = entries.filter((entry) => entry.reqId !== undefined);
+      expect(
+        requestLines.map(({ reqId, msg, req, res, calendar, slots }) => ({ reqId, msg, req, res, calendar, slots })),
+      ).toEqual([
+        {
+          reqId: 'call-42',
+          msg: 'request completed',
+          req: { method: 'POST', url: '/calendars/physio/available', remoteAddress: '127.0.0.1' },
+          res: { statusCode: 200 },
+          calendar: 'physio',
+          slots: 40,
+        },
+        {
+          reqId: expect.any(String),
+          msg: 'request completed',
+          req: { method: 'POST', url: '/calendars/nowhere/available', remoteAddress: '127.0.0.1' },
+          res: { statusCode: 404 },
+        },
+      ]);
+      expect(requestLines.every((entry) => entry.level === 30 && typeof entry.responseTime === 'number')).toBe(true);
+      // The time a request completed, not the time its line was made (BATCH_DELAY_MS later when batched).
+      expect(requestLines.every((entry) => entry.time <= answered)).toBe(true);
+    },
+  );
 
   it('should stay valid JSON whatever the caller puts in its request id and path', async () => {
     const { app, lines, close } = await loggedApp(

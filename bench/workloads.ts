@@ -78,18 +78,18 @@ export async function saturation(
 export const ALTERNATING_ROUNDS = 5;
 
 /**
- * /available at saturation on two servers in turn: after a warm-up each, ALTERNATING_ROUNDS rounds
- * in which each server has the load for an equal share of the measured seconds. On this kind of
- * machine one configuration's throughput swings by a quarter between runs minutes apart, so two
+ * /available at saturation on two or more servers in turn: after a warm-up each, ALTERNATING_ROUNDS
+ * rounds in which each server has the load for an equal share of the measured seconds. On this kind
+ * of machine one configuration's throughput swings by a quarter between runs minutes apart, so two
  * servers measured one after the other can differ by the machine's mood alone; in turns, a swing
- * falls on both alike. Returns each server's rounds taken together, and the second's throughput
+ * falls on all alike. Returns each server's rounds taken together, and the second's throughput
  * over the first's in each round.
  */
-export async function alternating(
+export async function alternating<const S extends readonly Server[]>(
   bench: Bench,
-  servers: readonly [Server, Server],
-  { labels, path = '/available' }: { labels: readonly [string, string]; path?: string },
-): Promise<{ results: [Metered<LoadResult>, Metered<LoadResult>]; roundRatios: number[] }> {
+  servers: S,
+  { labels, path = '/available' }: { labels: { readonly [K in keyof S]: string }; path?: string },
+): Promise<{ results: { [K in keyof S]: Metered<LoadResult> }; roundRatios: number[] }> {
   const { seconds, warmUpSeconds } = bench.settings;
   const optionsOf = (server: Server) => ({
     url: `${server.url}${path}`,
@@ -97,10 +97,11 @@ export async function alternating(
     body: AVAILABLE_BODY,
   });
   for (const server of servers) await warmUp(optionsOf(server), warmUpSeconds);
-  const rounds: [Metered<LoadResult>[], Metered<LoadResult>[]] = [[], []];
+  const rounds: Metered<LoadResult>[][] = servers.map(() => []);
+  const order = [...servers.keys()];
   for (let round = 0; round < ALTERNATING_ROUNDS; round += 1) {
-    // Every other round the second goes first, so neither always has the load right after the other.
-    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
+    // Every other round in the reverse order, so none always has the load right after the same other.
+    for (const index of round % 2 === 0 ? order : [...order].reverse()) {
       const server = servers[index]!;
       rounds[index]!.push(
         await bench.metered(server, () => measure({ ...optionsOf(server), duration: seconds / ALTERNATING_ROUNDS })),
@@ -112,8 +113,8 @@ export async function alternating(
     bench.checkHealthy(result, labels[index]!);
     describe(`${labels[index]} (${ALTERNATING_ROUNDS} rounds, in turns)`, result);
     return result;
-  }) as [Metered<LoadResult>, Metered<LoadResult>];
-  const roundRatios = rounds[0].map((first, round) => rounds[1][round]!.rps / first.rps);
+  }) as { [K in keyof S]: Metered<LoadResult> };
+  const roundRatios = rounds[0]!.map((first, round) => rounds[1]![round]!.rps / first.rps);
   return { results, roundRatios };
 }
 

@@ -3,7 +3,7 @@
  * same bytes: both at saturation, in turns, then both at a steady rate; between them, the `sourced`
  * calendar's /available on the same server, its feeds synced before the server was measured.
  * Slotline runs as shipped (info logs, signed requests, metrics); a second server logging
- * warnings only shows what the request lines cost.
+ * warnings only, in the same turns, shows what the request lines cost.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,15 +36,25 @@ export const availablePhase: Phase = {
     writeFileSync(bodyFile, answer.text);
     const bare = await startBare({ bodyFile, logFile: join(bench.workDir, 'bare.log') });
     bench.servers.add(bare);
-
-    // Bare and Slotline in turns, same options, so both see the same machine state; then the same
-    // steady load on the ceiling: what the machine and the load generator add to a p99.
-    const {
-      results: [bareResult, available],
-      roundRatios,
-    } = await alternating(bench, [bare, slotline], {
-      labels: ['bare fastify, 50 connections', '/available, 50 connections'],
+    // What the request log line costs: the same, logging warnings only.
+    const { server: quiet } = await bench.launchOnSeed('available-warn', 'slotline (/available, LOG_LEVEL=warn)', {
+      logLevel: 'warn',
     });
+
+    // Bare, Slotline and Slotline logging warnings in turns, same options, so all see the same
+    // machine state; then the same steady load on the ceiling: what the machine and the load
+    // generator add to a p99.
+    const {
+      results: [bareResult, available, warnOnly],
+      roundRatios,
+    } = await alternating(bench, [bare, slotline, quiet], {
+      labels: [
+        'bare fastify, 50 connections',
+        '/available, 50 connections',
+        '/available with LOG_LEVEL=warn, 50 connections',
+      ],
+    });
+    await bench.stop(quiet);
     const bareSteady = await steady(bench, bare, { label: 'bare fastify, steady 1,000 req/s' });
     bench.checkHealthy(bareSteady, 'bare steady');
     await bench.stop(bare);
@@ -60,12 +70,6 @@ export const availablePhase: Phase = {
     const steadyResult = await steady(bench, slotline, { label: '/available, steady 1,000 req/s' });
     bench.checkHealthy(steadyResult, '/available steady');
     await bench.stop(slotline);
-    // What the request log line costs: the same, logging warnings only.
-    const { server: quiet } = await bench.launchOnSeed('available-warn', 'slotline (/available, LOG_LEVEL=warn)', {
-      logLevel: 'warn',
-    });
-    const warnOnly = await saturation(bench, quiet, { label: '/available with LOG_LEVEL=warn, 50 connections' });
-    await bench.stop(quiet);
     const busy = syncedBusy(database, SOURCED_ID);
     log(
       `${SOURCED_ID}: ${busy.intervals} busy intervals from ${busy.sources} sources (${Math.round(busy.hours)} ` +
@@ -104,7 +108,8 @@ export const availablePhase: Phase = {
             met: sourcedRatio >= 1 - SOURCED_TOLERANCE,
           },
           {
-            scenario: '`/available` with `LOG_LEVEL=warn` (no request lines), 50 connections, another server',
+            scenario:
+              '`/available` with `LOG_LEVEL=warn` (no request lines), 50 connections, another server in the same turns',
             ...latency(warnOnly),
             ratio: warnOnly.rps / bareResult.rps,
           },
@@ -121,7 +126,8 @@ export const availablePhase: Phase = {
         `The bare route answered the bytes of one real \`/available\` answer: ${answer.slots} slots, ` +
           `${Buffer.byteLength(answer.text)} bytes, from ${answer.first} to ${answer.last}. Each load ran ` +
           `${seconds} s after a ${warmUpSeconds} s warm-up at ${SATURATION_CONNECTIONS} connections (steady: ` +
-          `${seconds} s, no warm-up). The bare route and \`/available\` took turns: ${ALTERNATING_ROUNDS} rounds of ` +
+          `${seconds} s, no warm-up). The bare route, \`/available\` and \`/available\` with \`LOG_LEVEL=warn\` took ` +
+          `turns: ${ALTERNATING_ROUNDS} rounds of ` +
           `${fixed(seconds / ALTERNATING_ROUNDS, 1)} s each; \`/available\` over bare in each round: ` +
           `${roundRatios.map((ratio) => fixed(ratio, 3)).join(', ')}.`,
         `Server CPU per request: at saturation bare ${perRequest(bareResult.serverCpu, bareResult.requests)}, ` +

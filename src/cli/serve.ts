@@ -3,6 +3,7 @@ import { configWarnings } from '../config/config-warnings.js';
 import { holdConfig } from '../config/live-config.js';
 import { buildApp } from '../http/app.js';
 import type { LineStream } from '../http/request-log.js';
+import { batched } from '../shared/batch.js';
 import { createSync } from '../sources/sync.service.js';
 import { createReloader, logMisfits } from './reload.js';
 import { resolveConfig, type ServeFlags } from './settings.js';
@@ -88,23 +89,18 @@ const LOG_BATCH_MS = 20;
 function stdoutLog(): LineStream {
   const destination = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES });
   // In the order they were logged; a request's line is made here, when its batch goes out.
-  let lines: (string | (() => string))[] = [];
-  const handOver = () => {
-    if (lines.length === 0) return;
-    destination.write(lines.map((line) => (typeof line === 'string' ? line : line())).join(''));
-    lines = [];
-  };
-  const queue = (line: string | (() => string)) => {
-    if (lines.push(line) === 1) setTimeout(handOver, LOG_BATCH_MS).unref();
-  };
+  const lines = batched<string | (() => string)>(
+    (batch) => destination.write(batch.map((line) => (typeof line === 'string' ? line : line())).join('')),
+    LOG_BATCH_MS,
+  );
   // The destination writes what it holds on exit; the lines still waiting go to it first.
   process.on('exit', () => {
-    handOver();
+    lines.flush();
     try {
       destination.flushSync();
     } catch {
       // stdout is gone or will not take more: nothing is left to tell it.
     }
   });
-  return { write: queue, writeLater: queue };
+  return { write: lines.add, writeLater: lines.add };
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { batched } from '../shared/batch.js';
 import type { Store } from '../store/store.js';
 
 /** One registry per app, so that several apps in one process (the tests) keep their own counts. */
@@ -16,7 +17,7 @@ export function createMetrics() {
       labelNames: ['route', 'status_code', 'outcome'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
-      collect: pending.record,
+      collect: pending.flush,
     }),
     bookings: new Counter({
       name: 'slotline_bookings_total',
@@ -30,7 +31,7 @@ export function createMetrics() {
       labelNames: ['calendar'] as const,
       buckets: [0, 1, 5, 10, 20, 40, 80, 160, 500, 1000],
       registers: [registry],
-      collect: pending.record,
+      collect: pending.flush,
     }),
     databaseDuration: new Histogram({
       name: 'slotline_database_duration_seconds',
@@ -95,20 +96,9 @@ const OBSERVATION_BATCH_MS = 20;
  * session: about 4 % of /available's CPU a request).
  */
 function pendingObservations() {
-  let children: Histogram.Internal<string>[] = [];
-  let values: number[] = [];
-  const record = () => {
-    const [waiting, observed] = [children, values];
-    [children, values] = [[], []];
-    for (const [index, child] of waiting.entries()) child.observe(observed[index]!);
-  };
-  return {
-    record,
-    add(child: Histogram.Internal<string>, value: number) {
-      if (children.push(child) === 1) setTimeout(record, OBSERVATION_BATCH_MS).unref();
-      values.push(value);
-    },
-  };
+  return batched<readonly [Histogram.Internal<string>, number]>((batch) => {
+    for (const [child, value] of batch) child.observe(value);
+  }, OBSERVATION_BATCH_MS);
 }
 
 /**
@@ -124,7 +114,7 @@ function observer<T extends string>(metrics: Metrics, histogram: Histogram<T>) {
       child = histogram.labels(labels());
       children.set(key, child);
     }
-    metrics.pending.add(child, value);
+    metrics.pending.add([child, value]);
   };
 }
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { errorMessage } from '../src/shared/error-message.js';
-import { markMovedNotice } from '../src/store/postgres.marks.js';
+import { marksNotice } from '../src/store/postgres.marks.js';
 import { tcpClientPorts } from './machine-load.js';
 import type { Server } from './servers.js';
 
@@ -80,9 +80,12 @@ export async function backendPids(database: BenchDatabase, servers: readonly Ser
 export async function clearCalendar(database: BenchDatabase, calendarId: string): Promise<void> {
   await database.client.query('begin');
   await database.client.query('delete from bookings where calendar_id = $1', [calendarId]);
-  await database.client.query('update booking_versions set version = version + 1 where calendar_id = $1', [calendarId]);
+  const { rows } = await database.client.query<{ version: number }>(
+    'update booking_versions set version = version + 1 where calendar_id = $1 returning version::int as version',
+    [calendarId],
+  );
   await database.client.query('commit');
-  await database.client.query(markMovedNotice(database.schema)(calendarId));
+  await database.client.query(marksNotice(database.schema, new Map(rows.map((row) => [calendarId, row.version]))));
 }
 
 /** Drops the run's schema and closes the connection; never throws, returns what went wrong. */

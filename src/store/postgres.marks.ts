@@ -4,8 +4,8 @@ import type { KnownMarks } from './booking.store.js';
 
 /**
  * The calendars' change marks held in memory on PostgreSQL, so that /available needs no round
- * trip to learn whether the bookings changed. The runner follows every commit that moves a mark
- * with its notification (`markMovedNotice`, on a channel of Slotline's schema); one dedicated
+ * trip to learn whether the bookings changed. Every commit that moves a mark is announced
+ * (`markAnnouncer`, on a channel of Slotline's schema); one dedicated
  * connection listens and keeps the newest version per calendar. When it connects, and every
  * `checkEveryMs` after, it reads every mark again (a safety net, and its own heartbeat, and what
  * catches a commit whose process died before notifying); while it is down,
@@ -31,17 +31,60 @@ export interface MarkListenerOptions {
 export const marksChannel = (schema: string) => `slotline ${createHash('md5').update(schema).digest('hex')}`;
 
 /**
- * The notification of a calendar's mark, `<version> <calendar>`, as a statement of its own, sent
- * right after the commit that moved the mark (postgres.runner.ts). It reads the committed
- * version, which may already be newer than the commit's own: any committed version is true.
+ * The notification of calendars' marks, one `<version> <calendar>` each, in one statement that is
+ * a transaction of its own: notifying inside a booking's transaction would hold PostgreSQL's
+ * database-wide notify lock across its WAL flush, and so make every commit one flush at a time.
  */
-export function markMovedNotice(schema: string): (calendarId: string) => pg.QueryConfig {
-  const channel = marksChannel(schema);
-  return (calendarId) => ({
-    name: 'slotline_mark_moved',
-    text: `select pg_notify($1, version || ' ' || calendar_id) from booking_versions where calendar_id = $2`,
-    values: [channel, calendarId],
-  });
+export function marksNotice(schema: string, versions: ReadonlyMap<string, number>): pg.QueryConfig {
+  return {
+    name: 'slotline_marks_moved',
+    text: 'select pg_notify($1, payload) from unnest($2::text[]) as payload',
+    values: [marksChannel(schema), [...versions].map(([calendarId, version]) => `${version} ${calendarId}`)],
+  };
+}
+
+export interface MarkAnnouncer {
+  /** A commit of this process moved the calendar's mark to `version`. */
+  moved(calendarId: string, version: number): void;
+  /** Announces what is still waiting, at once (before the pool closes). */
+  flush(): Promise<void>;
+}
+
+/**
+ * Announces the marks this process moves, gathered: the first move starts a wait of `delayMs`,
+ * after which one statement (`marksNotice`) carries the newest version of each calendar moved
+ * meanwhile. A storm of bookings then costs the database one notification, and each listening
+ * process one wake-up, per calendar per wait, not one per booking (the listening backends are
+ * signalled and send to their clients for each). Other processes learn of a commit up to
+ * `delayMs` later, which is harmless for the reason in docs/ARCHITECTURE.md; this process noted
+ * its own commit at once. An announcement that fails is left to the listeners' periodic check.
+ */
+export function markAnnouncer(pool: pg.Pool, schema: string, delayMs: number): MarkAnnouncer {
+  let waiting = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let sent: Promise<unknown> = Promise.resolve();
+  const send = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (waiting.size > 0) {
+      const versions = waiting;
+      waiting = new Map();
+      sent = pool.query(marksNotice(schema, versions)).catch(() => {});
+    }
+    return sent;
+  };
+  return {
+    moved(calendarId, version) {
+      if (version > (waiting.get(calendarId) ?? 0)) waiting.set(calendarId, version);
+      if (timer === undefined) {
+        timer = setTimeout(send, delayMs);
+        timer.unref();
+      }
+    },
+    flush: async () => {
+      await send();
+    },
+  };
 }
 
 export function listenForMarks(options: MarkListenerOptions): ChangeMarks {

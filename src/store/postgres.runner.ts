@@ -39,11 +39,9 @@ const COMMIT: pg.QueryConfig = { name: 'slotline_commit', text: 'commit' };
  *   waited for the one before; a statement that fails fails those after it in the transaction,
  *   and its `commit` rolls back.
  *
- * A `commit` after a version bump is followed, in the same write, by `markMoved`'s notification
- * of the calendar's mark (postgres.marks.ts), as a transaction of its own: notifying inside the
- * booking's transaction would hold PostgreSQL's database-wide notify lock across its WAL flush,
- * and so make every booking commit one flush at a time. After a `commit` that rolled back it
- * announces the calendar's version as it was, which is as true.
+ * A `commit` after a version bump is told to `hooks.committed` with the calendar and its new
+ * version, which the store announces to the other processes (postgres.marks.ts); a bump rolled
+ * back is told nothing.
  */
 export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
   const named = statementNames(NAMED_STATEMENTS);
@@ -75,7 +73,10 @@ export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
   };
 
   /** One transaction's attempt: locks and reads, plans (again under new locks), writes and commits. */
-  const attempt = async <R extends Reads, T>(client: pg.PoolClient, run: Transaction<R, T>): Promise<Transacted<T>> => {
+  const attempt = async <R extends Reads, T>(
+    client: pg.PoolClient,
+    run: Transaction<R, T>,
+  ): Promise<Transacted<T> & { calendarId?: string }> => {
     const reads = joinReads(run.reads);
     /** Runs `before`, then the reads; answers each read's rows by its name. */
     const readAfter = async (before: pg.QueryConfig[]): Promise<Record<string, unknown[]>> => {
@@ -96,14 +97,10 @@ export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
       const versionBump = writes?.bumpVersion;
       const independent = writes?.independent ?? [];
       const last = versionBump ? [statement(withWrites(independent, versionBump.query))] : independent.map(statement);
-      const answers = await pipelined(
-        client,
-        [...(writes?.writes ?? []).map(statement), ...last, COMMIT],
-        versionBump && hooks.markMoved(versionBump.calendarId),
-      );
+      const answers = await pipelined(client, [...(writes?.writes ?? []).map(statement), ...last, COMMIT]);
       if (!versionBump) return { result };
       const [bumped] = answers.at(-2) as { version: number }[];
-      return { result, version: bumped!.version };
+      return { result, version: bumped!.version, calendarId: versionBump.calendarId };
     }
   };
 
@@ -124,8 +121,8 @@ export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
     transact: async <R extends Reads, T>(run: Transaction<R, T>) => {
       for (let tries = 1; ; tries++) {
         try {
-          const done = await onConnection((client) => attempt(client, run));
-          if (done.version !== undefined) hooks.committed();
+          const { calendarId, ...done } = await onConnection((client) => attempt(client, run));
+          if (calendarId !== undefined) hooks.committed(calendarId, done.version!);
           return done;
         } catch (error) {
           if (!RETRYABLE.has(sqlState(error) ?? '') && !stalePlan(error)) throw error;
@@ -141,36 +138,26 @@ export function postgresRunner(pool: pg.Pool, hooks: RunnerHooks): Runner {
 }
 
 export interface RunnerHooks {
-  /** The notification of a calendar's new mark, sent right after the commit that moved it. */
-  markMoved(calendarId: string): pg.QueryConfig;
-  /** Told of every commit that bumped a calendar's version. */
-  committed(): void;
+  /** Told of every commit that bumped a calendar's version, with the version it committed. */
+  committed(calendarId: string, version: number): void;
 }
 
 /**
  * Sends the statements at once and waits for every answer, in order; throws the first failure
- * (those after it in a transaction fail only because it did). `after`, when given, goes out in
- * the same write and is waited for too, but its failure is not the statements': it follows a
- * `commit`, which stands whatever becomes of it.
+ * (those after it in a transaction fail only because it did).
  */
-async function pipelined(
-  client: pg.PoolClient,
-  statements: readonly pg.QueryConfig[],
-  after?: pg.QueryConfig,
-): Promise<unknown[][]> {
+async function pipelined(client: pg.PoolClient, statements: readonly pg.QueryConfig[]): Promise<unknown[][]> {
   // pg writes each statement as it is queued: corked, the whole step goes out in one write, and
   // the server wakes once for it.
   const { stream } = client.connection;
   stream.cork();
   let sent: Promise<pg.QueryResult>[];
-  let followed: Promise<unknown> | undefined;
   try {
     sent = statements.map((config) => client.query(config));
-    followed = after && client.query(after).catch(() => {});
   } finally {
     stream.uncork();
   }
-  const [answers] = await Promise.all([Promise.allSettled(sent), followed]);
+  const answers = await Promise.allSettled(sent);
   const failed = answers.find((answer) => answer.status === 'rejected');
   if (failed) throw failed.reason;
   return answers.map((answer) => (answer as PromiseFulfilledResult<pg.QueryResult>).value.rows as unknown[]);

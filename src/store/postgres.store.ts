@@ -4,7 +4,7 @@ import type { PoolSettings } from '../config/config.types.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { Database } from './database.js';
 import { introspectingOnly, migrate, type OnMigrated } from './migrate.js';
-import { listenForMarks, markMovedNotice } from './postgres.marks.js';
+import { listenForMarks, markAnnouncer } from './postgres.marks.js';
 import { bookingStatistics } from './postgres.statistics.js';
 import { postgresRunner, sqlState } from './postgres.runner.js';
 import { StoreUnavailableError } from './store-unavailable.error.js';
@@ -14,6 +14,8 @@ import { storeOn, type Store } from './store.js';
 /** How often the mark listener reads every mark again, and how long it waits to reconnect. */
 const MARKS_CHECK_MS = 5_000;
 const MARKS_RETRY_MS = 1_000;
+/** How long a moved mark waits to be announced with the others moved meanwhile (postgres.marks.ts). */
+const MARKS_ANNOUNCE_MS = 10;
 
 /**
  * PostgreSQL, for several Slotline processes on one database. The exclusion constraint
@@ -79,9 +81,12 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
       db,
     );
   });
+  const announcer = markAnnouncer(pool, schema ?? 'public', MARKS_ANNOUNCE_MS);
   const runner = postgresRunner(pool, {
-    markMoved: markMovedNotice(schema ?? 'public'),
-    committed: () => statistics.changed(),
+    committed: (calendarId, version) => {
+      announcer.moved(calendarId, version);
+      statistics.changed();
+    },
   });
 
   return storeOn({
@@ -95,6 +100,7 @@ export async function openPostgresStore(url: string, settings: PoolSettings, onM
         await sql`select 1`.execute(db);
       }),
     close: async () => {
+      await announcer.flush();
       await marks.close();
       await statistics.settled();
       await db.destroy();

@@ -6,7 +6,6 @@ import type { NewEmailDelivery } from '../../src/store/email-delivery.js';
 import type { OutboxEvent, OutboxRouter } from '../../src/store/outbox.js';
 import { outboxStore } from '../../src/store/outbox.store.js';
 import { openStore } from '../../src/store/open-store.js';
-import { markMovedNotice } from '../../src/store/postgres.marks.js';
 import { postgresRunner } from '../../src/store/postgres.runner.js';
 import { storeQueries } from '../../src/store/store-queries.js';
 import type { Store } from '../../src/store/store.js';
@@ -258,7 +257,7 @@ describe("the fan-out's writes", () => {
       const schema = new URL(url).searchParams.get('schema')!;
       const pool = new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path="${schema}"`, max: 1 });
       try {
-        const runner = postgresRunner(pool, { markMoved: markMovedNotice(schema), committed: () => {} });
+        const runner = postgresRunner(pool, { committed: () => {} });
         const outbox = outboxStore(runner, storeQueries(new PostgresDialect({ pool })));
         // Each batch voids the reminders of as many bookings as it fans out.
         const booked = Array.from({ length: 15 }, (_, index) => `b${index + 1}`);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
 import { openStore } from '../../src/store/open-store.js';
-import { listenForMarks, type ChangeMarks } from '../../src/store/postgres.marks.js';
+import { listenForMarks, markAnnouncer, marksChannel, type ChangeMarks } from '../../src/store/postgres.marks.js';
 import type { Store } from '../../src/store/store.js';
 import { DIALECTS, dropTestDatabases, freshDatabase, POSTGRES_URL } from '../dialects.js';
 import { bookDirectly } from './book-directly.js';
@@ -82,6 +82,35 @@ describe.runIf(DIALECTS.includes('postgres'))('change marks on postgres', () => 
     const next = await book(store, 'b2', NOW + 120 * MINUTE);
     await vi.waitFor(() => expect(marks.read('cal')).toBe(String(next)), SOON);
     expect(marks.read('elsewhere')).toBe('0');
+  });
+
+  it('should announce the moves of a wait together, with the newest version of each calendar', async () => {
+    const { url, schema } = await open();
+    const parsed = new URL(url);
+    parsed.searchParams.delete('schema');
+    const pool = new pg.Pool({ connectionString: parsed.toString(), max: 1 });
+    const client = new pg.Client({ connectionString: parsed.toString() });
+    try {
+      await client.connect();
+      const heard: string[] = [];
+      client.on('notification', ({ payload }) => heard.push(payload!));
+      await client.query(`listen "${marksChannel(schema)}"`);
+      const announcer = markAnnouncer(pool, schema, 200);
+      announcer.moved('cal', 1);
+      announcer.moved('cal', 3);
+      announcer.moved('other', 5);
+      announcer.moved('cal', 2);
+      await vi.waitFor(() => expect(heard).toEqual(['3 cal', '5 other']), SOON);
+
+      // Waiting longer than anything ever waits: flush (before the pool closes) sends it at once.
+      const waiting = markAnnouncer(pool, schema, NEVER_MS);
+      waiting.moved('cal', 4);
+      await waiting.flush();
+      await vi.waitFor(() => expect(heard).toEqual(['3 cal', '5 other', '4 cal']), SOON);
+    } finally {
+      await client.end();
+      await pool.end();
+    }
   });
 
   it("should learn of another process's busy time and cancel by notification", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../dialects.js';
 import { ADMIN, apiPost, bookedId, expectProblem, expectRefused } from './api-client.js';
-import { appsOn, starts, type Running } from './harness.js';
+import { appsOn, eventually, starts, type Running } from './harness.js';
 
 const NOW = Date.parse('2026-12-01T06:00:00Z');
 // Berlin is UTC+1 in December: hours 10:00-17:00 are 09:00-16:00Z; 45-minute slots on a 15-minute grid.
@@ -40,11 +40,13 @@ describe.each(DIALECTS)('moving a booking through the API on %s', (dialect) => {
     await book(first, 'c_456', at(2, '09:00'));
     const onMax = await apiPost(first, '/bookings', { calendar: 'physio', start_iso: at(2, '13:00'), resource: 'max' });
     expect(onMax.status).toBe(201);
-    for (const app of [first, second]) {
+    const offersBefore = async (app: Running) => {
       const offered = starts(await app.post('/available', {}));
       expect(offered).not.toContain(at(2, '09:00'));
       expect(offered).toContain(at(2, '13:00'));
-    }
+    };
+    await offersBefore(first);
+    await eventually(() => offersBefore(second));
     const mark = await first.store.changeMark('physio');
 
     first.setNow(NOW + 60_000);
@@ -77,11 +79,13 @@ describe.each(DIALECTS)('moving a booking through the API on %s', (dialect) => {
       before: { start_iso: at(2, '09:00'), end_iso: at(2, '09:45'), resource: 'lena' },
       after: { start_iso: at(2, '13:00'), end_iso: at(2, '13:45'), resource: 'lena' },
     });
-    for (const app of [first, second]) {
+    const offersAfter = async (app: Running) => {
       const offered = starts(await app.post('/available', {}));
       expect(offered).toContain(at(2, '09:00'));
       expect(offered).not.toContain(at(2, '13:00'));
-    }
+    };
+    await offersAfter(first);
+    await eventually(() => offersAfter(second));
   });
 
   it('should move a booking by a quarter of an hour over its own time, but not onto another booking', async () => {

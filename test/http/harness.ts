@@ -1,4 +1,4 @@
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { Config } from '../../src/config/config.types.js';
@@ -104,3 +104,10 @@ export function calendarYaml(fields: Record<string, string> = {}, extraTop = '')
 
 export const starts = (answer: Answer): string[] =>
   (answer.body.available as { start_iso: string }[]).map((slot) => slot.start_iso);
+
+/**
+ * Waits until `check` passes: an app learns of another app's commit on the same database moments
+ * after it (by notification on PostgreSQL, up to 10 ms later; docs/ARCHITECTURE.md), while its own
+ * commits are in its answers at once.
+ */
+export const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 10_000, interval: 20 });

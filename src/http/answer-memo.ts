@@ -10,10 +10,13 @@ import type { FastifyReply } from 'fastify';
  * An answer is kept from the second time its key is asked. One kept but never asked again (a
  * front desk paging through days, filters, searches) outlives the young generation, and its bytes,
  * held outside the heap, stay until a full collection: with every key new, that made a full
- * collection every second or two, each pausing the process for 7-19 ms (bench/README.md, 2026-12-02).
+ * collection every second or two, each pausing the process for 7-24 ms (bench/README.md, 2026-12-02).
  */
 export interface AnswerMemo {
-  /** The answer to `key` kept under `mark`, else the one `make` makes, kept under `mark` when `key` was asked before. */
+  /**
+   * The answer to `key` kept under `mark`, else the one `make` makes, then kept under `mark` if
+   * `key` was asked before.
+   */
   answer(key: string, mark: string, make: () => Promise<Buffer>): Promise<Buffer>;
 }
 

@@ -182,8 +182,8 @@ export function bookingQueries(dialect: Dialect) {
     /**
      * Returns the new version; the row stays locked until commit, so versions follow commit order.
      * `blocked` is the length of the blocked range the change writes (0 for none): the calendar's
-     * longest one, which bounds window reads, grows with it. On PostgreSQL the runner notifies the
-     * listening processes of the new version right after the commit (postgres.marks.ts).
+     * longest one, which bounds window reads, grows with it. On PostgreSQL the store announces the
+     * new version to the listening processes after the commit (postgres.marks.ts).
      */
     bumpVersion: (calendarId: string, blocked = 0): VersionBump => ({ calendarId, query: bump(calendarId, blocked) }),
 

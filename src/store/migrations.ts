@@ -327,7 +327,7 @@ const migrations: Record<string, Migration> = {
   '0015-change-notify-after-commit': {
     async up(db: Kysely<unknown>) {
       if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-      // The runner notifies right after the commit instead (postgres.runner.ts): notifying inside
+      // The store notifies after the commit instead (postgres.marks.ts): notifying inside
       // the transaction held PostgreSQL's database-wide notify lock across its WAL flush, so every
       // booking in the database committed one flush at a time.
       await sql`drop trigger booking_versions_notify on booking_versions`.execute(db);

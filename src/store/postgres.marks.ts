@@ -5,12 +5,11 @@ import type { KnownMarks } from './booking.store.js';
 /**
  * The calendars' change marks held in memory on PostgreSQL, so that /available needs no round
  * trip to learn whether the bookings changed. Every commit that moves a mark is announced
- * (`markAnnouncer`, on a channel of Slotline's schema); one dedicated
- * connection listens and keeps the newest version per calendar. When it connects, and every
- * `checkEveryMs` after, it reads every mark again (a safety net, and its own heartbeat, and what
- * catches a commit whose process died before notifying); while it is down,
- * `read` answers undefined and the store reads the mark per request. See docs/ARCHITECTURE.md,
- * "Change marks on PostgreSQL".
+ * (`markAnnouncer`, on a channel of Slotline's schema); one dedicated connection listens and
+ * keeps the newest version per calendar. When it connects, and every `checkEveryMs` after, it
+ * reads every mark again (a safety net, and its own heartbeat, and what catches a commit whose
+ * process died before announcing it); while it is down, `read` answers undefined and the store
+ * reads the mark per request. See docs/ARCHITECTURE.md, "Change marks on PostgreSQL".
  */
 export interface ChangeMarks extends KnownMarks {
   /** Whether the listening connection is up and its marks read. */

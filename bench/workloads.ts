@@ -77,34 +77,40 @@ export async function saturation(
 /** How many turns each server gets in `alternating`. */
 export const ALTERNATING_ROUNDS = 5;
 
+/** One load of `alternating`: a server, and the path it gets (`/available` unless told otherwise). */
+export interface Turn {
+  readonly server: Server;
+  readonly path?: string;
+}
+
 /**
- * /available at saturation on two or more servers in turn: after a warm-up each, ALTERNATING_ROUNDS
- * rounds in which each server has the load for an equal share of the measured seconds. On this kind
- * of machine one configuration's throughput swings by a quarter between runs minutes apart, so two
- * servers measured one after the other can differ by the machine's mood alone; in turns, a swing
- * falls on all alike. Returns each server's rounds taken together, and the second's throughput
- * over the first's in each round.
+ * /available at saturation on two or more servers, or paths of one, in turn: after a warm-up each,
+ * ALTERNATING_ROUNDS rounds in which each has the load for an equal share of the measured seconds.
+ * On this kind of machine one configuration's throughput swings by a quarter between runs minutes
+ * apart, so two loads measured one after the other can differ by the machine's mood alone; in
+ * turns, a swing falls on all alike. Returns each turn's rounds taken together, and the second's
+ * throughput over the first's in each round.
  */
-export async function alternating<const S extends readonly Server[]>(
+export async function alternating<const T extends readonly Turn[]>(
   bench: Bench,
-  servers: S,
-  { labels, path = '/available' }: { labels: { readonly [K in keyof S]: string }; path?: string },
-): Promise<{ results: { [K in keyof S]: Metered<LoadResult> }; roundRatios: number[] }> {
+  turns: T,
+  { labels }: { labels: { readonly [K in keyof T]: string } },
+): Promise<{ results: { [K in keyof T]: Metered<LoadResult> }; roundRatios: number[] }> {
   const { seconds, warmUpSeconds } = bench.settings;
-  const optionsOf = (server: Server) => ({
+  const optionsOf = ({ server, path = '/available' }: Turn) => ({
     url: `${server.url}${path}`,
     connections: SATURATION_CONNECTIONS,
     body: AVAILABLE_BODY,
   });
-  for (const server of servers) await warmUp(optionsOf(server), warmUpSeconds);
-  const rounds: Metered<LoadResult>[][] = servers.map(() => []);
-  const order = [...servers.keys()];
+  for (const turn of turns) await warmUp(optionsOf(turn), warmUpSeconds);
+  const rounds: Metered<LoadResult>[][] = turns.map(() => []);
+  const order = [...turns.keys()];
   for (let round = 0; round < ALTERNATING_ROUNDS; round += 1) {
     // Every other round in the reverse order, so none always has the load right after the same other.
     for (const index of round % 2 === 0 ? order : [...order].reverse()) {
-      const server = servers[index]!;
+      const turn = turns[index]!;
       rounds[index]!.push(
-        await bench.metered(server, () => measure({ ...optionsOf(server), duration: seconds / ALTERNATING_ROUNDS })),
+        await bench.metered(turn.server, () => measure({ ...optionsOf(turn), duration: seconds / ALTERNATING_ROUNDS })),
       );
     }
   }
@@ -113,7 +119,7 @@ export async function alternating<const S extends readonly Server[]>(
     bench.checkHealthy(result, labels[index]!);
     describe(`${labels[index]} (${ALTERNATING_ROUNDS} rounds, in turns)`, result);
     return result;
-  }) as { [K in keyof S]: Metered<LoadResult> };
+  }) as { [K in keyof T]: Metered<LoadResult> };
   const roundRatios = rounds[0]!.map((first, round) => rounds[1]![round]!.rps / first.rps);
   return { results, roundRatios };
 }

@@ -74,7 +74,7 @@ export const adminApiPhase: Phase = {
     const {
       results: [plain, withAdmin],
       roundRatios,
-    } = await alternating(bench, [without, server], {
+    } = await alternating(bench, [{ server: without }, { server }], {
       labels: ['/available without the admin API, 50 connections', '/available with the admin API, 50 connections'],
     });
     await bench.stop(without);

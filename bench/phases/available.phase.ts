@@ -1,7 +1,7 @@
 /**
  * /available of the reference calendar against its ceiling, the bare Fastify route answering the
- * same bytes: both at saturation, in turns, then both at a steady rate; between them, the `sourced`
- * calendar's /available on the same server, its feeds synced before the server was measured.
+ * same bytes: both at saturation, in turns with the `sourced` calendar's /available on the same
+ * server (its feeds synced before the server was measured), then both at a steady rate.
  * Slotline runs as shipped (info logs, signed requests, metrics); a second server logging
  * warnings only, in the same turns, shows what the request lines cost.
  */
@@ -16,7 +16,6 @@ import {
   alternating,
   ALTERNATING_ROUNDS,
   captureAvailableAnswer,
-  saturation,
   SATURATION_CONNECTIONS,
   STEADY_RATE,
   steady,
@@ -41,19 +40,25 @@ export const availablePhase: Phase = {
       logLevel: 'warn',
     });
 
-    // Bare, Slotline and Slotline logging warnings in turns, same options, so all see the same
-    // machine state; then the same steady load on the ceiling: what the machine and the load
-    // generator add to a p99.
+    // Bare, Slotline, Slotline logging warnings and Slotline's `sourced` in turns, same options, so
+    // all see the same machine state; then the same steady load on the ceiling: what the machine
+    // and the load generator add to a p99.
+    const sourcedAnswer = await captureAvailableAnswer(slotline, SOURCED_PATH);
     const {
-      results: [bareResult, available, warnOnly],
+      results: [bareResult, available, warnOnly, sourced],
       roundRatios,
-    } = await alternating(bench, [bare, slotline, quiet], {
-      labels: [
-        'bare fastify, 50 connections',
-        '/available, 50 connections',
-        '/available with LOG_LEVEL=warn, 50 connections',
-      ],
-    });
+    } = await alternating(
+      bench,
+      [{ server: bare }, { server: slotline }, { server: quiet }, { server: slotline, path: SOURCED_PATH }],
+      {
+        labels: [
+          'bare fastify, 50 connections',
+          '/available, 50 connections',
+          '/available with LOG_LEVEL=warn, 50 connections',
+          `/available on ${SOURCED_ID}, 50 connections`,
+        ],
+      },
+    );
     await bench.stop(quiet);
     const bareSteady = await steady(bench, bare, { label: 'bare fastify, steady 1,000 req/s' });
     bench.checkHealthy(bareSteady, 'bare steady');
@@ -61,11 +66,6 @@ export const availablePhase: Phase = {
     bench.figures.bare = bareResult;
     bench.figures.available = available;
 
-    const sourcedAnswer = await captureAvailableAnswer(slotline, SOURCED_PATH);
-    const sourced = await saturation(bench, slotline, {
-      path: SOURCED_PATH,
-      label: `/available on ${SOURCED_ID}, 50 connections`,
-    });
     const served = { ...bench.feeds?.served };
     const steadyResult = await steady(bench, slotline, { label: '/available, steady 1,000 req/s' });
     bench.checkHealthy(steadyResult, '/available steady');
@@ -101,7 +101,7 @@ export const availablePhase: Phase = {
             met: ratio >= 0.5,
           },
           {
-            scenario: `\`/available\` on \`${SOURCED_ID}\` (${FEEDS} ICS sources of ${EVENTS_PER_FEED} events), 50 connections, same server`,
+            scenario: `\`/available\` on \`${SOURCED_ID}\` (${FEEDS} ICS sources of ${EVENTS_PER_FEED} events), 50 connections, same server in the same turns`,
             ...latency(sourced),
             ratio: sourced.rps / bareResult.rps,
             target: `≥ ${1 - SOURCED_TOLERANCE} × the row above (${fixed(sourcedRatio, 2)} ×)`,
@@ -126,8 +126,8 @@ export const availablePhase: Phase = {
         `The bare route answered the bytes of one real \`/available\` answer: ${answer.slots} slots, ` +
           `${Buffer.byteLength(answer.text)} bytes, from ${answer.first} to ${answer.last}. Each load ran ` +
           `${seconds} s after a ${warmUpSeconds} s warm-up at ${SATURATION_CONNECTIONS} connections (steady: ` +
-          `${seconds} s, no warm-up). The bare route, \`/available\` and \`/available\` with \`LOG_LEVEL=warn\` took ` +
-          `turns: ${ALTERNATING_ROUNDS} rounds of ` +
+          `${seconds} s, no warm-up). The bare route, \`/available\`, \`/available\` with \`LOG_LEVEL=warn\` and ` +
+          `\`${SOURCED_ID}\`'s took turns: ${ALTERNATING_ROUNDS} rounds of ` +
           `${fixed(seconds / ALTERNATING_ROUNDS, 1)} s each; \`/available\` over bare in each round: ` +
           `${roundRatios.map((ratio) => fixed(ratio, 3)).join(', ')}.`,
         `Server CPU per request: at saturation bare ${perRequest(bareResult.serverCpu, bareResult.requests)}, ` +

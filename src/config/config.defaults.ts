@@ -11,8 +11,14 @@ export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_DATABASE = 'sqlite:./data/slotline.db';
 
+/**
+ * `max` is small on purpose: a calendar's bookings commit one after the other (each moves the
+ * calendar's version, a row held to the commit), so connections beyond a few only wait on that row,
+ * and every waiting backend costs the database CPU. On the bench's 2 cores a storm on one calendar
+ * made 22 % more bookings with 5 connections than with 10 (bench/README.md, 2026-12-02, second session).
+ */
 export const DEFAULT_POOL: PoolSettings = {
-  max: 10,
+  max: 5,
   connectTimeout: 5_000,
   statementTimeout: 5_000,
   idleTimeout: 30_000,

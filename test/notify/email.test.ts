@@ -309,6 +309,22 @@ describe('who gets a mail', () => {
     expect(staff?.text).toMatch(/^The booking with Ada Lovelace has been moved\.\n/);
   });
 
+  it('should write the hour after midnight as 00 and the times of a day the clocks change as they are on the wall', () => {
+    const { calendar, email } = configFor('en');
+    // 23:30-00:00 UTC is 00:30-01:00 in Berlin in winter; 29 March 2026, 00:30 UTC is 01:30 CET, and
+    // 30 minutes later it is 03:00 CEST.
+    const at = (start: string) => ({ ...created({ email: 'ada@example.org' }), booking: booking({ start }) });
+    const [afterMidnight] = emailsFor(at('2026-12-01T23:30:00.000Z'), calendar, email);
+    expect(afterMidnight?.subject).toBe('Confirmed: Praxis am Kanal, Wednesday, 2 December 2026 at 00:30');
+    expect(afterMidnight?.text).toContain('When: Wednesday, 2 December 2026, 00:30–01:00\n');
+    const [acrossTheChange] = emailsFor(at('2026-03-29T00:30:00.000Z'), calendar, email);
+    expect(acrossTheChange?.text).toContain('When: Sunday, 29 March 2026, 01:30–03:00\n');
+    const de = configFor('de');
+    const [german] = emailsFor(at('2026-12-01T23:30:00.000Z'), de.calendar, de.email);
+    expect(german?.subject).toBe('Bestätigt: Praxis am Kanal, Mittwoch, 2. Dezember 2026 um 00:30 Uhr');
+    expect(german?.text).toContain('Wann: Mittwoch, 2. Dezember 2026, 00:30–01:00 Uhr\n');
+  });
+
   it('should name a caller without a name to the staff member', () => {
     const { calendar, email } = configFor('de');
     const [staff] = emailsFor(created({ phone: '+49 151 1234567' }), calendar, email);

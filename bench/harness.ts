@@ -8,7 +8,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { StormResult } from './book-storm.js';
 import type { LoadResult } from './load.js';
-import { describeLoad, otherLoad, totalCpuSeconds } from './machine-load.js';
+import { cpuMeter, describeLoad, otherLoad } from './machine-load.js';
 import { POSTGRES_URL, backendPids, closeBenchDatabase, openBenchDatabase, type BenchDatabase } from './postgres.js';
 import { perRequest, type PhaseReport } from './report.js';
 import { RESOURCES, SOURCES_PER_RESOURCE, writeConfig } from './scenario.js';
@@ -208,14 +208,14 @@ export class Bench {
     const onPostgres = database && list.some((server) => (server as Partial<Launched>).postgres);
     const backends = onPostgres ? await backendPids(database, list) : [];
     const end = otherLoad(() => [...pids, ...backends]);
-    const cpuBefore = totalCpuSeconds(pids);
-    const databaseBefore = totalCpuSeconds(backends);
+    const serverCpu = cpuMeter(pids);
+    const databaseCpu = cpuMeter(backends);
     const result = await run();
     return {
       ...result,
       other: end(),
-      serverCpu: totalCpuSeconds(pids) - cpuBefore,
-      ...(backends.length > 0 ? { databaseCpu: totalCpuSeconds(backends) - databaseBefore } : {}),
+      serverCpu: serverCpu(),
+      ...(backends.length > 0 ? { databaseCpu: databaseCpu() } : {}),
     };
   }
 

@@ -28,10 +28,25 @@ export function cpuSeconds(pid: number): number {
   return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
 }
 
-/** CPU seconds several processes have used so far together; one that is gone counts 0, none known NaN. */
-export function totalCpuSeconds(pids: readonly number[]): number {
-  const ticks = pids.reduce((sum, pid) => sum + processTicks(pid), 0);
-  return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
+/**
+ * The CPU seconds processes `pids` use together from now until the answered function is called.
+ * A process gone by then counts nothing, its last ticks gone with it (a database backend that the
+ * pool closed meanwhile used to make the sum negative); NaN when none is known at both ends.
+ */
+export function cpuMeter(pids: readonly number[]): () => number {
+  const before = pids.map(processTicks);
+  return () => {
+    let ticks = 0;
+    let known = false;
+    pids.forEach((pid, index) => {
+      const now = processTicks(pid);
+      const then = before[index]!;
+      if (now === 0 || then === 0) return;
+      ticks += now - then;
+      known = true;
+    });
+    return known ? ticks / TICKS_PER_SECOND : NaN;
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POOL } from '../../src/config/config.defaults.js';
@@ -83,6 +84,31 @@ describe.runIf(DIALECTS.includes('postgres'))('change marks on postgres', () => 
     await vi.waitFor(() => expect(marks.read('cal')).toBe(String(next)), SOON);
     expect(marks.read('elsewhere')).toBe('0');
   });
+
+  // Where Debian's PostgreSQL listens locally; the README tells a deployment on one host to use it.
+  const socketDirectory = '/var/run/postgresql';
+  const socket = `${socketDirectory}/.s.PGSQL.${new URL(POSTGRES_URL).port || 5432}`;
+  it.runIf(existsSync(socket))(
+    "should book through the server's Unix socket, in the URL's schema, and be heard over TCP",
+    async () => {
+      const { store: overTcp, url, schema } = await open();
+      const overSocketUrl = new URL(url);
+      overSocketUrl.searchParams.set('host', socketDirectory);
+      const overSocket = await openStore(overSocketUrl.toString(), DEFAULT_POOL);
+      stores.push(overSocket);
+      const { marks } = listen(url, schema, 100);
+      await vi.waitFor(() => expect(marks.live()).toBe(true), SOON);
+
+      // The URL's host is the one connected to: a folder without the socket fails at once.
+      const nowhere = new URL(overSocketUrl);
+      nowhere.searchParams.set('host', '/nonexistent');
+      await expect(openStore(nowhere.toString(), DEFAULT_POOL)).rejects.toThrow();
+
+      const version = await book(overSocket, 'b1', NOW + 60 * MINUTE);
+      expect((await overTcp.bookingById('b1'))?.calendarId).toBe('cal');
+      await vi.waitFor(() => expect(marks.read('cal')).toBe(String(version)), SOON);
+    },
+  );
 
   it('should announce the moves of a wait together, with the newest version of each calendar', async () => {
     const { url, schema } = await open();

@@ -127,6 +127,11 @@ const MOMENT: Readonly<Record<Language, (moment: LocalMoment) => string>> = {
   en: ({ day, time }) => `${day} at ${time}`,
   de: ({ day, time }) => `${day} um ${time} Uhr`,
 };
+/** "Tuesday, 1 December 2026" / "Dienstag, 1. Dezember 2026", from the date's parts in the calendar's zone. */
+const DAY: Readonly<Record<Language, (date: Partial<Record<Intl.DateTimeFormatPartTypes, string>>) => string>> = {
+  en: ({ weekday, day, month, year }) => `${weekday}, ${day} ${month} ${year}`,
+  de: ({ weekday, day, month, year }) => `${weekday}, ${day}. ${month} ${year}`,
+};
 const HOUR_SUFFIX: Readonly<Record<Language, string>> = { en: '', de: ' Uhr' };
 
 /**
@@ -153,13 +158,9 @@ function localMoment(instant: number, language: Language, timezone: string): Loc
     });
     formatters.set(key, format);
   }
-  const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const { type, value } of format.formatToParts(instant)) part[type] = value;
-  const { weekday, day, month, year } = part;
-  return {
-    day: language === 'de' ? `${weekday}, ${day}. ${month} ${year}` : `${weekday}, ${day} ${month} ${year}`,
-    time: `${part.hour}:${part.minute}`,
-  };
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of format.formatToParts(instant)) parts[type] = value;
+  return { day: DAY[language](parts), time: `${parts.hour}:${parts.minute}` };
 }
 
 /** No name in the contact details: how the staff's mail names the caller. */

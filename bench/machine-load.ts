@@ -22,12 +22,6 @@ function machineTicks(): { busy: number; total: number } | undefined {
 /** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on every Linux that matters. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU seconds (user and system) one process has used so far; NaN without /proc. */
-export function cpuSeconds(pid: number): number {
-  const ticks = processTicks(pid);
-  return ticks > 0 ? ticks / TICKS_PER_SECOND : NaN;
-}
-
 /**
  * The CPU seconds processes `pids` use together from now until the answered function is called.
  * A process gone by then counts nothing, its last ticks gone with it (a database backend that the

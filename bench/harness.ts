@@ -273,7 +273,7 @@ export function describe(label: string, result: Metered<LoadResult>): void {
       `; server CPU ${perRequest(result.serverCpu, result.requests)} a request` +
       (result.databaseCpu !== undefined ? `, PostgreSQL CPU ${perRequest(result.databaseCpu, result.requests)}` : '') +
       `; other processes used ${describeLoad(result.other)}` +
-      (result.pacerHeldUp !== undefined ? `; this process held up at most ${result.pacerHeldUp.toFixed(1)} ms)` : ')'),
+      (result.pacerHeldUp !== undefined ? `; the pacer held up at most ${result.pacerHeldUp.toFixed(1)} ms)` : ')'),
   );
 }
 

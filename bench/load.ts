@@ -1,15 +1,18 @@
 /**
- * autocannon, run in this process through its programmatic API.
+ * autocannon, run in this process through its programmatic API, and a steady load of our own,
+ * paced in a worker thread (paced-load.ts).
  *
  * Latency percentiles are computed here from the raw per-response times autocannon emits
  * (fractions of a millisecond) instead of its histogram, which stores whole milliseconds and, in
  * rate-limited mode, adds synthetic samples at 1 ms steps: both blur a p99 measured against 5 ms.
  */
-import http from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import autocannon, { type Options } from 'autocannon';
 import { sign } from '../src/contract/signature.js';
+import { pacedRequests, type PacedCounts, type PacedLoad } from './paced-load.js';
 import { SIGNING_KEY } from './scenario.js';
+
+const PACED_LOAD = new URL('./paced-load.js', import.meta.url);
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -32,7 +35,7 @@ export interface LoadResult {
   /** Every 2xx answer's latency, ascending. */
   readonly latencies: Float64Array;
   /**
-   * A steady load only: the longest this process's event loop was held up meanwhile, in ms. The
+   * A steady load only: the longest the pacer's event loop (its worker thread) was held up, in ms. The
    * requests due then went out together after it, so a long one shows in the p99 without being
    * the server's (see the hostile-feeds phase in README.md).
    */
@@ -68,8 +71,8 @@ export async function measure(options: Options): Promise<LoadResult> {
 }
 
 export interface PacedOptions {
-  /** The URL, or the URL of the n-th request (the first one of each connection included). */
-  readonly url: string | ((n: number) => string);
+  /** One URL for every request, or the URL of each request in order (`pacedRequests` of them). */
+  readonly url: string | readonly string[];
   readonly rate: number;
   readonly connections: number;
   readonly duration: number;
@@ -89,77 +92,32 @@ export interface PacedOptions {
  * its p99 is that of a saturated server. A latency here runs from the moment the request was sent
  * (a timer tick at most a millisecond after it was due: the server is not blamed for the timer's
  * lateness) to its answer's last byte, so time spent waiting for a free connection behind a slow
- * answer counts too.
+ * answer counts too. The load runs in a worker thread (paced-load.ts), away from this process's
+ * other work.
  */
 export async function measurePaced(options: PacedOptions): Promise<LoadResult> {
-  const { url, rate, connections, duration, method = 'POST', body, timeout = 10 } = options;
-  const headers = { ...(body === undefined ? {} : signedHeaders(body)), ...options.headers };
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  const counts = { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 };
-  const due = Math.floor(rate * duration);
-  let sent = 0;
-  const nextUrl = typeof url === 'string' ? () => url : () => url(sent++);
-  const answers: Promise<void>[] = [];
-  const send = (sentAt: number) =>
-    new Promise<void>((resolve) => {
-      let timedOut = false;
-      const request = http.request(nextUrl(), { method, headers, agent }, (response) => {
-        response.resume();
-        response.on('end', () => {
-          counts.requests += 1;
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) latencies.push(performance.now() - sentAt);
-          else counts.non2xx += 1;
-          if (status >= 500) counts.status5xx += 1;
-        });
-      });
-      request.setTimeout(timeout * 1000, () => {
-        timedOut = true;
-        counts.timeouts += 1;
-        request.destroy();
-      });
-      request.on('error', () => {
-        if (!timedOut) counts.errors += 1;
-      });
-      // After the answer's end, or once the request failed: every request settles here.
-      request.on('close', resolve);
-      request.end(body);
-    });
-  // The connections are opened first, one request each, as autocannon opens its own before it measures.
-  await Promise.all(Array.from({ length: connections }, () => send(performance.now())));
-  Object.assign(counts, { requests: 0, non2xx: 0, status5xx: 0, errors: 0, timeouts: 0 });
-  latencies.length = 0;
-  answers.length = 0;
-  const started = performance.now();
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  await new Promise<void>((finished) => {
-    let next = 0;
-    const tick = () => {
-      const now = performance.now();
-      for (; next < due && started + (next * 1000) / rate <= now; next += 1) {
-        answers.push(send(now));
-      }
-      if (next < due) setTimeout(tick, started + (next * 1000) / rate - performance.now());
-      else finished();
-    };
-    tick();
-  });
-  await Promise.all(answers);
-  loop.disable();
-  agent.destroy();
-  const seconds = (performance.now() - started) / 1000;
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    ...counts,
-    seconds,
-    rps: counts.requests / seconds,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    latencies: sorted,
-    pacerHeldUp: loop.max / 1e6,
+  const { url, body, method = 'POST', timeout = 10 } = options;
+  if (typeof url !== 'string' && url.length < pacedRequests(options)) {
+    throw new Error(`a paced load of ${pacedRequests(options)} requests was given ${url.length} URLs`);
+  }
+  const load: PacedLoad = {
+    url,
+    rate: options.rate,
+    connections: options.connections,
+    duration: options.duration,
+    method,
+    ...(body === undefined ? {} : { body }),
+    headers: { ...(body === undefined ? {} : signedHeaders(body)), ...options.headers },
+    timeout,
   };
+  const worker = new Worker(PACED_LOAD, { workerData: load });
+  const counts = await new Promise<PacedCounts>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the paced load's worker exited with code ${code}`)));
+  });
+  const { latencies, seconds, requests } = counts;
+  return { ...counts, rps: requests / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
 /**

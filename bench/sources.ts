@@ -116,7 +116,7 @@ export interface FeedServer {
 /**
  * Serves `bodies` at /feeds/N.ics on a free port of 127.0.0.1, each with an ETag. Each body is
  * encoded once, here: answering with the string made Node encode it on every request, and for the
- * hostile 50 MB feed that held up this process's event loop, and the load it paces, for 90-170 ms.
+ * hostile 50 MB feed that held up this process's event loop for 90-170 ms.
  */
 export async function serveFeeds(bodies: readonly string[]): Promise<FeedServer> {
   const feeds = bodies.map((body) => ({

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { BenchFailure, describe, type Bench, type Launched, type Phase } from '../harness.js';
 import { measurePaced } from '../load.js';
+import { pacedRequests } from '../paced-load.js';
 import { fixed, perRequest } from '../report.js';
 import { CALENDAR_ID, TIMEZONE } from '../scenario.js';
 import { FUTURE_BOOKINGS, PAST_BOOKINGS, seededPhone, seededPhoneWrittenOtherwise } from '../seed.js';
@@ -41,15 +42,10 @@ async function listLoad(bench: Bench, server: Launched, path: string | ((n: numb
   const answer = await fetch(`${server.url}${pathOf(-1)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const body = (await answer.json()) as { bookings?: unknown[] };
   if (answer.status !== 200) throw new BenchFailure(`${pathOf(-1)} answered ${answer.status}: ${JSON.stringify(body)}`);
+  const pace = { connections: LIST_CONNECTIONS, rate: LIST_RATE, duration: bench.settings.seconds };
+  const urls = Array.from({ length: pacedRequests(pace) }, (_, n) => `${server.url}${pathOf(n)}`);
   const result = await bench.metered(server, () =>
-    measurePaced({
-      url: (n) => `${server.url}${pathOf(n)}`,
-      method: 'GET',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-      connections: LIST_CONNECTIONS,
-      rate: LIST_RATE,
-      duration: bench.settings.seconds,
-    }),
+    measurePaced({ ...pace, url: urls, method: 'GET', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }),
   );
   bench.checkHealthy(result, label);
   if (result.non2xx > 0) throw new BenchFailure(`${label}: ${result.non2xx} answers were not 2xx`);

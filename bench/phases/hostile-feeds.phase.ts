@@ -191,7 +191,7 @@ function report(bench: Bench, observed: Observed): PhaseReport {
       ? `${result.latencies.length} 2xx answers, ${result.timeouts} timeouts, ${result.errors} errors` +
         (result.pacerHeldUp === undefined
           ? ''
-          : ` (the bench's own event loop held up at most ${fixed(result.pacerHeldUp, 1)} ms)`)
+          : ` (the pacer's event loop held up at most ${fixed(result.pacerHeldUp, 1)} ms)`)
       : 'not run';
   return {
     title: 'Hostile calendar feeds being synced (SQLite)',

@@ -3,7 +3,7 @@ import { DIALECTS } from '../dialects.js';
 import { apiPost, expectProblem, TOKEN } from '../http/api-client.js';
 import { appsOn, type Running } from '../http/harness.js';
 import { loggedApp } from '../http/logged-app.js';
-import { CALLER, emailYaml, NINE, NOW, WITHIN } from './email-app.js';
+import { CALLER, emailYaml, NINE, NOW, tomorrowInBerlin, WITHIN } from './email-app.js';
 import { startSmtpReceiver, type SmtpReceiver } from './smtp-receiver.js';
 
 /**
@@ -33,8 +33,8 @@ describe.each(DIALECTS)('e-mail deliveries in the API on %s', (dialect) => {
   });
   const open = appsOn(dialect);
 
-  async function started(more = ''): Promise<Running> {
-    const app = await open({ yaml: yaml(receiver.url, more), now: NOW });
+  async function started(more = '', now = NOW): Promise<Running> {
+    const app = await open({ yaml: yaml(receiver.url, more), now });
     app.app.outbox.start();
     return app;
   }
@@ -118,8 +118,10 @@ describe.each(DIALECTS)('e-mail deliveries in the API on %s', (dialect) => {
 
   it('should tell the age of the oldest pending mail, leaving out reminders that wait for their time', async () => {
     receiver = await startSmtpReceiver();
-    const app = await started(`  remind_before: 3h\n`);
-    await book(app, 'ada', NINE, CALLER);
+    // On today's date: the reminder must wait by the real clock, which the outbox reads.
+    const now = Date.now();
+    const app = await started(`  remind_before: 3h\n`, now);
+    await book(app, 'ada', tomorrowInBerlin(now, '10:00'), CALLER);
     await vi.waitFor(async () => expect(await deliveries(app, 'sent')).toHaveLength(1), WITHIN);
     const [reminder] = await deliveries(app, 'pending');
     expect(reminder).toMatchObject({ kind: 'booking.reminder', attempts: 0, next_attempt_at: expect.any(String) });
@@ -130,11 +132,11 @@ describe.each(DIALECTS)('e-mail deliveries in the API on %s', (dialect) => {
     await app.app.close();
     const slow = await open({
       yaml: yaml(receiver.url).replace('[50ms, 50ms]', '[1h]'),
-      now: NOW,
+      now,
       database: app.database,
     });
     slow.app.outbox.start();
-    await book(slow, 'bob', '2026-12-02T11:00:00.000Z', 'bob@example.org');
+    await book(slow, 'bob', tomorrowInBerlin(now, '12:00'), 'bob@example.org');
     await vi.waitFor(async () => {
       const pending = await deliveries(slow, 'pending');
       expect(pending.find((delivery) => delivery.kind === 'booking.created')).toMatchObject({ attempts: 1 });

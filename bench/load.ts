@@ -148,6 +148,7 @@ function merged(results: readonly LoadResult[], time: Pick<LoadResult, 'seconds'
   latencies.sort();
   const sum = (key: 'requests' | 'non2xx' | 'status5xx' | 'errors' | 'timeouts') =>
     results.reduce((total, result) => total + result[key], 0);
+  const heldUp = results.flatMap((result) => (result.pacerHeldUp === undefined ? [] : [result.pacerHeldUp]));
   return {
     requests: sum('requests'),
     ...time,
@@ -158,6 +159,7 @@ function merged(results: readonly LoadResult[], time: Pick<LoadResult, 'seconds'
     errors: sum('errors'),
     timeouts: sum('timeouts'),
     latencies,
+    ...(heldUp.length > 0 ? { pacerHeldUp: Math.max(...heldUp) } : {}),
   };
 }
 

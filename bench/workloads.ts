@@ -84,17 +84,18 @@ export interface Turn {
 }
 
 /**
- * /available at saturation on two or more servers, or paths of one, in turn: after a warm-up each,
- * ALTERNATING_ROUNDS rounds in which each has the load for an equal share of the measured seconds.
- * On this kind of machine one configuration's throughput swings by a quarter between runs minutes
- * apart, so two loads measured one after the other can differ by the machine's mood alone; in
- * turns, a swing falls on all alike. Returns each turn's rounds taken together, and the second's
- * throughput over the first's in each round.
+ * /available on two or more servers, or paths of one, in turn: ALTERNATING_ROUNDS rounds in which
+ * each has the load for an equal share of the measured seconds, at saturation (after a warm-up
+ * each) or, with `pace: 'steady'`, at a steady STEADY_RATE. On this kind of machine one
+ * configuration's throughput swings by a quarter between runs minutes apart, and a steady load's
+ * p99 with the machine's stalls, so two loads measured one after the other can differ by the
+ * machine's mood alone; in turns, a swing falls on all alike. Returns each turn's rounds taken
+ * together, and the second's throughput over the first's in each round.
  */
 export async function alternating<const T extends readonly Turn[]>(
   bench: Bench,
   turns: T,
-  { labels }: { labels: { readonly [K in keyof T]: string } },
+  { labels, pace = 'saturation' }: { labels: { readonly [K in keyof T]: string }; pace?: 'saturation' | 'steady' },
 ): Promise<{ results: { [K in keyof T]: Metered<LoadResult> }; roundRatios: number[] }> {
   const { seconds, warmUpSeconds } = bench.settings;
   const optionsOf = ({ server, path = '/available' }: Turn) => ({
@@ -102,16 +103,18 @@ export async function alternating<const T extends readonly Turn[]>(
     connections: SATURATION_CONNECTIONS,
     body: AVAILABLE_BODY,
   });
-  for (const turn of turns) await warmUp(optionsOf(turn), warmUpSeconds);
+  const load = (turn: Turn, duration: number) =>
+    pace === 'saturation'
+      ? measure({ ...optionsOf(turn), duration })
+      : measurePaced({ ...optionsOf(turn), connections: STEADY_CONNECTIONS, rate: STEADY_RATE, duration });
+  if (pace === 'saturation') for (const turn of turns) await warmUp(optionsOf(turn), warmUpSeconds);
   const rounds: Metered<LoadResult>[][] = turns.map(() => []);
   const order = [...turns.keys()];
   for (let round = 0; round < ALTERNATING_ROUNDS; round += 1) {
     // Every other round in the reverse order, so none always has the load right after the same other.
     for (const index of round % 2 === 0 ? order : [...order].reverse()) {
       const turn = turns[index]!;
-      rounds[index]!.push(
-        await bench.metered(turn.server, () => measure({ ...optionsOf(turn), duration: seconds / ALTERNATING_ROUNDS })),
-      );
+      rounds[index]!.push(await bench.metered(turn.server, () => load(turn, seconds / ALTERNATING_ROUNDS)));
     }
   }
   const results = rounds.map((list, index) => {
@@ -124,15 +127,16 @@ export async function alternating<const T extends readonly Turn[]>(
   return { results, roundRatios };
 }
 
-/**
- * The cost of runs made one after another: CPU seconds add up, the others' share is averaged over
- * the time. `alternating` runs on SQLite servers only, so there is no database CPU to add.
- */
-function meteredTogether(list: readonly Metered<LoadResult>[]): Pick<Metered<LoadResult>, 'other' | 'serverCpu'> {
+/** The cost of runs made one after another: CPU seconds add up, the others' share is averaged over the time. */
+function meteredTogether(
+  list: readonly Metered<LoadResult>[],
+): Pick<Metered<LoadResult>, 'other' | 'serverCpu' | 'databaseCpu'> {
   const seconds = list.reduce((total, result) => total + result.seconds, 0);
+  const databaseCpu = list.map((result) => result.databaseCpu).filter((cpu) => cpu !== undefined);
   return {
     other: list.reduce((total, result) => total + result.other * result.seconds, 0) / seconds,
     serverCpu: list.reduce((total, result) => total + result.serverCpu, 0),
+    ...(databaseCpu.length > 0 ? { databaseCpu: databaseCpu.reduce((total, cpu) => total + cpu, 0) } : {}),
   };
 }
 

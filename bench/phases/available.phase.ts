@@ -1,7 +1,8 @@
 /**
  * /available of the reference calendar against its ceiling, the bare Fastify route answering the
  * same bytes: both at saturation, in turns with the `sourced` calendar's /available on the same
- * server (its feeds synced before the server was measured), then both at a steady rate.
+ * server (its feeds synced before the server was measured), then both at a steady rate, in turns
+ * again.
  * Slotline runs as shipped (info logs, signed requests, metrics); a second server logging
  * warnings only, in the same turns, shows what the request lines cost.
  */
@@ -18,7 +19,6 @@ import {
   captureAvailableAnswer,
   SATURATION_CONNECTIONS,
   STEADY_RATE,
-  steady,
 } from '../workloads.js';
 import { REFERENCE_SCENARIO } from './scenarios.js';
 
@@ -41,8 +41,8 @@ export const availablePhase: Phase = {
     });
 
     // Bare, Slotline, Slotline logging warnings and Slotline's `sourced` in turns, same options, so
-    // all see the same machine state; then the same steady load on the ceiling: what the machine
-    // and the load generator add to a p99.
+    // all see the same machine state; then the steady load on the ceiling and Slotline in turns: what
+    // the machine and the load generator add to a p99, measured in the same moments as Slotline's.
     const sourcedAnswer = await captureAvailableAnswer(slotline, SOURCED_PATH);
     const {
       results: [bareResult, available, warnOnly, sourced],
@@ -60,15 +60,17 @@ export const availablePhase: Phase = {
       },
     );
     await bench.stop(quiet);
-    const bareSteady = await steady(bench, bare, { label: 'bare fastify, steady 1,000 req/s' });
-    bench.checkHealthy(bareSteady, 'bare steady');
-    await bench.stop(bare);
     bench.figures.bare = bareResult;
     bench.figures.available = available;
 
     const served = { ...bench.feeds?.served };
-    const steadyResult = await steady(bench, slotline, { label: '/available, steady 1,000 req/s' });
-    bench.checkHealthy(steadyResult, '/available steady');
+    const {
+      results: [bareSteady, steadyResult],
+    } = await alternating(bench, [{ server: bare }, { server: slotline }], {
+      labels: ['bare fastify, steady 1,000 req/s', '/available, steady 1,000 req/s'],
+      pace: 'steady',
+    });
+    await bench.stop(bare);
     await bench.stop(slotline);
     const busy = syncedBusy(database, SOURCED_ID);
     log(
@@ -129,7 +131,8 @@ export const availablePhase: Phase = {
           `${seconds} s, no warm-up). The bare route, \`/available\`, \`/available\` with \`LOG_LEVEL=warn\` and ` +
           `\`${SOURCED_ID}\`'s took turns: ${ALTERNATING_ROUNDS} rounds of ` +
           `${fixed(seconds / ALTERNATING_ROUNDS, 1)} s each; \`/available\` over bare in each round: ` +
-          `${roundRatios.map((ratio) => fixed(ratio, 3)).join(', ')}.`,
+          `${roundRatios.map((ratio) => fixed(ratio, 3)).join(', ')}. The steady loads of the bare route and ` +
+          `\`/available\` took turns the same way, so the bare route's p99 is the machine's in the same moments.`,
         `Server CPU per request: at saturation bare ${perRequest(bareResult.serverCpu, bareResult.requests)}, ` +
           `\`/available\` ${perRequest(available.serverCpu, available.requests)} ` +
           `(${fixed(available.serverCpu / available.requests / (bareResult.serverCpu / bareResult.requests), 1)} × bare), ` +

@@ -45,14 +45,16 @@ export interface RequestEnd {
  * that never completes.
  *
  * Both happen here rather than in an onResponse hook (Fastify then runs no hook chain per request),
- * and the line is written as pino would write it, without pino: its serializer and redaction pass
- * and its JSON writer cost /available more than the line's text does. What it holds is known and
- * flat, so it needs neither; a failed request's line still goes through pino, with the error.
+ * and the line is written with pino's fields and order but without pino: its serializer and
+ * redaction pass and its JSON writer cost /available more than the line's text does. What it holds
+ * is known and flat, so one JSON.stringify of it is the line; a failed request's line still goes
+ * through pino, with the error.
  */
 export class RequestLog extends LogController {
   readonly #end: RequestEnd;
-  /** pino's line start after the time (`base`: the process id and host name), as pino writes it. */
-  readonly #base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
+  /** pino's `base`: the process id and host name on every line. */
+  readonly #pid = process.pid;
+  readonly #hostname = hostname();
 
   constructor(end: RequestEnd) {
     super();
@@ -79,38 +81,24 @@ export class RequestLog extends LogController {
   /** The request's line, its values read now (the request and reply are not kept), made when called. */
   #line(request: FastifyRequest, reply: FastifyReply): () => string {
     const time = Date.now();
-    const id = request.id;
-    const { method, url, remoteAddress } = requestForLog(request);
+    const reqId = request.id;
+    const req = requestForLog(request);
     const { statusCode, elapsedTime } = reply;
-    const fields = request.logFields ?? {};
-    return () => {
-      let line =
-        `{"level":${INFO},"time":${time}${this.#base},"reqId":${jsonString(id)}` +
-        `,"req":{"method":${jsonString(method)},"url":${jsonString(url)}` +
-        `${remoteAddress === undefined ? '' : `,"remoteAddress":${jsonString(remoteAddress)}`}}` +
-        `,"res":{"statusCode":${statusCode}},"responseTime":${elapsedTime}`;
-      for (const name in fields) {
-        const value = fields[name];
-        if (value === undefined) continue;
-        line += `,${jsonString(name)}:${typeof value === 'string' ? jsonString(value) : JSON.stringify(value)}`;
-      }
-      return `${line},"msg":"request completed"}\n`;
-    };
+    const fields = request.logFields;
+    return () =>
+      JSON.stringify({
+        level: INFO,
+        time,
+        pid: this.#pid,
+        hostname: this.#hostname,
+        reqId,
+        req,
+        res: { statusCode },
+        responseTime: elapsedTime,
+        ...fields,
+        msg: 'request completed',
+      }) + '\n';
   }
-}
-
-/**
- * What JSON.stringify escapes in a string: quotes, backslashes, control characters (Cc, which
- * reaches a little past those it escapes) and lone surrogates (Cs, in a pattern read by code point).
- */
-const NEEDS_ESCAPE = /["\\\p{Cc}\p{Cs}]/u;
-
-/**
- * `value` as a JSON string: between quotes as it is when nothing in it needs escaping (request
- * ids, methods, paths, addresses and calendar ids nearly always), else as JSON.stringify writes it.
- */
-function jsonString(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 /**

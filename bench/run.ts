@@ -24,7 +24,10 @@ import { simulatorPhase } from './phases/simulator.phase.js';
 import { sizesPhase } from './phases/sizes.phase.js';
 import { results, table, type PhaseReport } from './report.js';
 
-/** In run order: the engine first, while no server runs; `available` measures the bare route the others compare with. */
+/**
+ * In run order: the engine first, while no server runs; `available` measures the bare route that
+ * `admin-api` and `hostile-feeds` compare with (`postgres` measures one of its own, in turns).
+ */
 const PHASES: readonly Phase[] = [
   enginePhase,
   availablePhase,

@@ -18,6 +18,16 @@ export interface LoadRow {
   readonly other?: number;
 }
 
+/** A measured load's figures in a row: throughput, p50, p99 and the others' share of the machine. */
+export function loadColumns(result: {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly other: number;
+}): Pick<LoadRow, 'rps' | 'p50' | 'p99' | 'other'> {
+  return { rps: result.rps, p50: result.p50, p99: result.p99, other: result.other };
+}
+
 /** One row of the engine micro-benchmark. */
 export interface EngineRow {
   readonly measurement: string;

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { BenchFailure, describe, type Bench, type Launched, type Phase } from '../harness.js';
 import { measurePaced } from '../load.js';
 import { pacedRequests } from '../paced-load.js';
-import { fixed, perRequest } from '../report.js';
+import { fixed, loadColumns, perRequest } from '../report.js';
 import { CALENDAR_ID, TIMEZONE } from '../scenario.js';
 import { FUTURE_BOOKINGS, PAST_BOOKINGS, seededPhone, seededPhoneWrittenOtherwise } from '../seed.js';
 import { alternating, ALTERNATING_ROUNDS } from '../workloads.js';
@@ -91,7 +91,6 @@ export const adminApiPhase: Phase = {
     await bench.stop(server);
 
     const ratio = withAdmin.rps / plain.rps;
-    const row = (result: typeof plain) => ({ rps: result.rps, p50: result.p50, p99: result.p99, other: result.other });
     const bare = bench.figures.bare;
     const toBare = (result: typeof plain) => (bare ? { ratio: result.rps / bare.rps } : {});
     const listTarget = (result: typeof search) => ({
@@ -106,27 +105,27 @@ export const adminApiPhase: Phase = {
       table: {
         kind: 'load',
         rows: [
-          { scenario: '`/available`, no admin section, 50 connections', ...row(plain), ...toBare(plain) },
+          { scenario: '`/available`, no admin section, 50 connections', ...loadColumns(plain), ...toBare(plain) },
           {
             scenario: '`/available`, admin API registered, 50 connections',
-            ...row(withAdmin),
+            ...loadColumns(withAdmin),
             ...toBare(withAdmin),
             target: `≥ ${1 - ADMIN_TOLERANCE} × the row above (${fixed(ratio, 3)} ×)`,
             met: ratio >= 1 - ADMIN_TOLERANCE,
           },
           {
             scenario: `\`GET /api/v1/bookings?q=\` a phone number written otherwise, ${LIST_CONNECTIONS} connections`,
-            ...row(search),
+            ...loadColumns(search),
             ...listTarget(search),
           },
           {
             scenario: `\`GET /api/v1/bookings\` of \`${CALENDAR_ID}\`, one day, ${LIST_CONNECTIONS} connections`,
-            ...row(dayList),
+            ...loadColumns(dayList),
             ...listTarget(dayList),
           },
           {
             scenario: `the same, each request a URL of its own (no answer kept), ${LIST_CONNECTIONS} connections`,
-            ...row(unkept),
+            ...loadColumns(unkept),
             ...listTarget(unkept),
           },
         ],

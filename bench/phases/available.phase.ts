@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEEDS, log, type Phase } from '../harness.js';
-import { fixed, perRequest } from '../report.js';
+import { fixed, loadColumns, perRequest } from '../report.js';
 import { CLOSE_HOUR, HORIZON_DAYS, OPEN_HOUR, RESOURCES, SOURCED_ID } from '../scenario.js';
 import { startBare } from '../servers.js';
 import { EVENTS_PER_FEED, syncedBusy } from '../sources.js';
@@ -80,12 +80,6 @@ export const availablePhase: Phase = {
 
     const ratio = available.rps / bareResult.rps;
     const sourcedRatio = sourced.rps / available.rps;
-    const latency = (result: typeof available) => ({
-      rps: result.rps,
-      p50: result.p50,
-      p99: result.p99,
-      other: result.other,
-    });
     const { seconds, warmUpSeconds } = bench.settings;
     const openHours = RESOURCES.length * HORIZON_DAYS * (CLOSE_HOUR - OPEN_HOUR);
     return {
@@ -94,17 +88,17 @@ export const availablePhase: Phase = {
       table: {
         kind: 'load',
         rows: [
-          { scenario: 'bare Fastify route, 50 connections (ceiling)', ...latency(bareResult), ratio: 1 },
+          { scenario: 'bare Fastify route, 50 connections (ceiling)', ...loadColumns(bareResult), ratio: 1 },
           {
             scenario: '`/available`, 50 connections (saturation)',
-            ...latency(available),
+            ...loadColumns(available),
             ratio,
             target: '≥ 0.5 × bare',
             met: ratio >= 0.5,
           },
           {
             scenario: `\`/available\` on \`${SOURCED_ID}\` (${FEEDS} ICS sources of ${EVENTS_PER_FEED} events), 50 connections, same server in the same turns`,
-            ...latency(sourced),
+            ...loadColumns(sourced),
             ratio: sourced.rps / bareResult.rps,
             target: `≥ ${1 - SOURCED_TOLERANCE} × the row above (${fixed(sourcedRatio, 2)} ×)`,
             met: sourcedRatio >= 1 - SOURCED_TOLERANCE,
@@ -112,16 +106,16 @@ export const availablePhase: Phase = {
           {
             scenario:
               '`/available` with `LOG_LEVEL=warn` (no request lines), 50 connections, another server in the same turns',
-            ...latency(warnOnly),
+            ...loadColumns(warnOnly),
             ratio: warnOnly.rps / bareResult.rps,
           },
           {
             scenario: 'bare Fastify route, steady 1,000 req/s, 20 connections, in turns with the row below',
-            ...latency(bareSteady),
+            ...loadColumns(bareSteady),
           },
           {
             scenario: '`/available`, steady 1,000 req/s, 20 connections',
-            ...latency(steadyResult),
+            ...loadColumns(steadyResult),
             target: 'p99 < 5 ms',
             met: steadyResult.p99 < 5 && steadyResult.rps >= STEADY_RATE * 0.95,
           },

@@ -1,6 +1,6 @@
 /** The /book storm on the storm calendar, on a fresh copy of the seeded SQLite file, then the double-booking check. */
 import type { Phase } from '../harness.js';
-import { perRequest } from '../report.js';
+import { loadColumns, perRequest } from '../report.js';
 import { STORM_ID, STORM_RESOURCES } from '../scenario.js';
 import { checkDoubles, storm } from '../workloads.js';
 import { STORM_SCENARIO } from './scenarios.js';
@@ -24,10 +24,7 @@ export const bookStormPhase: Phase = {
         rows: [
           {
             scenario: `\`/book\` storm on \`${STORM_ID}\`, 50 connections (all answers)`,
-            rps: result.rps,
-            p50: result.p50,
-            p99: result.p99,
-            other: result.other,
+            ...loadColumns(result),
           },
           {
             scenario: `\`/book\` storm: successful bookings/s, average over the ${seconds} s`,

@@ -11,7 +11,7 @@ import type { DoubleBookingCheck } from '../book-storm.js';
 import { log, type Figures, type Metered, type Phase } from '../harness.js';
 import type { LoadResult } from '../load.js';
 import { clearCalendar, type BenchDatabase } from '../postgres.js';
-import { fixed, perRequest, type LoadRow } from '../report.js';
+import { fixed, loadColumns, perRequest, type LoadRow } from '../report.js';
 import { STORM_ID } from '../scenario.js';
 import { startBare } from '../servers.js';
 import {
@@ -112,24 +112,15 @@ const PG_STORM_TARGET = 600;
 const CPU_RATIO = 1.5;
 
 function rows(measured: Measured, seconds: number): LoadRow[] {
-  const latency = (result: Metered<LoadResult>) => ({
-    rps: result.rps,
-    p50: result.p50,
-    p99: result.p99,
-    other: result.other,
-  });
   const available = (scenario: string, result: Metered<LoadResult>): LoadRow => {
     const ratio = result.rps / measured.bare1.rps;
-    return { scenario, ...latency(result), ratio, target: `≥ ${PG_RATIO} × bare`, met: ratio >= PG_RATIO };
+    return { scenario, ...loadColumns(result), ratio, target: `≥ ${PG_RATIO} × bare`, met: ratio >= PG_RATIO };
   };
   /** `minimum`: the bookings/s the storm must reach (issue 12: with one process), besides none doubled. */
   const storms = (label: string, result: Storm, check: DoubleBookingCheck, minimum?: number): LoadRow[] => [
     {
       scenario: `\`/book\` storm on \`${STORM_ID}\`, PostgreSQL, ${label} (all answers)`,
-      rps: result.rps,
-      p50: result.p50,
-      p99: result.p99,
-      other: result.other,
+      ...loadColumns(result),
     },
     {
       scenario: `\`/book\` storm, PostgreSQL, ${label}: successful bookings/s, average over the ${seconds} s`,
@@ -142,17 +133,17 @@ function rows(measured: Measured, seconds: number): LoadRow[] {
   return [
     {
       scenario: 'bare Fastify route, 50 connections (ceiling, in turns with the row below)',
-      ...latency(measured.bare1),
+      ...loadColumns(measured.bare1),
       ratio: 1,
     },
     available('`/available`, PostgreSQL, 1 process, 50 connections', measured.available1),
     {
       scenario: 'bare Fastify route, steady 1,000 req/s, 20 connections, in turns with the row below',
-      ...latency(measured.bareSteady1),
+      ...loadColumns(measured.bareSteady1),
     },
     {
       scenario: '`/available`, PostgreSQL, 1 process, steady 1,000 req/s, 20 connections',
-      ...latency(measured.steady1),
+      ...loadColumns(measured.steady1),
       target: `p99 < ${STEADY_P99_MS} ms`,
       met: measured.steady1.p99 < STEADY_P99_MS,
     },

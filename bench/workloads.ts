@@ -104,9 +104,7 @@ export async function alternating<const T extends readonly Turn[]>(
     body: AVAILABLE_BODY,
   });
   const load = (turn: Turn, duration: number) =>
-    pace === 'saturation'
-      ? measure({ ...optionsOf(turn), duration })
-      : measurePaced({ ...optionsOf(turn), connections: STEADY_CONNECTIONS, rate: STEADY_RATE, duration });
+    pace === 'saturation' ? measure({ ...optionsOf(turn), duration }) : steadyLoad(optionsOf(turn).url, duration);
   if (pace === 'saturation') for (const turn of turns) await warmUp(optionsOf(turn), warmUpSeconds);
   const rounds: Metered<LoadResult>[][] = turns.map(() => []);
   const order = [...turns.keys()];
@@ -146,18 +144,29 @@ export async function steady(
   server: Server,
   { label, path = '/available', timeout }: { label: string; path?: string; timeout?: number },
 ): Promise<Metered<LoadResult>> {
-  const result = await bench.metered(server, () =>
-    measurePaced({
-      url: `${server.url}${path}`,
-      connections: STEADY_CONNECTIONS,
-      rate: STEADY_RATE,
-      duration: bench.settings.seconds,
-      body: AVAILABLE_BODY,
-      ...(timeout ? { timeout } : {}),
-    }),
-  );
+  const result = await bench.metered(server, () => steadyLoad(`${server.url}${path}`, bench.settings.seconds, timeout));
   describe(label, result);
   return result;
+}
+
+/** The steady load of `steady` and of `alternating`'s steady turns: signed /available bodies at STEADY_RATE. */
+function steadyLoad(url: string, duration: number, timeout?: number): Promise<LoadResult> {
+  return measurePaced({
+    url,
+    connections: STEADY_CONNECTIONS,
+    rate: STEADY_RATE,
+    duration,
+    body: AVAILABLE_BODY,
+    ...(timeout ? { timeout } : {}),
+  });
+}
+
+/** The steady targets (issue 12, targets 1 and 2): p99 under STEADY_P99_MS, with the rate reached. */
+export const STEADY_P99_MS = 5;
+
+/** Whether a steady load met its target: p99 under STEADY_P99_MS at no less than 95 % of STEADY_RATE. */
+export function steadyMet(result: LoadResult): boolean {
+  return result.p99 < STEADY_P99_MS && result.rps >= STEADY_RATE * 0.95;
 }
 
 export interface Storm extends Metered<StormResult> {

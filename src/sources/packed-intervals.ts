@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Interval } from '../engine/interval.js';
 
 /**
@@ -19,4 +20,9 @@ export function unpackIntervals(packed: Float64Array): Interval[] {
   const intervals = new Array<Interval>(packed.length / 2);
   for (let i = 0; i < intervals.length; i++) intervals[i] = { start: packed[2 * i]!, end: packed[2 * i + 1]! };
   return intervals;
+}
+
+/** A digest of intervals in their order (the expander's, by start): the same for the same busy time. */
+export function busyDigest(intervals: readonly Interval[]): string {
+  return createHash('sha256').update(packIntervals(intervals)).digest('base64url');
 }

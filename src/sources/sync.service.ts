@@ -10,6 +10,7 @@ import type { WritebackStore } from '../store/writeback.store.js';
 import { createWriteback } from '../writeback/writeback.service.js';
 import { createBusyExpander, type BusyExpander, type ExpanderLimits } from './busy-expander.js';
 import type { ExpandRequest } from './busy.worker.js';
+import { busyDigest } from './packed-intervals.js';
 
 const DAY_MS = 86_400_000;
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -37,6 +38,17 @@ function retryDelay(failures: number, syncEvery: number): number {
 /** A source is stale when it has not synced for three of its intervals (or never has). */
 export function isStale(state: SourceState | undefined, syncEvery: number, now: number): boolean {
   return !state?.syncedAt || now - state.syncedAt > 3 * syncEvery;
+}
+
+/**
+ * The ETag or ctag of a source's last read, while the busy time that read wrote still reaches a
+ * day past the horizon; otherwise none, and the source is read whole. A tag says the feed is
+ * unchanged, not that its busy time is: the days that come into the horizon hold occurrences of
+ * its series that the last read's window left out. So a source is read whole at least once a day.
+ */
+function trustedTag(previous: SourceState | undefined, calendar: CalendarConfig, at: number): string | null {
+  const reaches = previous?.lastRead?.until ?? -Infinity;
+  return reaches >= at + calendar.horizon + DAY_MS ? (previous?.tag ?? null) : null;
 }
 
 /**
@@ -80,7 +92,7 @@ export function createSync(options: {
     const ref = { id: source.id, calendarId: calendar.id, resourceId: resource.id };
     const range = rangeOf(calendar, at);
     try {
-      const read = await readSource(source, range, calendar.timezone, previous?.tag ?? null, {
+      const read = await readSource(source, range, calendar.timezone, trustedTag(previous, calendar, at), {
         expander,
         signal: stopping.signal,
       });
@@ -90,7 +102,14 @@ export function createSync(options: {
         await store.recordSyncUnchanged(source.id, read.tag, at);
         return 'unchanged';
       }
-      await store.replaceBusy(ref, read.busy, { tag: read.tag, at });
+      const busyRead = { until: range.end, digest: busyDigest(read.busy) };
+      if (busyRead.digest === previous?.lastRead?.digest) {
+        // The busy time the last read wrote (a feed without an ETag, or one stamped anew at each
+        // download): nothing is written, and every process keeps its answers for the calendar.
+        await store.recordSyncUnchanged(source.id, read.tag, at, busyRead);
+        return 'unchanged';
+      }
+      await store.replaceBusy(ref, read.busy, { tag: read.tag, at, read: busyRead });
       log.info({ source: source.id, busy: read.busy.length }, 'source synced');
       return 'synced';
     } catch (error) {

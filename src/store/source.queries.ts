@@ -2,7 +2,7 @@ import { Kysely, sql, type CompiledQuery, type Dialect } from 'kysely';
 import type { Interval } from '../engine/interval.js';
 import { compiledOnce } from './compiled-once.js';
 import type { Database } from './database.js';
-import type { SourceRef } from './source.js';
+import type { BusyRead, SourceRef } from './source.js';
 
 /** Queries of busy time synced from other calendars, and of each source's sync state. */
 export function sourceQueries(dialect: Dialect) {
@@ -48,15 +48,24 @@ export function sourceQueries(dialect: Dialect) {
       return [deleted, inserted];
     },
 
-    synced: (sourceId: string, tag: string | null, now: number) =>
-      db
+    /** A successful sync; given `lastRead` (null: none), what its read wrote, else the last read's stays. */
+    synced: (sourceId: string, tag: string | null, now: number, lastRead?: BusyRead | null) => {
+      const state = { synced_at: now, attempted_at: now, failures: 0, error: null, tag };
+      const read =
+        lastRead === undefined ? {} : { busy_until: lastRead?.until ?? null, busy_digest: lastRead?.digest ?? null };
+      return db
         .insertInto('source_states')
-        .values({ source_id: sourceId, synced_at: now, attempted_at: now, failures: 0, error: null, tag })
-        .onConflict((conflict) =>
-          conflict
-            .column('source_id')
-            .doUpdateSet({ synced_at: now, attempted_at: now, failures: 0, error: null, tag }),
-        )
+        .values({ source_id: sourceId, ...state, ...read })
+        .onConflict((conflict) => conflict.column('source_id').doUpdateSet({ ...state, ...read }))
+        .compile();
+    },
+
+    /** The source's busy time was written without reading it (`on_stale: block`): the next sync reads it whole. */
+    unread: (sourceId: string) =>
+      db
+        .updateTable('source_states')
+        .set({ busy_until: null, busy_digest: null })
+        .where('source_id', '=', sourceId)
         .compile(),
 
     // A failure keeps the lease until the retry is due, so that no process (this one or another)

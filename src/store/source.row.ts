@@ -18,5 +18,7 @@ export function toSourceState(row: Selectable<SourceStateTable>): SourceState {
     failures: row.failures,
     error: row.error,
     tag: row.tag,
+    lastRead:
+      row.busy_until === null || row.busy_digest === null ? null : { until: row.busy_until, digest: row.busy_digest },
   };
 }

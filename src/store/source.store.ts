@@ -1,7 +1,7 @@
 import type { Interval } from '../engine/interval.js';
 import type { KnownMarks } from './booking.store.js';
 import type { Rebuildable, Runner, VersionBump } from './runner.js';
-import type { BusyRange, SourceRef, SourceState } from './source.js';
+import type { BusyRange, BusyRead, SourceRef, SourceState } from './source.js';
 import type { SourceQueries } from './source.queries.js';
 import { toBusyRange, toSourceState } from './source.row.js';
 
@@ -11,16 +11,20 @@ export interface SourceStore {
   busy(calendarId: string, from: number, to: number): Promise<BusyRange[]>;
   /**
    * Replaces a source's busy time, in one transaction that also moves the calendar's change mark
-   * and, given `synced`, records a successful sync: then the write is rebuildable (runner.ts), as
-   * the sync's bookkeeping below is.
+   * and, given `synced`, records a successful sync and what its read wrote (`read`; absent: the
+   * source was removed): then the write is rebuildable (runner.ts), as the sync's bookkeeping below
+   * is. Without `synced`, the busy time is not what the source says, and its next sync reads it whole.
    */
   replaceBusy(
     source: SourceRef,
     intervals: readonly Interval[],
-    synced?: { readonly tag: string | null; readonly at: number },
+    synced?: { readonly tag: string | null; readonly at: number; readonly read?: BusyRead },
   ): Promise<void>;
-  /** Records a successful sync that found the source unchanged. */
-  recordSyncUnchanged(sourceId: string, tag: string | null, now: number): Promise<void>;
+  /**
+   * Records a successful sync that found the source unchanged: by its tag (the last read stays), or
+   * by reading it whole (`read`, with the busy time already written).
+   */
+  recordSyncUnchanged(sourceId: string, tag: string | null, now: number, read?: BusyRead): Promise<void>;
   /**
    * Records a failed sync; the source keeps its last good busy time, and no process may claim it
    * before `retryAt`.
@@ -56,7 +60,9 @@ export function sourceStore(
           writes: {
             writes: [
               ...queries.replace(source, intervals),
-              ...(synced ? [queries.synced(source.id, synced.tag, synced.at)] : []),
+              synced
+                ? queries.synced(source.id, synced.tag, synced.at, synced.read ?? null)
+                : queries.unread(source.id),
             ],
             bumpVersion: bumpVersion(source.calendarId),
           },
@@ -65,8 +71,8 @@ export function sourceStore(
       });
       if (version !== undefined) marks?.note(source.calendarId, version);
     },
-    recordSyncUnchanged: async (sourceId, tag, now) => {
-      await runner.atomically([queries.synced(sourceId, tag, now)], REBUILDABLE);
+    recordSyncUnchanged: async (sourceId, tag, now, read) => {
+      await runner.atomically([queries.synced(sourceId, tag, now, read)], REBUILDABLE);
     },
     recordSyncFailure: async (sourceId, error, now, retryAt) => {
       await runner.atomically([queries.failed(sourceId, error, now, retryAt)], REBUILDABLE);

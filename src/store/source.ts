@@ -22,4 +22,12 @@ export interface SourceState {
   readonly failures: number;
   readonly error: string | null;
   readonly tag: string | null;
+  /** What the last full read wrote; null when the busy time is no such read. */
+  readonly lastRead: BusyRead | null;
+}
+
+/** What a sync that read a source whole wrote: how far its busy time reaches, and a digest of it. */
+export interface BusyRead {
+  readonly until: number;
+  readonly digest: string;
 }

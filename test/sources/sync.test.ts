@@ -25,19 +25,25 @@ END:VEVENT
 const calendarOf = (...events: string[]) =>
   `BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n${events.join('')}END:VCALENDAR\n`;
 
-/** An ICS feed whose answer each test sets; it honours If-None-Match like a real provider. */
-const feed = { status: 200, body: '', etag: '"v1"', conditionalHits: 0 };
+/** An ICS feed whose answer each test sets; with an ETag, it honours If-None-Match like a real provider. */
+const feed: { status: number; body: string; etag: string | null; conditionalHits: number } = {
+  status: 200,
+  body: '',
+  etag: '"v1"',
+  conditionalHits: 0,
+};
 let feedServer: Server;
 let feedUrl = '';
 
 beforeAll(async () => {
   feedServer = createServer((request, response) => {
-    if (feed.status === 200 && request.headers['if-none-match'] === feed.etag) {
+    if (feed.status === 200 && feed.etag !== null && request.headers['if-none-match'] === feed.etag) {
       feed.conditionalHits++;
       response.writeHead(304).end();
       return;
     }
-    response.writeHead(feed.status, { 'content-type': 'text/calendar', etag: feed.etag }).end(feed.body);
+    const etag = feed.etag === null ? {} : { etag: feed.etag };
+    response.writeHead(feed.status, { 'content-type': 'text/calendar', ...etag }).end(feed.body);
   });
   await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
   feedUrl = `http://127.0.0.1:${(feedServer.address() as { port: number }).port}/anna.ics`;
@@ -169,6 +175,86 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       const [booking] = await app.store.bookings('main');
       expect(booking!.resourceId).toBe('ben');
       expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
+    });
+
+    it('should read an unchanged feed whole again once its busy time no longer reaches past the horizon', async () => {
+      feed.status = 200;
+      feed.etag = '"weekly"';
+      feed.conditionalHits = 0;
+      // Every Monday 10:00-11:00, a series that never changes, so its ETag never does either.
+      feed.body = calendarOf(event('weekly', '20261130T100000Z', '20261130T110000Z', 'RRULE:FREQ=WEEKLY\n'));
+      const { app, sync, setNow } = await withSources(
+        dialect,
+        `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`,
+        { horizon: '7d', max_slots: '100' },
+      );
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+
+      // A day later the busy time read at the first sync still reaches past the horizon.
+      setNow(NOW + 86_400_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['unchanged']);
+      expect(feed.conditionalHits).toBe(1);
+
+      // Eight days later the horizon holds Monday 14 December, past what the first sync read.
+      const later = NOW + 8 * 86_400_000;
+      setNow(later);
+      app.setNow(later);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(feed.conditionalHits).toBe(1);
+      const listed = starts(await app.post('/available', {}));
+      expect(listed).toContain('2026-12-14T09:30:00.000Z');
+      expect(listed).not.toContain('2026-12-14T10:00:00.000Z');
+      expect(listed).not.toContain('2026-12-14T10:30:00.000Z');
+    });
+
+    it('should not write again the busy time a feed without an ETag repeats, nor move the change mark', async () => {
+      feed.status = 200;
+      feed.etag = null;
+      const meeting = event('meeting-d', '20261201T090000Z', '20261201T100000Z');
+      feed.body = calendarOf(meeting);
+      const { app, sync, setNow } = await withSources(
+        dialect,
+        `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`,
+      );
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      const mark = await app.store.changeMark('main');
+
+      // Downloaded again, stamped anew as some providers do: the same busy time.
+      feed.body = calendarOf(meeting.replace('DTSTAMP:20261101T000000Z', 'DTSTAMP:20261130T061000Z'));
+      setNow(NOW + 10 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['unchanged']);
+      expect(await app.store.changeMark('main')).toBe(mark);
+      expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
+
+      feed.body = calendarOf(event('meeting-d', '20261201T100000Z', '20261201T110000Z'));
+      setNow(NOW + 20 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(await app.store.changeMark('main')).not.toBe(mark);
+      const listed = starts(await app.post('/available', {}));
+      expect(listed).toContain('2026-12-01T09:00:00.000Z');
+      expect(listed).not.toContain('2026-12-01T10:00:00.000Z');
+    });
+
+    it('should read a feed whole again after on_stale block, although its ETag is unchanged', async () => {
+      feed.status = 200;
+      feed.etag = '"before-outage"';
+      feed.body = calendarOf(event('meeting-s', '20261201T090000Z', '20261201T100000Z'));
+      const resources = `[{ id: anna, on_stale: block, sync_every: 1m, sources: [{ type: ics, url: "${feedUrl}" }] }]`;
+      const { app, sync, setNow } = await withSources(dialect, resources);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+
+      feed.status = 503;
+      setNow(NOW + 4 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['failed']);
+      expect(starts(await app.post('/available', {}))).toEqual([]);
+
+      // The feed is back with the bytes and ETag it had before the outage.
+      feed.status = 200;
+      setNow(NOW + 60 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      const listed = starts(await app.post('/available', {}));
+      expect(listed).not.toContain('2026-12-01T09:00:00.000Z');
+      expect(listed).toContain('2026-12-01T10:00:00.000Z');
     });
   });
 

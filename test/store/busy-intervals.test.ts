@@ -14,6 +14,12 @@ const source = { id: 'feed-1', calendarId: 'physio', resourceId: 'anna' };
 const busyOf = async (store: Store) =>
   (await store.busy('physio', FROM, FROM + 5_000 * HOUR)).sort((a, b) => a.start - b.start);
 
+/** The tag and reach of the source's last read. */
+const readOf = async (store: Store) => {
+  const [state] = await store.sourceStates();
+  return { tag: state?.tag, lastRead: state?.lastRead };
+};
+
 describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
   it('should replace it whole: thousands of intervals, then none, then a few', async () => {
     const store = await openStore(freshDatabase(dialect), DEFAULT_POOL);
@@ -23,12 +29,22 @@ describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
         end: FROM + i * HOUR + HOUR / 2,
       }));
       const before = await store.changeMark('physio');
-      await store.replaceBusy(source, many, { tag: '"v1"', at: FROM });
+      const read = { until: FROM + 5_000 * HOUR, digest: 'digest-1' };
+      await store.replaceBusy(source, many, { tag: '"v1"', at: FROM, read });
       expect(await busyOf(store)).toEqual(many.map(({ start, end }) => ({ resourceId: 'anna', start, end })));
       expect(await store.changeMark('physio')).not.toBe(before);
+      expect(await readOf(store)).toEqual({ tag: '"v1"', lastRead: read });
+      // Found unchanged by its tag: the last read stays; read whole and found the same: it moves on.
+      await store.recordSyncUnchanged(source.id, '"v1"', FROM + HOUR);
+      expect(await readOf(store)).toEqual({ tag: '"v1"', lastRead: read });
+      const later = { until: FROM + 5_001 * HOUR, digest: 'digest-1' };
+      await store.recordSyncUnchanged(source.id, null, FROM + 2 * HOUR, later);
+      expect(await readOf(store)).toEqual({ tag: null, lastRead: later });
 
+      // Busy time the source did not say (on_stale: block): no read reaches anywhere.
       await store.replaceBusy(source, []);
       expect(await busyOf(store)).toEqual([]);
+      expect(await readOf(store)).toEqual({ tag: null, lastRead: null });
 
       const few = [
         { start: FROM, end: FROM + HOUR },

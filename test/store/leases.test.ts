@@ -103,6 +103,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
           failures: 1,
           error: 'feed answered 500',
           tag: null,
+          lastRead: null,
         },
       ]);
       expect(await second.claimSync('feed', NOW + 10 * MINUTE, NOW + 11 * MINUTE)).toBe(true);
@@ -123,6 +124,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
           failures: 0,
           error: null,
           tag: 'etag-1',
+          lastRead: null,
         },
       ]);
     });

@@ -41,14 +41,16 @@ export function isStale(state: SourceState | undefined, syncEvery: number, now: 
 }
 
 /**
- * The ETag or ctag of a source's last read, while the busy time that read wrote still reaches a
- * day past the horizon; otherwise none, and the source is read whole. A tag says the feed is
- * unchanged, not that its busy time is: the days that come into the horizon hold occurrences of
- * its series that the last read's window left out. So a source is read whole at least once a day.
+ * The ETag or ctag of a source's last read, while the busy time that read wrote covers every slot
+ * the horizon can hold until the next sync; otherwise none, and the source is read whole. A tag
+ * says the feed is unchanged, not that its busy time is: the days that come into the horizon hold
+ * occurrences of its series that the last read's window (rangeOf) left out. So a source is read
+ * whole about every other day.
  */
-function trustedTag(previous: SourceState | undefined, calendar: CalendarConfig, at: number): string | null {
+function trustedTag(previous: SourceState | undefined, { calendar, resource }: Target, at: number): string | null {
+  const lastSlotEnd = at + resource.syncEvery + calendar.horizon + calendar.duration + calendar.bufferAfter;
   const reaches = previous?.lastRead?.until ?? -Infinity;
-  return reaches >= at + calendar.horizon + DAY_MS ? (previous?.tag ?? null) : null;
+  return reaches >= lastSlotEnd ? (previous?.tag ?? null) : null;
 }
 
 /**
@@ -86,13 +88,14 @@ export function createSync(options: {
     end: at + calendar.horizon + 2 * DAY_MS,
   });
 
-  async function syncOne({ calendar, resource, source }: Target, previous?: SourceState): Promise<SyncOutcome> {
+  async function syncOne(target: Target, previous?: SourceState): Promise<SyncOutcome> {
+    const { calendar, resource, source } = target;
     const at = now();
     if (!(await store.claimSync(source.id, at, at + resource.syncEvery * 0.9))) return 'skipped';
     const ref = { id: source.id, calendarId: calendar.id, resourceId: resource.id };
     const range = rangeOf(calendar, at);
     try {
-      const read = await readSource(source, range, calendar.timezone, trustedTag(previous, calendar, at), {
+      const read = await readSource(source, range, calendar.timezone, trustedTag(previous, target, at), {
         expander,
         signal: stopping.signal,
       });

@@ -190,8 +190,8 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       );
       expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
 
-      // A day later the busy time read at the first sync still reaches past the horizon.
-      setNow(NOW + 86_400_000);
+      // Half a day later the busy time read at the first sync still reaches past the horizon.
+      setNow(NOW + 43_200_000);
       expect([...(await sync.syncAll()).values()]).toEqual(['unchanged']);
       expect(feed.conditionalHits).toBe(1);
 
@@ -205,6 +205,24 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(listed).toContain('2026-12-14T09:30:00.000Z');
       expect(listed).not.toContain('2026-12-14T10:00:00.000Z');
       expect(listed).not.toContain('2026-12-14T10:30:00.000Z');
+    });
+
+    it('should read a feed whole at every sync when the next sync comes after what a read covers', async () => {
+      feed.status = 200;
+      feed.etag = '"every-other-day"';
+      feed.conditionalHits = 0;
+      feed.body = calendarOf(event('weekly-2', '20261130T100000Z', '20261130T110000Z', 'RRULE:FREQ=WEEKLY\n'));
+      const { sync, setNow } = await withSources(
+        dialect,
+        `[{ id: anna, sync_every: 36h, sources: [{ type: ics, url: "${feedUrl}" }] }]`,
+        { horizon: '7d' },
+      );
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      // 33 hours on (its lease has passed), the read still reaches past today's horizon, but the next
+      // sync, 36 hours on, would come after what it covers: read whole, not asked whether it changed.
+      setNow(NOW + 33 * 3_600_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(feed.conditionalHits).toBe(0);
     });
 
     it('should not write again the busy time a feed without an ETag repeats, nor move the change mark', async () => {

@@ -106,12 +106,9 @@ export function createSync(options: {
         return 'unchanged';
       }
       const busyRead = { until: range.end, digest: busyDigest(read.busy) };
-      if (busyRead.digest === previous?.lastRead?.digest) {
-        // The busy time the last read wrote (a feed without an ETag, or one stamped anew at each
-        // download): nothing is written, and every process keeps its answers for the calendar.
-        await store.recordSyncUnchanged(source.id, read.tag, at, busyRead);
-        return 'unchanged';
-      }
+      // The busy time the last read wrote (a feed without an ETag, or one stamped anew at each
+      // download): nothing is written, and every process keeps its answers for the calendar.
+      if (await store.confirmBusy(source.id, read.tag, at, busyRead)) return 'unchanged';
       await store.replaceBusy(ref, read.busy, { tag: read.tag, at, read: busyRead });
       log.info({ source: source.id, busy: read.busy.length }, 'source synced');
       return 'synced';

@@ -60,6 +60,19 @@ export function sourceQueries(dialect: Dialect) {
         .compile();
     },
 
+    /**
+     * A successful sync whose read gave the busy time already written, as its digest says: returns a
+     * row only then, so the comparison holds against what is written now, whoever wrote it.
+     */
+    confirmed: (sourceId: string, tag: string | null, now: number, read: BusyRead) =>
+      db
+        .updateTable('source_states')
+        .set({ synced_at: now, attempted_at: now, failures: 0, error: null, tag, busy_until: read.until })
+        .where('source_id', '=', sourceId)
+        .where('busy_digest', '=', read.digest)
+        .returning('source_id')
+        .compile(),
+
     /** The source's busy time was written without reading it (`on_stale: block`): the next sync reads it whole. */
     unread: (sourceId: string) =>
       db

@@ -20,11 +20,14 @@ export interface SourceStore {
     intervals: readonly Interval[],
     synced?: { readonly tag: string | null; readonly at: number; readonly read?: BusyRead },
   ): Promise<void>;
+  /** Records a successful sync that found the source unchanged by its tag; the last read stays. */
+  recordSyncUnchanged(sourceId: string, tag: string | null, now: number): Promise<void>;
   /**
-   * Records a successful sync that found the source unchanged: by its tag (the last read stays), or
-   * by reading it whole (`read`, with the busy time already written).
+   * Records a successful sync whose read whole gave the busy time already written (the digest of
+   * the last read's): then nothing is written and no change mark moves. False, recording nothing,
+   * when the busy time written is another.
    */
-  recordSyncUnchanged(sourceId: string, tag: string | null, now: number, read?: BusyRead): Promise<void>;
+  confirmBusy(sourceId: string, tag: string | null, now: number, read: BusyRead): Promise<boolean>;
   /**
    * Records a failed sync; the source keeps its last good busy time, and no process may claim it
    * before `retryAt`.
@@ -71,8 +74,12 @@ export function sourceStore(
       });
       if (version !== undefined) marks?.note(source.calendarId, version);
     },
-    recordSyncUnchanged: async (sourceId, tag, now, read) => {
-      await runner.atomically([queries.synced(sourceId, tag, now, read)], REBUILDABLE);
+    recordSyncUnchanged: async (sourceId, tag, now) => {
+      await runner.atomically([queries.synced(sourceId, tag, now)], REBUILDABLE);
+    },
+    confirmBusy: async (sourceId, tag, now, read) => {
+      const [confirmed] = await runner.atomically([queries.confirmed(sourceId, tag, now, read)], REBUILDABLE);
+      return confirmed.length > 0;
     },
     recordSyncFailure: async (sourceId, error, now, retryAt) => {
       await runner.atomically([queries.failed(sourceId, error, now, retryAt)], REBUILDABLE);

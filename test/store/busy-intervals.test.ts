@@ -38,7 +38,10 @@ describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
       await store.recordSyncUnchanged(source.id, '"v1"', FROM + HOUR);
       expect(await readOf(store)).toEqual({ tag: '"v1"', lastRead: read });
       const later = { until: FROM + 5_001 * HOUR, digest: 'digest-1' };
-      await store.recordSyncUnchanged(source.id, null, FROM + 2 * HOUR, later);
+      expect(await store.confirmBusy(source.id, null, FROM + 2 * HOUR, later)).toBe(true);
+      expect(await readOf(store)).toEqual({ tag: null, lastRead: later });
+      // Another busy time than the one written: nothing is recorded, and the sync writes it.
+      expect(await store.confirmBusy(source.id, '"v2"', FROM + 3 * HOUR, { ...later, digest: 'digest-2' })).toBe(false);
       expect(await readOf(store)).toEqual({ tag: null, lastRead: later });
 
       // Busy time the source did not say (on_stale: block): no read reaches anywhere.

@@ -56,6 +56,11 @@ interface CalendarCache {
   answer?: { readonly from: number; readonly until: number; readonly slots: readonly Interval[] };
 }
 
+/** A window read under way: for which config, mark and window, and the cache it will make. */
+interface WindowRead extends Pick<CalendarCache, 'calendar' | 'mark' | 'window'> {
+  readonly promise: Promise<CalendarCache>;
+}
+
 /**
  * Availability answered from memory while the bookings have not changed. Every request asks the
  * store for its change mark, which moves with any booking made by this process or another, so an
@@ -65,6 +70,37 @@ interface CalendarCache {
  */
 export function createAvailability(store: Store): Availability {
   const caches = new Map<string, CalendarCache>();
+  /**
+   * The window reads under way: requests that find the same mark moved meanwhile share one read
+   * instead of each reading the window (on PostgreSQL, where reads overlap, every request in
+   * flight when another process's change arrived would read it again).
+   */
+  const reading = new Map<string, WindowRead>();
+
+  const readWindow = (calendar: CalendarConfig, mark: string, window: Interval): Promise<CalendarCache> => {
+    const promise = (async () => {
+      const ranges = await store.activeBlocked(calendar.id, window.start, window.end);
+      const busyByResource = groupBusy(calendar, await store.busy(calendar.id, window.start, window.end));
+      const { byResource, loads } = resourceLoads(calendar, ranges, busyByResource);
+      const fresh: CalendarCache = {
+        calendar,
+        mark,
+        window,
+        byResource,
+        busyByResource,
+        loads,
+        memo: createOfferMemo(),
+      };
+      caches.set(calendar.id, fresh);
+      return fresh;
+    })();
+    reading.set(calendar.id, { calendar, mark, window, promise });
+    const done = () => {
+      if (reading.get(calendar.id)?.promise === promise) reading.delete(calendar.id);
+    };
+    promise.then(done, done);
+    return promise;
+  };
 
   const cacheFor = async (calendar: CalendarConfig, now: number): Promise<CalendarCache> => {
     const needed = {
@@ -72,23 +108,18 @@ export function createAvailability(store: Store): Availability {
       end: now + calendar.horizon + calendar.duration + calendar.bufferAfter + MARGIN_MS,
     };
     const mark = await store.changeMark(calendar.id);
+    // The cache, or the read under way, serves a request when it is of its config and mark and covers what it needs.
+    const serves = <T extends Pick<CalendarCache, 'calendar' | 'mark' | 'window'>>(held: T | undefined): held is T =>
+      held !== undefined &&
+      held.calendar === calendar &&
+      held.mark === mark &&
+      held.window.start <= needed.start &&
+      needed.end <= held.window.end;
     const cached = caches.get(calendar.id);
-    if (
-      cached &&
-      cached.calendar === calendar &&
-      cached.mark === mark &&
-      cached.window.start <= needed.start &&
-      needed.end <= cached.window.end
-    ) {
-      return cached;
-    }
-    const window = { start: needed.start, end: needed.end + LOAD_AHEAD_MS };
-    const ranges = await store.activeBlocked(calendar.id, window.start, window.end);
-    const busyByResource = groupBusy(calendar, await store.busy(calendar.id, window.start, window.end));
-    const { byResource, loads } = resourceLoads(calendar, ranges, busyByResource);
-    const fresh: CalendarCache = { calendar, mark, window, byResource, busyByResource, loads, memo: createOfferMemo() };
-    caches.set(calendar.id, fresh);
-    return fresh;
+    if (serves(cached)) return cached;
+    const pending = reading.get(calendar.id);
+    if (serves(pending)) return pending.promise;
+    return readWindow(calendar, mark, { start: needed.start, end: needed.end + LOAD_AHEAD_MS });
   };
 
   return {

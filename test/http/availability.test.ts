@@ -1,12 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { appsOn, calendarYaml, starts } from './harness.js';
+import { appsOn, calendarYaml, eventually, starts, type Running } from './harness.js';
 import { DIALECTS } from '../dialects.js';
 
 const onDay = (answer: Parameters<typeof starts>[0], from: string, to: string) =>
   starts(answer).filter((start) => start >= from && start < to);
 
+/** How many times an app has read a calendar's bookings window from the database. */
+const windowReads = async (app: Running) => {
+  const text = await (await fetch(`${app.url}/metrics`)).text();
+  return Number(/slotline_database_duration_seconds_count\{operation="active_blocked"\} (\d+)/.exec(text)?.[1] ?? 0);
+};
+
 describe.each(DIALECTS)('on %s', (dialect) => {
   const open = appsOn(dialect);
+  describe("another process's booking", () => {
+    it('should be read once by the requests that find it together, and be in each answer', async () => {
+      const now = Date.parse('2026-11-30T06:00:00Z');
+      const first = await open({ yaml: calendarYaml(), now });
+      const second = await open({ yaml: calendarYaml(), now, database: first.database });
+      expect(starts(await second.post('/available', {}))).toContain('2026-12-01T09:00:00.000Z');
+      const before = await windowReads(second);
+
+      await first.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T09:00:00Z' });
+      const mark = await first.store.changeMark('main');
+      await eventually(async () => expect(await second.store.changeMark('main')).toBe(mark));
+      const answers = await Promise.all(Array.from({ length: 20 }, () => second.post('/available', {})));
+      for (const answer of answers) expect(starts(answer)).not.toContain('2026-12-01T09:00:00.000Z');
+      expect(await windowReads(second)).toBe(before + 1);
+    });
+  });
   describe('daylight-saving days in Europe/Berlin with hours 01:00-04:00', () => {
     const berlin = calendarYaml({
       timezone: 'Europe/Berlin',

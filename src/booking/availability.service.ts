@@ -61,6 +61,22 @@ interface WindowRead extends Pick<CalendarCache, 'calendar' | 'mark' | 'window'>
   readonly promise: Promise<CalendarCache>;
 }
 
+/** Whether a cache, or a read under way, is of this config and mark and covers what a request needs. */
+function serves<T extends Pick<CalendarCache, 'calendar' | 'mark' | 'window'>>(
+  held: T | undefined,
+  calendar: CalendarConfig,
+  mark: string,
+  needed: Interval,
+): held is T {
+  return (
+    held !== undefined &&
+    held.calendar === calendar &&
+    held.mark === mark &&
+    held.window.start <= needed.start &&
+    needed.end <= held.window.end
+  );
+}
+
 /**
  * Availability answered from memory while the bookings have not changed. Every request asks the
  * store for its change mark, which moves with any booking made by this process or another, so an
@@ -108,17 +124,10 @@ export function createAvailability(store: Store): Availability {
       end: now + calendar.horizon + calendar.duration + calendar.bufferAfter + MARGIN_MS,
     };
     const mark = await store.changeMark(calendar.id);
-    // The cache, or the read under way, serves a request when it is of its config and mark and covers what it needs.
-    const serves = <T extends Pick<CalendarCache, 'calendar' | 'mark' | 'window'>>(held: T | undefined): held is T =>
-      held !== undefined &&
-      held.calendar === calendar &&
-      held.mark === mark &&
-      held.window.start <= needed.start &&
-      needed.end <= held.window.end;
     const cached = caches.get(calendar.id);
-    if (serves(cached)) return cached;
+    if (serves(cached, calendar, mark, needed)) return cached;
     const pending = reading.get(calendar.id);
-    if (serves(pending)) return pending.promise;
+    if (serves(pending, calendar, mark, needed)) return pending.promise;
     return readWindow(calendar, mark, { start: needed.start, end: needed.end + LOAD_AHEAD_MS });
   };
 

@@ -107,8 +107,14 @@ export function createSync(options: {
       }
       const busyRead = { until: range.end, digest: busyDigest(read.busy) };
       // The busy time the last read wrote (a feed without an ETag, or one stamped anew at each
-      // download): nothing is written, and every process keeps its answers for the calendar.
-      if (await store.confirmBusy(source.id, read.tag, at, busyRead)) return 'unchanged';
+      // download): nothing is written, and every process keeps its answers for the calendar. The
+      // store confirms it against what is written now; a digest that differs needs no asking.
+      if (
+        busyRead.digest === previous?.lastRead?.digest &&
+        (await store.confirmBusy(source.id, read.tag, at, busyRead))
+      ) {
+        return 'unchanged';
+      }
       await store.replaceBusy(ref, read.busy, { tag: read.tag, at, read: busyRead });
       log.info({ source: source.id, busy: read.busy.length }, 'source synced');
       return 'synced';

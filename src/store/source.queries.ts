@@ -50,7 +50,7 @@ export function sourceQueries(dialect: Dialect) {
 
     /** A successful sync; given `lastRead` (null: none), what its read wrote, else the last read's stays. */
     synced: (sourceId: string, tag: string | null, now: number, lastRead?: BusyRead | null) => {
-      const state = { synced_at: now, attempted_at: now, failures: 0, error: null, tag };
+      const state = syncedState(tag, now);
       const read =
         lastRead === undefined ? {} : { busy_until: lastRead?.until ?? null, busy_digest: lastRead?.digest ?? null };
       return db
@@ -67,7 +67,7 @@ export function sourceQueries(dialect: Dialect) {
     confirmed: (sourceId: string, tag: string | null, now: number, read: BusyRead) =>
       db
         .updateTable('source_states')
-        .set({ synced_at: now, attempted_at: now, failures: 0, error: null, tag, busy_until: read.until })
+        .set({ ...syncedState(tag, now), busy_until: read.until })
         .where('source_id', '=', sourceId)
         .where('busy_digest', '=', read.digest)
         .returning('source_id')
@@ -116,3 +116,8 @@ export function sourceQueries(dialect: Dialect) {
 }
 
 export type SourceQueries = ReturnType<typeof sourceQueries>;
+
+/** A source's state after a successful sync: synced now, no failures, the tag it read. */
+function syncedState(tag: string | null, now: number) {
+  return { synced_at: now, attempted_at: now, failures: 0, error: null, tag };
+}

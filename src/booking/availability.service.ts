@@ -9,6 +9,7 @@ import {
 import { overlapsAny, type Interval } from '../engine/interval.js';
 import { createOfferMemo, type OfferMemo } from '../engine/offer-memo.js';
 import type { BookingChange } from '../store/booking.js';
+import type { BusyChange, BusyRange } from '../store/source.js';
 import type { Store } from '../store/store.js';
 import {
   groupBusy,
@@ -28,6 +29,8 @@ export interface Availability {
   startsOn(calendar: CalendarConfig, date: string, now: number, resourceId: string): Promise<number[]>;
   /** Brings what is held in memory up to date with a booking this process committed. */
   applyChange(calendar: CalendarConfig, change: BookingChange): void;
+  /** Brings what is held in memory up to date with busy time this process's sync wrote. */
+  applyBusy(change: BusyChange): void;
 }
 
 const DAY_MS = 86_400_000;
@@ -80,8 +83,8 @@ function serves<T extends Pick<CalendarCache, 'calendar' | 'mark' | 'window'>>(
 /**
  * Availability answered from memory while the bookings have not changed. Every request asks the
  * store for its change mark, which moves with any booking made by this process or another, so an
- * answer is never staler than the database. Bookings this process makes are applied to memory;
- * anything else makes the next request read the window again. Slots are computed again only
+ * answer is never staler than the database. Bookings this process makes, and busy time its sync
+ * writes, are applied to memory; anything else makes the next request read the window again. Slots are computed again only
  * after a change or when the clock moves them.
  */
 export function createAvailability(store: Store): Availability {
@@ -206,5 +209,46 @@ export function createAvailability(store: Store): Availability {
       );
       caches.set(calendar.id, { ...cache, mark: change.markAfter, byResource, loads, memo, answer: undefined });
     },
+
+    applyBusy({ source, intervals, markBefore, markAfter }) {
+      const cache = caches.get(source.calendarId);
+      if (!cache || cache.mark !== markBefore) return;
+      const { calendar, window } = cache;
+      const index = calendar.resources.findIndex((resource) => resource.id === source.resourceId);
+      // Busy time of a resource this calendar's config does not have changes none of its loads.
+      if (index === -1) {
+        caches.set(calendar.id, { ...cache, mark: markAfter });
+        return;
+      }
+      const held = cache.busyByResource.get(source.resourceId) ?? [];
+      const before = held.filter((range) => range.sourceId === source.id);
+      const after: BusyRange[] = intervals
+        .filter((interval) => interval.end > window.start && interval.start < window.end)
+        .map(({ start, end }) => ({ resourceId: source.resourceId, sourceId: source.id, start, end }));
+      const busy = [...held.filter((range) => range.sourceId !== source.id), ...after];
+      const busyByResource = new Map(cache.busyByResource).set(source.resourceId, busy);
+      const loads = [...cache.loads];
+      loads[index] = resourceLoad(
+        calendar.resources[index]!.schedule,
+        cache.byResource.get(source.resourceId) ?? [],
+        busy,
+      );
+      const memo = cache.memo.without(calendar, symmetricDifference(before, after));
+      caches.set(calendar.id, { ...cache, mark: markAfter, busyByResource, loads, memo, answer: undefined });
+    },
   };
+}
+
+/**
+ * The intervals in one list and not in the other: where the union of busy time can have changed
+ * (a point free before and busy after lies in an interval only `after` holds, and the reverse).
+ */
+function symmetricDifference(before: readonly Interval[], after: readonly Interval[]): Interval[] {
+  const key = (interval: Interval) => `${interval.start} ${interval.end}`;
+  const beforeKeys = new Set(before.map(key));
+  const afterKeys = new Set(after.map(key));
+  return [
+    ...before.filter((interval) => !afterKeys.has(key(interval))),
+    ...after.filter((interval) => !beforeKeys.has(key(interval))),
+  ];
 }

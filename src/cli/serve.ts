@@ -29,7 +29,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     store,
     logger: { level: process.env.LOG_LEVEL ?? 'info', stream: stdoutLog() },
   });
-  const sync = createSync({ config, store, log: app.log });
+  const sync = createSync({ config, store, log: app.log, onBusyChanged: app.availability.applyBusy });
   // Sync stops before the database closes.
   app.addHook('onClose', () => sync.stop());
   app.addHook('onClose', () => store.close());

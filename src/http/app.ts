@@ -1,7 +1,7 @@
 import { MIMEType } from 'node:util';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createAvailability } from '../booking/availability.service.js';
+import { createAvailability, type Availability } from '../booking/availability.service.js';
 import { createBookingChanges } from '../booking/booking-changes.service.js';
 import { createBooking } from '../booking/booking.service.js';
 import { createTimeOff } from '../booking/time-off.service.js';
@@ -42,6 +42,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Fans out and sends the outbox (webhooks, e-mail); `slotline serve` starts it, closing the app stops it. */
     outbox: OutboxWorker;
+    /** What `/available` answers from; `slotline serve`'s sync hands it the busy time it writes. */
+    availability: Availability;
   }
 }
 
@@ -110,6 +112,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const liveBusy = liveBusyReader(app.log);
   app.addHook('onClose', () => liveBusy.close());
   const availability = createAvailability(store);
+  app.decorate('availability', availability);
   // Each calendar's first answer is computed before the server listens, so the first caller
   // does not wait for it (a large calendar's first computation takes a good part of a second).
   app.addHook('onReady', async () => {

@@ -29,7 +29,7 @@ export function liveBusyReader(log: SyncLog): LiveBusy & { close(): Promise<void
             const limits = { timeoutMs: LIVE_TIMEOUT_MS, maxBytes: source.maxBytes };
             const { objects } = await readEvents(source, range, limits);
             const busy = await expander.expand({ texts: objects, window: range, zone: calendar.timezone });
-            return busy.map((interval) => ({ resourceId: resource.id, ...interval }));
+            return busy.map((interval) => ({ resourceId: resource.id, sourceId: source.id, ...interval }));
           } catch (error) {
             const reason = errorMessage(error);
             log.warn({ source: source.id, reason }, 'live check failed; the synced busy time decides');

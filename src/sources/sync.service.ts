@@ -4,7 +4,7 @@ import type { Interval } from '../engine/interval.js';
 import { capResponse } from '../shared/capped-response.js';
 import { errorMessage } from '../shared/error-message.js';
 import type { BookingStore } from '../store/booking.store.js';
-import type { SourceState } from '../store/source.js';
+import type { BusyChange, SourceState } from '../store/source.js';
 import type { SourceStore } from '../store/source.store.js';
 import type { WritebackStore } from '../store/writeback.store.js';
 import { createWriteback } from '../writeback/writeback.service.js';
@@ -68,6 +68,8 @@ export function createSync(options: {
   log: SyncLog;
   now?: () => number;
   expansion?: ExpanderLimits;
+  /** Told of each write of busy time once committed, so that this process's availability applies it. */
+  onBusyChanged?: (change: BusyChange) => void;
 }) {
   const { store, log } = options;
   const now = options.now ?? Date.now;
@@ -81,6 +83,11 @@ export function createSync(options: {
   const writeback = createWriteback({ config: options.config, store, log, now });
   let started = false;
   let stopped = false;
+
+  const replaceBusy = async (...args: Parameters<typeof store.replaceBusy>): Promise<void> => {
+    const change = await store.replaceBusy(...args);
+    if (change) options.onBusyChanged?.(change);
+  };
 
   /** Busy time is read from a day back to two days past the horizon, so a day's load is whole. */
   const rangeOf = (calendar: CalendarConfig, at: number): Interval => ({
@@ -115,7 +122,7 @@ export function createSync(options: {
       ) {
         return 'unchanged';
       }
-      await store.replaceBusy(ref, read.busy, { tag: read.tag, at, read: busyRead });
+      await replaceBusy(ref, read.busy, { tag: read.tag, at, read: busyRead });
       log.info({ source: source.id, busy: read.busy.length }, 'source synced');
       return 'synced';
     } catch (error) {
@@ -130,7 +137,7 @@ export function createSync(options: {
       const stale = isStale(previous, resource.syncEvery, at);
       log.warn({ source: source.id, reason, stale }, 'source sync failed; keeping its last good busy time');
       // A long-stale source may hide meetings: with on_stale block, its resource offers nothing.
-      if (stale && resource.onStale === 'block') await store.replaceBusy(ref, [range]);
+      if (stale && resource.onStale === 'block') await replaceBusy(ref, [range]);
       return 'failed';
     }
   }
@@ -206,7 +213,7 @@ export function createSync(options: {
         timers.delete(sourceId);
         const ref = { id: sourceId, calendarId: calendar.id, resourceId: resource.id };
         // Its tag goes too, so that the source, added again, is read whole instead of found unchanged.
-        await tracked(() => store.replaceBusy(ref, [], { tag: null, at: now() }));
+        await tracked(() => replaceBusy(ref, [], { tag: null, at: now() }));
       }
     },
     /** Stops syncing: aborts what is under way (terminating its worker) and waits until it has ended. */

@@ -154,4 +154,17 @@ export const laterMigrations: Record<string, Migration> = {
       await db.schema.alterTable('source_states').addColumn('busy_digest', 'text').execute();
     },
   },
+  '0018-busy-by-end-with-source': {
+    async up(db: Kysely<unknown>) {
+      // A window's busy time is read with the source of each interval, so that a sync's new busy
+      // time can replace its source's in memory (availability.service.ts): the index by end holds
+      // the source too, and the window is still read from the index alone.
+      await db.schema
+        .createIndex('busy_by_end_and_source')
+        .on('busy_intervals')
+        .columns(['calendar_id', 'end_at', 'start_at', 'resource_id', 'source_id'])
+        .execute();
+      await db.schema.dropIndex('busy_by_end').execute();
+    },
+  },
 };

@@ -10,20 +10,20 @@ export function sourceQueries(dialect: Dialect) {
   return {
     /**
      * Busy time overlapping [from, to): synced from calendars elsewhere, and the time off the
-     * business entered (a null resource: every resource of the calendar), in one statement.
+     * business entered (a null resource: every resource of the calendar; no source), in one statement.
      */
     busy: compiledOnce((calendarId: string, from: number, to: number) =>
-      // Time off first: its nullable resource types the rows of both.
+      // Time off first: its nullable resource and source type the rows of both.
       db
         .selectFrom('time_off')
-        .select(['resource_id', 'start_at', 'end_at'])
+        .select(['resource_id', sql<string | null>`null`.as('source_id'), 'start_at', 'end_at'])
         .where('calendar_id', '=', calendarId)
         .where('end_at', '>', from)
         .where('start_at', '<', to)
         .unionAll(
           db
             .selectFrom('busy_intervals')
-            .select(['resource_id', 'start_at', 'end_at'])
+            .select(['resource_id', 'source_id', 'start_at', 'end_at'])
             .where('calendar_id', '=', calendarId)
             .where('end_at', '>', from)
             .where('start_at', '<', to),

@@ -4,10 +4,11 @@ import type { SourceStateTable } from './source.table.js';
 
 export function toBusyRange(row: {
   readonly resource_id: string | null;
+  readonly source_id: string | null;
   readonly start_at: number;
   readonly end_at: number;
 }): BusyRange {
-  return { resourceId: row.resource_id, start: row.start_at, end: row.end_at };
+  return { resourceId: row.resource_id, sourceId: row.source_id, start: row.start_at, end: row.end_at };
 }
 
 export function toSourceState(row: Selectable<SourceStateTable>): SourceState {

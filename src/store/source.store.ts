@@ -1,7 +1,7 @@
 import type { Interval } from '../engine/interval.js';
 import type { KnownMarks } from './booking.store.js';
 import type { Rebuildable, Runner, VersionBump } from './runner.js';
-import type { BusyRange, BusyRead, SourceRef, SourceState } from './source.js';
+import type { BusyChange, BusyRange, BusyRead, SourceRef, SourceState } from './source.js';
 import type { SourceQueries } from './source.queries.js';
 import { toBusyRange, toSourceState } from './source.row.js';
 
@@ -14,12 +14,14 @@ export interface SourceStore {
    * and, given `synced`, records a successful sync and what its read wrote (`read`; absent: the
    * source was removed): then the write is rebuildable (runner.ts), as the sync's bookkeeping below
    * is. Without `synced`, the busy time is not what the source says, and its next sync reads it whole.
+   * Returns what changed, for what this process holds in memory (undefined only if the runner
+   * reports no version, which a write that bumps never does).
    */
   replaceBusy(
     source: SourceRef,
     intervals: readonly Interval[],
     synced?: { readonly tag: string | null; readonly at: number; readonly read?: BusyRead },
-  ): Promise<void>;
+  ): Promise<BusyChange | undefined>;
   /** Records a successful sync that found the source unchanged by its tag; the last read stays. */
   recordSyncUnchanged(sourceId: string, tag: string | null, now: number): Promise<void>;
   /**
@@ -72,7 +74,9 @@ export function sourceStore(
           result: undefined,
         }),
       });
-      if (version !== undefined) marks?.note(source.calendarId, version);
+      if (version === undefined) return undefined;
+      marks?.note(source.calendarId, version);
+      return { source, intervals, markBefore: String(version - 1), markAfter: String(version) };
     },
     recordSyncUnchanged: async (sourceId, tag, now) => {
       await runner.atomically([queries.synced(sourceId, tag, now)], REBUILDABLE);

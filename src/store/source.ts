@@ -1,9 +1,25 @@
+import type { Interval } from '../engine/interval.js';
+
 /** Time a resource is busy in a calendar elsewhere, or closed by the business's time off. */
 export interface BusyRange {
   /** Null: every resource of the calendar (time off of the whole calendar). */
   readonly resourceId: string | null;
+  /** The calendar elsewhere it was read from; null for time off. */
+  readonly sourceId: string | null;
   readonly start: number;
   readonly end: number;
+}
+
+/**
+ * What a sync's write of a source's busy time changed, so that what was read at `markBefore` can
+ * be brought to `markAfter` without reading it again.
+ */
+export interface BusyChange {
+  readonly source: SourceRef;
+  /** The source's busy time from now on. */
+  readonly intervals: readonly Interval[];
+  readonly markBefore: string;
+  readonly markAfter: string;
 }
 
 /** A calendar elsewhere, as the store knows it. */

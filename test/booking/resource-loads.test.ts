@@ -48,6 +48,7 @@ describe('resourceLoad', () => {
           else ranges.sort((a, b) => a.blockedStart - b.blockedStart);
           const busy = busyTimes.map(({ at, length }) => ({
             resourceId: 'r1',
+            sourceId: 'feed',
             start: at * 5 * MINUTE,
             end: (at + length) * 5 * MINUTE,
           }));
@@ -82,7 +83,7 @@ describe('resourceLoads', () => {
             blockedEnd: (at + length) * 5 * MINUTE,
           }));
           if (byEnd) ranges.sort((a, b) => a.blockedEnd - b.blockedEnd);
-          const busy = new Map([['r2', [{ resourceId: 'r2', start: 0, end: 30 * MINUTE }]]]);
+          const busy = new Map([['r2', [{ resourceId: 'r2', sourceId: 'feed', start: 0, end: 30 * MINUTE }]]]);
           const { byResource, loads } = resourceLoads(calendar, ranges, busy);
           expect([...byResource.keys()]).toEqual(ids);
           ids.forEach((id, index) => {
@@ -115,7 +116,12 @@ const blockedRange = fc
   });
 const busyRange = fc
   .record({ slot: fc.integer({ min: 0, max: 24 }), length: fc.integer({ min: 1, max: 8 }) })
-  .map(({ slot, length }) => ({ resourceId: 'r1', start: minutes(15 * slot), end: minutes(15 * (slot + length)) }));
+  .map(({ slot, length }) => ({
+    resourceId: 'r1',
+    sourceId: 'feed',
+    start: minutes(15 * slot),
+    end: minutes(15 * (slot + length)),
+  }));
 
 describe('withRange', () => {
   it('should give the load built from scratch with the range added', () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { appsOn, calendarYaml, eventually, starts, type Running } from './harness.js';
+import { appsOn, calendarYaml, eventually, starts, windowReads } from './harness.js';
 import { DIALECTS } from '../dialects.js';
 
 const onDay = (answer: Parameters<typeof starts>[0], from: string, to: string) =>
   starts(answer).filter((start) => start >= from && start < to);
-
-/** How many times an app has read a calendar's bookings window from the database. */
-const windowReads = async (app: Running) => {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  return Number(/slotline_database_duration_seconds_count\{operation="active_blocked"\} (\d+)/.exec(text)?.[1] ?? 0);
-};
 
 describe.each(DIALECTS)('on %s', (dialect) => {
   const open = appsOn(dialect);

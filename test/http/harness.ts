@@ -111,3 +111,9 @@ export const starts = (answer: Answer): string[] =>
  * commits are in its answers at once.
  */
 export const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
+
+/** How many times an app has read a calendar's bookings window from the database. */
+export const windowReads = async (app: Running) => {
+  const text = await (await fetch(`${app.url}/metrics`)).text();
+  return Number(/slotline_database_duration_seconds_count\{operation="active_blocked"\} (\d+)/.exec(text)?.[1] ?? 0);
+};

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import ICAL from 'ical.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { putEvent, readEvents } from '../../src/caldav/caldav.js';
 import { parseConfig } from '../../src/config/config.loader.js';
 import { createSync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
 import { ADMIN, apiPost } from '../http/api-client.js';
-import { calendarYaml, start, starts, type Running } from '../http/harness.js';
+import { calendarYaml, start, starts, windowReads, type Running } from '../http/harness.js';
 import { PROCESS_TEST_TIMEOUT_MS } from '../slotline-process.js';
 import { startRadicale, type Radicale } from './radicale.js';
 
@@ -63,7 +63,14 @@ async function withSources(dialect: Dialect, resources: string, fields: Record<s
   const app = await start({ yaml: calendarYaml({ resources, ...fields }, ADMIN), now: NOW, dialect });
   running.push(app);
   let now = NOW;
-  const sync = createSync({ config: app.config, store: app.store, log: silent, now: () => now });
+  // As `slotline serve` does: the app's availability applies the busy time the sync writes.
+  const sync = createSync({
+    config: app.config,
+    store: app.store,
+    log: silent,
+    now: () => now,
+    onBusyChanged: app.app.availability.applyBusy,
+  });
   return { app, sync, setNow: (at: number) => (now = at) };
 }
 
@@ -119,6 +126,65 @@ describe.each(DIALECTS)('on %s', (dialect) => {
         },
       ]);
       expect(JSON.stringify(report)).not.toContain(feedUrl);
+    });
+
+    it('should bring its own availability to a changed feed without reading the window, as a fresh read would', async () => {
+      feed.status = 200;
+      feed.etag = '"in-memory-1"';
+      feed.body = calendarOf(event('moving', '20261201T090000Z', '20261201T100000Z'));
+      const resources = `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`;
+      const { app, sync, setNow } = await withSources(dialect, resources);
+      // Time off (of the whole calendar, so without a source) and a booking stay as the feed changes.
+      const closed = { calendar: 'main', start_iso: '2026-12-02T09:00:00Z', end_iso: '2026-12-02T10:00:00Z' };
+      expect((await apiPost(app, '/time-off', closed)).status).toBe(201);
+      await app.post('/book', { contact_id: 'c1', start_iso: '2026-12-01T11:30:00Z' });
+      const fresh = await start({ yaml: calendarYaml({ resources }), now: NOW, dialect, database: app.database });
+      running.push(fresh);
+      /** This app's slots, which another app on the database, reading the window whole, also answers. */
+      const listing = async () => {
+        const listed = starts(await app.post('/available', {}));
+        const mark = await app.store.changeMark('main');
+        await vi.waitFor(async () => expect(await fresh.store.changeMark('main')).toBe(mark));
+        expect(starts(await fresh.post('/available', {}))).toEqual(listed);
+        return listed.filter((slot) => slot >= '2026-12-01' && slot < '2026-12-04');
+      };
+      const day = (date: string, times: string[]) => times.map((time) => `${date}T${time}:00.000Z`);
+      await listing();
+      const reads = await windowReads(app);
+
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(await listing()).toEqual([
+        ...day('2026-12-01', ['10:00', '10:30', '11:00']),
+        ...day('2026-12-02', ['10:00', '10:30', '11:00', '11:30']),
+        ...day('2026-12-03', ['09:00', '09:30', '10:00', '10:30', '11:00', '11:30']),
+      ]);
+
+      // The meeting moves to 10:00 and another comes on Thursday; a booking comes in between.
+      feed.etag = '"in-memory-2"';
+      feed.body = calendarOf(
+        event('moving', '20261201T100000Z', '20261201T110000Z'),
+        event('new', '20261203T090000Z', '20261203T093000Z'),
+      );
+      setNow(NOW + 10 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      await app.post('/book', { contact_id: 'c2', start_iso: '2026-12-03T11:00:00Z' });
+      expect(await listing()).toEqual([
+        ...day('2026-12-01', ['09:00', '09:30', '11:00']),
+        ...day('2026-12-02', ['10:00', '10:30', '11:00', '11:30']),
+        ...day('2026-12-03', ['09:30', '10:00', '10:30', '11:30']),
+      ]);
+
+      // The feed empties: Anna is free again wherever she has no booking and no time off.
+      feed.etag = '"in-memory-3"';
+      feed.body = calendarOf();
+      setNow(NOW + 20 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(await listing()).toEqual([
+        ...day('2026-12-01', ['09:00', '09:30', '10:00', '10:30', '11:00']),
+        ...day('2026-12-02', ['10:00', '10:30', '11:00', '11:30']),
+        ...day('2026-12-03', ['09:00', '09:30', '10:00', '10:30', '11:30']),
+      ]);
+      expect(await windowReads(app)).toBe(reads);
     });
 
     it('should retry a failed source after its backoff, not only after the next interval', async () => {

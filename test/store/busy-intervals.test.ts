@@ -31,7 +31,9 @@ describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
       const before = await store.changeMark('physio');
       const read = { until: FROM + 5_000 * HOUR, digest: 'digest-1' };
       await store.replaceBusy(source, many, { tag: '"v1"', at: FROM, read });
-      expect(await busyOf(store)).toEqual(many.map(({ start, end }) => ({ resourceId: 'anna', start, end })));
+      expect(await busyOf(store)).toEqual(
+        many.map(({ start, end }) => ({ resourceId: 'anna', sourceId: source.id, start, end })),
+      );
       expect(await store.changeMark('physio')).not.toBe(before);
       expect(await readOf(store)).toEqual({ tag: '"v1"', lastRead: read });
       // Found unchanged by its tag: the last read stays; read whole and found the same: it moves on.
@@ -54,7 +56,9 @@ describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
         { start: FROM + 2 * HOUR, end: FROM + 3 * HOUR },
       ];
       await store.replaceBusy(source, few);
-      expect(await busyOf(store)).toEqual(few.map(({ start, end }) => ({ resourceId: 'anna', start, end })));
+      expect(await busyOf(store)).toEqual(
+        few.map(({ start, end }) => ({ resourceId: 'anna', sourceId: source.id, start, end })),
+      );
     } finally {
       await store.close();
     }

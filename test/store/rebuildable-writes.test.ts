@@ -48,7 +48,9 @@ describe("a sync's writes on sqlite", () => {
     expect(signal).toBe('SIGKILL');
     const store = await openStore(url, DEFAULT_POOL);
     stores.push(store);
-    expect(await store.busy('physio', FROM, FROM + HOUR)).toEqual([{ resourceId: 'anna', ...busy[0] }]);
+    expect(await store.busy('physio', FROM, FROM + HOUR)).toEqual([
+      { resourceId: 'anna', sourceId: source.id, ...busy[0] },
+    ]);
     const states = await store.sourceStates();
     expect(states.find((state) => state.sourceId === 'feed-1')).toMatchObject({ syncedAt: FROM, tag: '"v1"' });
     expect(states.find((state) => state.sourceId === 'feed-2')).toMatchObject({ failures: 1 });
@@ -76,6 +78,8 @@ describe("a sync's writes on sqlite", () => {
     const store = await openStore(url, DEFAULT_POOL);
     stores.push(store);
     expect((await store.activeBookings('physio', FROM - HOUR)).map((booking) => booking.id)).toEqual(['booking-a']);
-    expect(await store.busy('physio', FROM, FROM + HOUR)).toEqual([{ resourceId: 'anna', ...busy[0] }]);
+    expect(await store.busy('physio', FROM, FROM + HOUR)).toEqual([
+      { resourceId: 'anna', sourceId: source.id, ...busy[0] },
+    ]);
   });
 });

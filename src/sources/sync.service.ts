@@ -42,15 +42,17 @@ export function isStale(state: SourceState | undefined, syncEvery: number, now: 
 
 /**
  * The ETag or ctag of a source's last read, while the busy time that read wrote covers every slot
- * the horizon can hold until the next sync; otherwise none, and the source is read whole. A tag
- * says the feed is unchanged, not that its busy time is: the days that come into the horizon hold
- * occurrences of its series that the last read's window (rangeOf) left out. So a source is read
- * whole about every other day.
+ * the horizon can hold until the next sync, in the calendar's zone of now; otherwise none, and the
+ * source is read whole. A tag says the feed is unchanged, not that its busy time is: the days that
+ * come into the horizon hold occurrences of its series that the last read's window (rangeOf) left
+ * out, so a source is read whole about every other day; and its all-day events are other instants
+ * in another zone (a config reloaded or restarted with a new `timezone`).
  */
 function trustedTag(previous: SourceState | undefined, { calendar, resource }: Target, at: number): string | null {
+  const lastRead = previous?.lastRead;
   const lastSlotEnd = at + resource.syncEvery + calendar.horizon + calendar.duration + calendar.bufferAfter;
-  const reaches = previous?.lastRead?.until ?? -Infinity;
-  return reaches >= lastSlotEnd ? (previous?.tag ?? null) : null;
+  const holds = lastRead !== null && lastRead !== undefined && lastRead.zone === calendar.timezone;
+  return holds && lastRead.until >= lastSlotEnd ? (previous?.tag ?? null) : null;
 }
 
 /**
@@ -112,7 +114,7 @@ export function createSync(options: {
         await store.recordSyncUnchanged(source.id, read.tag, at);
         return 'unchanged';
       }
-      const busyRead = { until: range.end, digest: busyDigest(read.busy) };
+      const busyRead = { until: range.end, digest: busyDigest(read.busy), zone: calendar.timezone };
       // The busy time the last read wrote (a feed without an ETag, or one stamped anew at each
       // download): nothing is written, and every process keeps its answers for the calendar. The
       // store confirms it against what is written now; a digest that differs needs no asking.

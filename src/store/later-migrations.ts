@@ -167,4 +167,12 @@ export const laterMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('busy_by_end').execute();
     },
   },
+  '0019-source-read-zone': {
+    async up(db: Kysely<unknown>) {
+      // The zone a source's last full read was made in: its all-day events are days of that zone, so
+      // an unchanged feed is read whole again once its calendar has another zone. Null for every
+      // read before, which is then read whole once (sync.service.ts, trustedTag).
+      await db.schema.alterTable('source_states').addColumn('busy_zone', 'text').execute();
+    },
+  },
 };

@@ -52,7 +52,13 @@ export function sourceQueries(dialect: Dialect) {
     synced: (sourceId: string, tag: string | null, now: number, lastRead?: BusyRead | null) => {
       const state = syncedState(tag, now);
       const read =
-        lastRead === undefined ? {} : { busy_until: lastRead?.until ?? null, busy_digest: lastRead?.digest ?? null };
+        lastRead === undefined
+          ? {}
+          : {
+              busy_until: lastRead?.until ?? null,
+              busy_digest: lastRead?.digest ?? null,
+              busy_zone: lastRead?.zone ?? null,
+            };
       return db
         .insertInto('source_states')
         .values({ source_id: sourceId, ...state, ...read })
@@ -67,7 +73,7 @@ export function sourceQueries(dialect: Dialect) {
     confirmed: (sourceId: string, tag: string | null, now: number, read: BusyRead) =>
       db
         .updateTable('source_states')
-        .set({ ...syncedState(tag, now), busy_until: read.until })
+        .set({ ...syncedState(tag, now), busy_until: read.until, busy_zone: read.zone })
         .where('source_id', '=', sourceId)
         .where('busy_digest', '=', read.digest)
         .returning('source_id')
@@ -77,7 +83,7 @@ export function sourceQueries(dialect: Dialect) {
     unread: (sourceId: string) =>
       db
         .updateTable('source_states')
-        .set({ busy_until: null, busy_digest: null })
+        .set({ busy_until: null, busy_digest: null, busy_zone: null })
         .where('source_id', '=', sourceId)
         .compile(),
 

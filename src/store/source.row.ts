@@ -20,6 +20,8 @@ export function toSourceState(row: Selectable<SourceStateTable>): SourceState {
     error: row.error,
     tag: row.tag,
     lastRead:
-      row.busy_until === null || row.busy_digest === null ? null : { until: row.busy_until, digest: row.busy_digest },
+      row.busy_until === null || row.busy_digest === null || row.busy_zone === null
+        ? null
+        : { until: row.busy_until, digest: row.busy_digest, zone: row.busy_zone },
   };
 }

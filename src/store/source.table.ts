@@ -19,12 +19,13 @@ export interface SourceStateTable {
   /** ETag or ctag of the last successful read, to skip unchanged calendars. */
   tag: string | null;
   /**
-   * The end of the window over which the last full read wrote the source's busy time, and a digest
-   * of that busy time; both null when the busy time is not such a read (never read, or blocked by
-   * `on_stale: block`).
+   * The end of the window over which the last full read wrote the source's busy time, a digest of
+   * that busy time, and the zone it was read in; all null when the busy time is not such a read
+   * (never read, or blocked by `on_stale: block`).
    */
   busy_until: number | null;
   busy_digest: string | null;
+  busy_zone: string | null;
   /** Until when one process holds the right to sync this source. */
   lease_until: Generated<number>;
 }

@@ -42,8 +42,12 @@ export interface SourceState {
   readonly lastRead: BusyRead | null;
 }
 
-/** What a sync that read a source whole wrote: how far its busy time reaches, and a digest of it. */
+/**
+ * What a sync that read a source whole wrote: how far its busy time reaches, a digest of it, and
+ * the zone it was read in (all-day events and floating times are days and times of that zone).
+ */
 export interface BusyRead {
   readonly until: number;
   readonly digest: string;
+  readonly zone: string;
 }

@@ -220,6 +220,36 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(starts(await app.post('/available', {}))).not.toContain('2026-12-01T09:00:00.000Z');
     });
 
+    it('should read a feed whole once its calendar has another zone, although its ETag is unchanged', async () => {
+      feed.status = 200;
+      feed.etag = '"all-day"';
+      feed.conditionalHits = 0;
+      feed.body = calendarOf(`BEGIN:VEVENT
+UID:away
+DTSTAMP:20261101T000000Z
+DTSTART;VALUE=DATE:20261201
+DTEND;VALUE=DATE:20261202
+SUMMARY:Away
+END:VEVENT
+`);
+      const resources = `[{ id: anna, sources: [{ type: ics, url: "${feedUrl}" }] }]`;
+      const { app, sync, setNow } = await withSources(dialect, resources);
+      const away = async () =>
+        (await app.store.busy('main', NOW, NOW + 7 * 86_400_000)).map(({ start, end }) => [
+          new Date(start).toISOString(),
+          new Date(end).toISOString(),
+        ]);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(await away()).toEqual([['2026-12-01T00:00:00.000Z', '2026-12-02T00:00:00.000Z']]);
+
+      // The all-day event is the local day: in Berlin it starts an hour earlier.
+      await sync.reconfigure(parseConfig(calendarYaml({ timezone: 'Europe/Berlin', resources }), {}));
+      setNow(NOW + 10 * 60_000);
+      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
+      expect(feed.conditionalHits).toBe(0);
+      expect(await away()).toEqual([['2026-11-30T23:00:00.000Z', '2026-12-01T23:00:00.000Z']]);
+    });
+
     it('should let one process at a time sync a source', async () => {
       feed.status = 200;
       feed.body = calendarOf();

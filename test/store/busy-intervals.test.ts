@@ -29,7 +29,7 @@ describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
         end: FROM + i * HOUR + HOUR / 2,
       }));
       const before = await store.changeMark('physio');
-      const read = { until: FROM + 5_000 * HOUR, digest: 'digest-1' };
+      const read = { until: FROM + 5_000 * HOUR, digest: 'digest-1', zone: 'UTC' };
       await store.replaceBusy(source, many, { tag: '"v1"', at: FROM, read });
       expect(await busyOf(store)).toEqual(
         many.map(({ start, end }) => ({ resourceId: 'anna', sourceId: source.id, start, end })),
@@ -39,7 +39,7 @@ describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
       // Found unchanged by its tag: the last read stays; read whole and found the same: it moves on.
       await store.recordSyncUnchanged(source.id, '"v1"', FROM + HOUR);
       expect(await readOf(store)).toEqual({ tag: '"v1"', lastRead: read });
-      const later = { until: FROM + 5_001 * HOUR, digest: 'digest-1' };
+      const later = { until: FROM + 5_001 * HOUR, digest: 'digest-1', zone: 'Europe/Berlin' };
       expect(await store.confirmBusy(source.id, null, FROM + 2 * HOUR, later)).toBe(true);
       expect(await readOf(store)).toEqual({ tag: null, lastRead: later });
       // Another busy time than the one written: nothing is recorded, and the sync writes it.

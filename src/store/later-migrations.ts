@@ -154,7 +154,7 @@ export const laterMigrations: Record<string, Migration> = {
       await db.schema.alterTable('source_states').addColumn('busy_digest', 'text').execute();
     },
   },
-  '0018-busy-by-end-with-source': {
+  '0018-busy-indexes-with-source': {
     async up(db: Kysely<unknown>) {
       // A window's busy time is read with the source of each interval, so that a sync's new busy
       // time can replace its source's in memory (availability.service.ts): the index by end holds
@@ -165,6 +165,14 @@ export const laterMigrations: Record<string, Migration> = {
         .columns(['calendar_id', 'end_at', 'start_at', 'resource_id', 'source_id'])
         .execute();
       await db.schema.dropIndex('busy_by_end').execute();
+      // A sync writes only the intervals a source gained and deletes those it lost, each found by
+      // its source and times (source.queries.ts, replace).
+      await db.schema
+        .createIndex('busy_by_source_and_times')
+        .on('busy_intervals')
+        .columns(['source_id', 'start_at', 'end_at'])
+        .execute();
+      await db.schema.dropIndex('busy_by_source').execute();
     },
   },
   '0019-source-read-zone': {

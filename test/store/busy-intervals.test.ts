@@ -12,7 +12,9 @@ const FROM = Date.parse('2027-01-04T08:00:00Z');
 const source = { id: 'feed-1', calendarId: 'physio', resourceId: 'anna' };
 /** The busy time read back, in start order (the query has none). */
 const busyOf = async (store: Store) =>
-  (await store.busy('physio', FROM, FROM + 5_000 * HOUR)).sort((a, b) => a.start - b.start);
+  (await store.busy('physio', FROM, FROM + 5_000 * HOUR)).sort(
+    (a, b) => a.start - b.start || (a.sourceId ?? '').localeCompare(b.sourceId ?? ''),
+  );
 
 /** The tag and reach of the source's last read. */
 const readOf = async (store: Store) => {
@@ -58,6 +60,22 @@ describe.each(DIALECTS)('busy time of a source on %s', (dialect) => {
       await store.replaceBusy(source, few);
       expect(await busyOf(store)).toEqual(
         few.map(({ start, end }) => ({ resourceId: 'anna', sourceId: source.id, start, end })),
+      );
+
+      // Only what changed is written: one interval kept, one gone, one that starts alike but ends
+      // later, one new; another source's same interval stays as it is.
+      const other = { ...source, id: 'feed-2' };
+      await store.replaceBusy(other, [few[1]!]);
+      const changed = [
+        { start: FROM, end: FROM + 2 * HOUR },
+        { start: FROM + 2 * HOUR, end: FROM + 3 * HOUR },
+        { start: FROM + 4 * HOUR, end: FROM + 5 * HOUR },
+      ];
+      await store.replaceBusy(source, changed);
+      expect(await busyOf(store)).toEqual(
+        [...changed.map((interval) => ({ ...interval, sourceId: source.id })), { ...few[1]!, sourceId: other.id }]
+          .map((interval) => ({ resourceId: 'anna', ...interval }))
+          .sort((a, b) => a.start - b.start || a.sourceId.localeCompare(b.sourceId)),
       );
     } finally {
       await store.close();

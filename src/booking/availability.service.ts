@@ -84,8 +84,8 @@ function serves<T extends Pick<CalendarCache, 'calendar' | 'mark' | 'window'>>(
  * Availability answered from memory while the bookings have not changed. Every request asks the
  * store for its change mark, which moves with any booking made by this process or another, so an
  * answer is never staler than the database. Bookings this process makes, and busy time its sync
- * writes, are applied to memory; anything else makes the next request read the window again. Slots are computed again only
- * after a change or when the clock moves them.
+ * writes, are applied to memory; anything else makes the next request read the window again.
+ * Slots are computed again only after a change or when the clock moves them.
  */
 export function createAvailability(store: Store): Availability {
   const caches = new Map<string, CalendarCache>();

@@ -30,19 +30,6 @@ interface Target {
   readonly source: SourceConfig;
 }
 
-/** The share of its interval a sync holds its source's lease for: no process syncs it sooner. */
-const LEASE_SHARE = 0.9;
-
-/**
- * How long after a sync its source is synced next: at a random point of the last tenth of its
- * interval, once its lease has run out and never later than `sync_every`. Sources synced together
- * at start-up would otherwise stay in step for good, each writing its busy time on the main thread
- * in the same moment (bench/README.md, 2026-12-03: 20 feeds within 0.4 s).
- */
-export function nextSyncDelay(syncEvery: number, random: () => number = Math.random): number {
-  return syncEvery * (LEASE_SHARE + (1 - LEASE_SHARE) * random());
-}
-
 /** How long after its `failures`-th failure in a row a source is tried again, by any process. */
 function retryDelay(failures: number, syncEvery: number): number {
   return Math.min(syncEvery, FIRST_RETRY_MS * 2 ** (failures - 1));
@@ -113,7 +100,7 @@ export function createSync(options: {
   async function syncOne(target: Target, previous?: SourceState): Promise<SyncOutcome> {
     const { calendar, resource, source } = target;
     const at = now();
-    if (!(await store.claimSync(source.id, at, at + resource.syncEvery * LEASE_SHARE))) return 'skipped';
+    if (!(await store.claimSync(source.id, at, at + resource.syncEvery * 0.9))) return 'skipped';
     const ref = { id: source.id, calendarId: calendar.id, resourceId: resource.id };
     const range = rangeOf(calendar, at);
     try {
@@ -178,7 +165,7 @@ export function createSync(options: {
       const target = targets.get(sourceId);
       // A reload removed the source.
       if (!target) return;
-      let next = nextSyncDelay(target.resource.syncEvery);
+      let next = target.resource.syncEvery;
       try {
         const previous = (await statesById()).get(target.source.id);
         if ((await tracked(() => syncOne(target, previous))) === 'failed') {

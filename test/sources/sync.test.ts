@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { putEvent, readEvents } from '../../src/caldav/caldav.js';
 import { parseConfig } from '../../src/config/config.loader.js';
-import { createSync, nextSyncDelay } from '../../src/sources/sync.service.js';
+import { createSync } from '../../src/sources/sync.service.js';
 import { DIALECTS, dropTestDatabases, type Dialect } from '../dialects.js';
 import { ADMIN, apiPost } from '../http/api-client.js';
 import { calendarYaml, start, starts, windowReads, type Running } from '../http/harness.js';
@@ -248,24 +248,6 @@ END:VEVENT
       expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
       expect(feed.conditionalHits).toBe(0);
       expect(await away()).toEqual([['2026-11-30T23:00:00.000Z', '2026-12-01T23:00:00.000Z']]);
-    });
-
-    it('should sync a source next within its interval, at the earliest once its lease has run out', async () => {
-      feed.status = 200;
-      feed.etag = '"spread"';
-      feed.body = calendarOf();
-      const { sync, setNow } = await withSources(
-        dialect,
-        `[{ id: anna, sync_every: 1m, sources: [{ type: ics, url: "${feedUrl}" }] }]`,
-      );
-      expect(nextSyncDelay(60_000, () => 0.999_999)).toBeLessThanOrEqual(60_000);
-      const earliest = nextSyncDelay(60_000, () => 0);
-      expect(earliest).toBeGreaterThan(30_000);
-      expect([...(await sync.syncAll()).values()]).toEqual(['synced']);
-      setNow(NOW + earliest - 1);
-      expect([...(await sync.syncAll()).values()]).toEqual(['skipped']);
-      setNow(NOW + earliest);
-      expect([...(await sync.syncAll()).values()]).toEqual(['unchanged']);
     });
 
     it('should let one process at a time sync a source', async () => {

@@ -51,8 +51,8 @@ export function isStale(state: SourceState | undefined, syncEvery: number, now: 
 function trustedTag(previous: SourceState | undefined, { calendar, resource }: Target, at: number): string | null {
   const lastRead = previous?.lastRead;
   const lastSlotEnd = at + resource.syncEvery + calendar.horizon + calendar.duration + calendar.bufferAfter;
-  const holds = lastRead !== null && lastRead !== undefined && lastRead.zone === calendar.timezone;
-  return holds && lastRead.until >= lastSlotEnd ? (previous?.tag ?? null) : null;
+  const holds = lastRead?.zone === calendar.timezone && lastRead.until >= lastSlotEnd;
+  return holds ? (previous?.tag ?? null) : null;
 }
 
 /**

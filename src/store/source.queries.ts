@@ -36,9 +36,10 @@ export function sourceQueries(dialect: Dialect) {
      * yet there: run both in one transaction. A feed that changed mostly stays as it was, and
      * writing it whole again (every row deleted and inserted with its index entries) held the main
      * thread for 9-16 ms for a 1,060-interval feed with one event moved, against 4-5 ms
-     * (bench/README.md, 2026-12-03). The intervals travel as one JSON text that the database unpacks (`json_each` on
-     * an object, which SQLite and PostgreSQL both read): building and binding a row at a time took
-     * a 40,000-event feed half a second on the main thread, and the transaction holds it whole.
+     * (bench/README.md, 2026-12-03). The intervals travel as one JSON text that the database
+     * unpacks (`json_each` on an object, which SQLite and PostgreSQL both read): building and
+     * binding a row at a time took a 40,000-event feed half a second on the main thread, and the
+     * transaction holds it whole.
      */
     replace: (source: SourceRef, intervals: readonly Interval[]): CompiledQuery[] => {
       if (intervals.length === 0) return [db.deleteFrom('busy_intervals').where('source_id', '=', source.id).compile()];

@@ -10,6 +10,7 @@ import type { Config } from '../config/config.types.js';
 import { liveConfigOf, type LiveConfig } from '../config/live-config.js';
 import { registerDashboard } from '../dashboard/dashboard.plugin.js';
 import { createOutboxWorker, type OutboxWorker } from '../outbox/outbox.worker.js';
+import { saturatedBy } from '../outbox/saturation.js';
 import { liveBusyReader } from '../sources/live-check.js';
 import type { Store } from '../store/store.js';
 import { registerApi } from './api.routes.js';
@@ -61,6 +62,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const recordDuration = requestDurations(metrics);
   const store = timedStore(options.store, metrics);
   const now = options.now ?? Date.now;
+  /** Requests answered so far: the outbox stands aside while they saturate the process. */
+  let answered = 0;
   // Silenced, the logger is still there, at level silent: without one, Fastify would not call
   // RequestLog at the end of a request, which records the request metrics too.
   const { level, stream = process.stdout } =
@@ -69,13 +72,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logger: { level, stream, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req: requestForLog } },
     logController: new RequestLog({
       lines: logsInfo(level) ? stream : undefined,
-      completed: (request, reply) =>
+      completed: (request, reply) => {
+        answered += 1;
         recordDuration(
           request.routeOptions.url ?? 'unmatched',
           reply.statusCode,
           request.outcome ?? (reply.statusCode < 400 ? 'ok' : 'error'),
           reply.elapsedTime / 1000,
-        ),
+        );
+      },
     }),
     bodyLimit: BODY_LIMIT,
     requestTimeout: 10_000,
@@ -132,6 +137,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     log: app.log,
     onWebhookOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
     onEmailOutcome: (outcome) => metrics.emailDeliveries.inc({ outcome }),
+    saturated: saturatedBy(() => answered),
   });
   app.decorate('outbox', outbox);
   app.addHook('onClose', () => outbox.stop());

@@ -1,6 +1,7 @@
 import type { EmailConfig } from '../config/config.types.js';
 import { formatInstant } from '../contract/timestamp.js';
 import { attemptAllDue, jittered } from '../outbox/retry.js';
+import type { Saturated } from '../outbox/saturation.js';
 import type { BookingStore } from '../store/booking.store.js';
 import type { EmailDelivery, EmailOutcome } from '../store/email-delivery.js';
 import type { EmailDeliveryStore } from '../store/email-delivery.store.js';
@@ -99,15 +100,19 @@ export function createEmailDelivery(options: {
   }
 
   return {
-    /** Sends every mail due now; resolves to the earliest retry it scheduled, so the worker can wake for it. */
-    flush: () =>
-      attemptAllDue(BATCH, async () => {
-        const email = options.email();
-        if (stopped || !email) return [];
-        const now = clock();
-        const claimed = await store.claimEmailDeliveries(now, now + LEASE_MS, BATCH);
-        return claimed.map((delivery) => () => attempt(delivery, email));
-      }),
+    /** Sends every mail due now, a batch at a time while the process is not `saturated`; resolves to the earliest retry it scheduled, so the worker can wake for it. */
+    flush: (saturated: Saturated) =>
+      attemptAllDue(
+        BATCH,
+        async () => {
+          const email = options.email();
+          if (stopped || !email) return [];
+          const now = clock();
+          const claimed = await store.claimEmailDeliveries(now, now + LEASE_MS, BATCH);
+          return claimed.map((delivery) => () => attempt(delivery, email));
+        },
+        saturated,
+      ),
     /** Takes no new mails; the ones being sent finish (each wait is bounded). */
     stop(): void {
       stopped = true;

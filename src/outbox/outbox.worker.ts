@@ -8,25 +8,34 @@ import type { OutboxStore } from '../store/outbox.store.js';
 import type { WebhookDeliveryStore } from '../store/webhook-delivery.store.js';
 import { createWebhookDelivery, type DeliveryOutcome, type WebhookLog } from '../webhooks/webhook-delivery.service.js';
 import { webhookMessages } from '../webhooks/webhook-messages.js';
+import { createLane } from './lane.js';
+import type { Saturated } from './saturation.js';
 
 /** Audit entries fanned out per transaction. */
 const FAN_OUT_BATCH = 100;
-/** How often the outbox is looked at when nothing is due sooner. */
+/** How often each part of the outbox looks for work when nothing is due sooner. */
 const POLL_EVERY_MS = 1_000;
 
 export interface OutboxWorker {
-  /** Polls until `stop`: fans out new audit entries, then sends what is due. */
+  /** Polls until `stop`: fans out new audit entries, and sends what is due. */
   start(): void;
-  /** Stops polling and aborts attempts in flight (due again at once); resolves when the round in flight ended. */
+  /** Stops polling and aborts attempts in flight (due again at once); resolves when the runs in flight ended. */
   stop(): Promise<void>;
 }
 
 /**
  * The outbox's one worker: the audit trail is the outbox, so every change that wrote its entry
  * (telli, the admin API, the dashboard) produces its messages here, after the commit and off any
- * request's path. Each round fans the pending entries out to every channel's messages in one
- * transaction per batch, then sends the channels' due messages. A channel adds its router to
- * `route` and its sender to the round: webhooks and e-mail.
+ * request's path. Three lanes run side by side, each on its own poll, so that none waits for
+ * another: the fan-out turns pending entries into every channel's messages (one transaction per
+ * batch) and wakes the senders, and each channel (webhooks, e-mail) sends its due messages. A mail
+ * server that hangs delays mail, never the webhooks of the next booking.
+ *
+ * The outbox is background work: after a full batch each lane goes on only if requests do not
+ * saturate the process (`saturatedBy`), else it takes its next batch at the next poll. Under a
+ * storm of bookings it works a batch a second instead of taking the event loop from the callers
+ * (its rendering and its writes cost a booking about a third more), and catches up once the storm
+ * is over.
  */
 export function createOutboxWorker(options: {
   readonly config: LiveConfig;
@@ -36,10 +45,13 @@ export function createOutboxWorker(options: {
   readonly onEmailOutcome: (outcome: EmailOutcomeKind) => void;
   /** The real clock: retries are timers, and receivers check the signed timestamp against theirs. */
   readonly clock?: () => number;
+  /** Whether requests leave no room for the next batch now (`saturatedBy`); without it, never. */
+  readonly saturated?: Saturated;
 }): OutboxWorker {
   const { config, store, log } = options;
   const clock = options.clock ?? Date.now;
-  // Read per round from the config in force, so a reload's endpoints apply to the next change.
+  const saturated = options.saturated ?? (async () => false);
+  // Read per batch from the config in force, so a reload's endpoints apply to the next change.
   const route: OutboxRouter = (events, now) => ({
     webhooks: webhooksOf(config.current)(events, now),
     emails: emailsOf(config.current)(events, now),
@@ -58,45 +70,33 @@ export function createOutboxWorker(options: {
     clock,
     onOutcome: options.onEmailOutcome,
   });
-  let timer: NodeJS.Timeout | undefined;
-  let round: Promise<void> | undefined;
   let stopped = false;
-
-  /** Fans out everything pending, then sends; resolves to when the earliest retry it scheduled is due. */
-  async function runRound(): Promise<number | undefined> {
-    while ((await store.fanOut(route, FAN_OUT_BATCH, clock())) === FAN_OUT_BATCH && !stopped);
-    const retries = await Promise.all([webhookDelivery.flush(), emailDelivery.flush()]);
-    const due = retries.filter((at) => at !== undefined);
-    return due.length === 0 ? undefined : Math.min(...due);
-  }
-
-  function wakeAt(at: number): void {
-    clearTimeout(timer);
-    timer = setTimeout(tick, Math.max(0, at - clock()));
-    timer.unref();
-  }
-
-  function tick(): void {
-    if (stopped) return;
-    round = runRound().then(
-      (retryAt) => {
-        if (!stopped) wakeAt(Math.min(clock() + POLL_EVERY_MS, retryAt ?? Infinity));
-      },
-      (error: unknown) => {
-        log.warn({ err: error }, 'the outbox could not run; trying again');
-        if (!stopped) wakeAt(clock() + POLL_EVERY_MS);
-      },
-    );
-  }
+  const lane = (run: () => Promise<number | undefined>) =>
+    createLane({
+      run,
+      failed: (error) => log.warn({ err: error }, 'the outbox could not run; trying again'),
+      pollMs: POLL_EVERY_MS,
+      clock,
+    });
+  const senders = [lane(() => webhookDelivery.flush(saturated)), lane(() => emailDelivery.flush(saturated))];
+  const fanOut = lane(async () => {
+    for (;;) {
+      const fannedOut = await store.fanOut(route, FAN_OUT_BATCH, clock());
+      if (fannedOut > 0) for (const sender of senders) sender.wake();
+      if (fannedOut < FAN_OUT_BATCH || stopped || (await saturated())) return undefined;
+    }
+  });
+  const lanes = [fanOut, ...senders];
 
   return {
-    start: tick,
+    start() {
+      for (const each of lanes) each.start();
+    },
     async stop() {
       stopped = true;
-      clearTimeout(timer);
       webhookDelivery.abort();
       emailDelivery.stop();
-      await round;
+      await Promise.all(lanes.map((each) => each.stop()));
       emailDelivery.close();
     },
   };

@@ -1,5 +1,6 @@
 import type { WebhookConfig } from '../config/config.types.js';
 import { attemptAllDue, jittered } from '../outbox/retry.js';
+import type { Saturated } from '../outbox/saturation.js';
 import type { AttemptOutcome, WebhookDelivery } from '../store/webhook-delivery.js';
 import type { WebhookDeliveryStore } from '../store/webhook-delivery.store.js';
 import { ATTEMPT_TIMEOUT_MS, sendWebhook, type SendResult } from './webhook-sender.js';
@@ -71,16 +72,20 @@ export function createWebhookDelivery(options: {
 
   return {
     /**
-     * Attempts every delivery due now; resolves to the earliest retry it scheduled, so the worker
+     * Attempts every delivery due now, a batch at a time while the process is not `saturated`; resolves to the earliest retry it scheduled, so the worker
      * can wake for it.
      */
-    flush: () =>
-      attemptAllDue(BATCH, async () => {
-        if (stopping.signal.aborted) return [];
-        const now = clock();
-        const claimed = await store.claimWebhookDeliveries(now, now + LEASE_MS, BATCH);
-        return claimed.map((delivery) => () => attempt(delivery));
-      }),
+    flush: (saturated: Saturated) =>
+      attemptAllDue(
+        BATCH,
+        async () => {
+          if (stopping.signal.aborted) return [];
+          const now = clock();
+          const claimed = await store.claimWebhookDeliveries(now, now + LEASE_MS, BATCH);
+          return claimed.map((delivery) => () => attempt(delivery));
+        },
+        saturated,
+      ),
     /** Aborts the attempts in flight; their deliveries are due again at once, for the next process. */
     abort(): void {
       stopping.abort();

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 
@@ -59,5 +59,36 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     received,
     refuseNext,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface SilentSmtp {
+  /** smtp://127.0.0.1:port */
+  readonly url: string;
+  /** Connections it took so far. */
+  connections(): number;
+  /** Drops its connections (their mails fail at once) and stops listening. */
+  close(): Promise<void>;
+}
+
+/** A server that takes connections and never greets: each mail's attempt waits out its timeout. */
+export async function startSilentSmtp(): Promise<SilentSmtp> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

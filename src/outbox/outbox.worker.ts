@@ -82,8 +82,11 @@ export function createOutboxWorker(options: {
   const fanOut = lane(async () => {
     for (;;) {
       const fannedOut = await store.fanOut(route, FAN_OUT_BATCH, clock());
-      if (fannedOut > 0) for (const sender of senders) sender.wake();
-      if (fannedOut < FAN_OUT_BATCH || stopped || (await saturated())) return undefined;
+      const more = fannedOut === FAN_OUT_BATCH && !stopped;
+      const busy = more && (await saturated());
+      // Saturated, the senders find the new messages at their own poll: a wake would add a batch.
+      if (fannedOut > 0 && !busy) for (const sender of senders) sender.wake();
+      if (!more || busy) return undefined;
     }
   });
   const lanes = [fanOut, ...senders];

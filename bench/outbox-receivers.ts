@@ -43,6 +43,10 @@ export async function startOutboxReceivers(): Promise<OutboxReceivers> {
     smtp.once('error', reject);
     smtp.listen(0, '127.0.0.1', () => resolve());
   });
+  // A Slotline stopped mid-mail drops its SMTP connections; the server reports each as an error.
+  smtp.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET') throw error;
+  });
   return {
     webhookUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}/hooks`,
     webhookSecret: `whsec_${randomBytes(32).toString('base64')}`,

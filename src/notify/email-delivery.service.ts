@@ -100,7 +100,10 @@ export function createEmailDelivery(options: {
   }
 
   return {
-    /** Sends every mail due now, a batch at a time while the process is not `saturated`; resolves to the earliest retry it scheduled, so the worker can wake for it. */
+    /**
+     * Sends every mail due now, a batch at a time while the process is not `saturated`; resolves
+     * to the earliest retry it scheduled, so the worker can wake for it.
+     */
     flush: (saturated: Saturated) =>
       attemptAllDue(
         BATCH,

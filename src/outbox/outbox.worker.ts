@@ -34,8 +34,8 @@ export interface OutboxWorker {
  * The outbox is background work: after a full batch each lane goes on only if requests do not
  * saturate the process (`saturatedBy`), else it takes its next batch at the next poll. Under a
  * storm of bookings it works a batch a second instead of taking the event loop from the callers
- * (its rendering and its writes cost a booking about a third more), and catches up once the storm
- * is over.
+ * (fanning a booking out, its mails rendered and written, costs nearly as much as the booking),
+ * and catches up once the storm is over.
  */
 export function createOutboxWorker(options: {
   readonly config: LiveConfig;

@@ -72,8 +72,8 @@ export function createWebhookDelivery(options: {
 
   return {
     /**
-     * Attempts every delivery due now, a batch at a time while the process is not `saturated`; resolves to the earliest retry it scheduled, so the worker
-     * can wake for it.
+     * Attempts every delivery due now, a batch at a time while the process is not `saturated`;
+     * resolves to the earliest retry it scheduled, so the worker can wake for it.
      */
     flush: (saturated: Saturated) =>
       attemptAllDue(

@@ -95,7 +95,7 @@ export const outboxPhase: Phase = {
       const label = `/book storm ${round + 1}, no outbox`;
       without.push(await storm(bench, server, { prefix: `plain${round}-`, label, contactDetails }));
       await bench.stop(server);
-      await checkDoubles(`${label}`, database);
+      await checkDoubles(label, database);
     }
 
     /** A storm with the outbox on; the last one's server then gets DRAIN_MS to send what it owes. */

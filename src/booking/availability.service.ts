@@ -164,7 +164,6 @@ export function createAvailability(store: Store): Availability {
       if (!cache || cache.calendar !== calendar || cache.mark !== change.markBefore) return;
       const byResource = new Map(cache.byResource);
       const loads = [...cache.loads];
-      const loadIndex = (resourceId: string) => calendar.resources.findIndex((resource) => resource.id === resourceId);
       // A removal builds its resource's load again; an insert, the usual change, is added to the load.
       const rebuilt = new Set<string>();
       for (const removed of change.removed) {
@@ -176,7 +175,7 @@ export function createAvailability(store: Store): Availability {
         rebuilt.add(removed.resourceId);
       }
       const { inserted } = change;
-      const index = inserted ? loadIndex(inserted.resourceId) : -1;
+      const index = inserted ? loadIndex(calendar, inserted.resourceId) : -1;
       if (
         inserted &&
         index !== -1 &&
@@ -194,7 +193,7 @@ export function createAvailability(store: Store): Availability {
         }
       }
       for (const resourceId of rebuilt) {
-        const at = loadIndex(resourceId);
+        const at = loadIndex(calendar, resourceId);
         if (at === -1) continue;
         loads[at] = resourceLoad(
           calendar.resources[at]!.schedule,
@@ -214,7 +213,7 @@ export function createAvailability(store: Store): Availability {
       const cache = caches.get(source.calendarId);
       if (!cache || cache.mark !== markBefore) return;
       const { calendar, window } = cache;
-      const index = calendar.resources.findIndex((resource) => resource.id === source.resourceId);
+      const index = loadIndex(calendar, source.resourceId);
       // Busy time of a resource this calendar's config does not have changes none of its loads.
       if (index === -1) {
         caches.set(calendar.id, { ...cache, mark: markAfter });
@@ -237,6 +236,11 @@ export function createAvailability(store: Store): Availability {
       caches.set(calendar.id, { ...cache, mark: markAfter, busyByResource, loads, memo, answer: undefined });
     },
   };
+}
+
+/** Where a resource's load is in its calendar's loads (the order of its resources); -1 when it has none. */
+function loadIndex(calendar: CalendarConfig, resourceId: string): number {
+  return calendar.resources.findIndex((resource) => resource.id === resourceId);
 }
 
 /**

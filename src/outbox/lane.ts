@@ -3,8 +3,7 @@
  * latest after `pollMs`, and at once when woken (a run in flight is followed by another).
  */
 export interface Lane {
-  start(): void;
-  /** Runs the job now, or right after the run in flight. */
+  /** Runs the job now, or right after the run in flight (the first call starts the lane). */
   wake(): void;
   /** Runs it no more; resolves when the run in flight ended. */
   stop(): Promise<void>;
@@ -54,7 +53,6 @@ export function createLane(options: {
   }
 
   return {
-    start: runNow,
     wake: runNow,
     async stop() {
       stopped = true;

@@ -93,7 +93,7 @@ export function createOutboxWorker(options: {
 
   return {
     start() {
-      for (const each of lanes) each.start();
+      for (const each of lanes) each.wake();
     },
     async stop() {
       stopped = true;
